@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make serve` builds and serves the site, `make test` runs
+# every test. Both install what they need: a virtual environment with the pinned Python
+# packages, and the pinned npm packages (the Pyodide runtime and the icons).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+BASE_URL ?= /
+
+.PHONY: serve build test lint bench clean
+
+serve: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python build.py serve --port $(PORT) --base-url $(BASE_URL)
+
+build: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python build.py --base-url $(BASE_URL)
+
+test: $(VENV)/.installed node_modules/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python build.py
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python bench/bench_sim.py
+	$(BIN)/python bench/bench_demo.py
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+clean:
+	rm -rf dist .dist-* test-artifacts .pytest_cache .ruff_cache

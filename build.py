@@ -1,0 +1,616 @@
+"""Build the static site: Markdown content + Jinja2 templates + static assets -> dist/.
+
+    python build.py [--base-url /repo-name/] [--out dist]
+    python build.py serve [--port 8000] [--base-url /]
+
+The build reads `site_src/`, packages `sim/` into one zip the browser unpacks, copies the
+Pyodide runtime from `node_modules/pyodide` under a versioned path, and writes everything
+into a fresh temporary folder that replaces the output folder only when the whole build has
+succeeded, so a broken content file never leaves a half-written site behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import dataclasses
+import hashlib
+import http.server
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+log = logging.getLogger("build")
+
+ROOT = Path(__file__).resolve().parent
+SITE_TITLE = "Stateless or Stateful? An Interactive Guide"
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+# Material Symbols renamed some icons the original page uses; keep the original names.
+ICON_ALIASES = {"remove_circle": "do_not_disturb_on"}
+FRONT_MATTER_FENCE = "+++"
+PARTIAL_MARKER = re.compile(r"^<!--\s*partial:\s*([a-z0-9_-]+)\s*-->$", re.MULTILINE)
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+class BuildError(ValueError):
+    """A problem in the sources, with a message that names the file at fault."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Paths:
+    """Where the build reads from; tests point these at small example trees."""
+
+    site_src: Path = ROOT / "site_src"
+    sim: Path = ROOT / "sim"
+    node_modules: Path = ROOT / "node_modules"
+    package_json: Path = ROOT / "package.json"
+    license: Path = ROOT / "LICENSE"
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One content page, parsed from Markdown with TOML front matter."""
+
+    slug: str
+    source: Path
+    title: str
+    description: str
+    order: int
+    template: str
+    body_markdown: str
+    extra: dict
+
+    @property
+    def output_path(self) -> str:
+        """Path of the page's HTML file inside the output folder."""
+        return "index.html" if self.slug == "index" else f"{self.slug}/index.html"
+
+    @property
+    def path(self) -> str:
+        """Path of the page's URL below the base URL."""
+        return "" if self.slug == "index" else f"{self.slug}/"
+
+
+# ---------------------------------------------------------------- content
+
+
+def read_page(source: Path) -> Page:
+    """Parse one Markdown file: `+++` TOML front matter (title, description, order), then body."""
+    text = source.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise BuildError(f"{source}: line 1: expected front matter opening with '+++'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
+    except StopIteration:
+        raise BuildError(
+            f"{source}: front matter opened on line 1 is never closed with '+++'"
+        ) from None
+    try:
+        meta = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as error:
+        # tomllib counts lines from the start of the front matter; report file lines.
+        match = re.search(r"line (\d+)", str(error))
+        where = f"line {int(match.group(1)) + 1}: " if match else ""
+        raise BuildError(f"{source}: {where}invalid front matter: {error}") from None
+    for key, kind in (("title", str), ("description", str), ("order", int)):
+        if key not in meta:
+            raise BuildError(f"{source}: front matter lacks '{key}'")
+        if not isinstance(meta[key], kind) or isinstance(meta[key], bool):
+            raise BuildError(f"{source}: front matter '{key}' must be a {kind.__name__}")
+    template = meta.get("template", "page.html")
+    known = {"title", "description", "order", "template"}
+    return Page(
+        slug=source.stem,
+        source=source,
+        title=meta["title"],
+        description=meta["description"],
+        order=meta["order"],
+        template=template,
+        body_markdown="\n".join(lines[end + 1 :]),
+        extra={k: v for k, v in meta.items() if k not in known},
+    )
+
+
+def read_content(content_dir: Path) -> list[Page]:
+    """Read every page, ordered by front-matter `order`; duplicate orders are an error."""
+    pages = [read_page(p) for p in sorted(content_dir.glob("*.md"))]
+    if not any(p.slug == "index" for p in pages):
+        raise BuildError(f"{content_dir}: no index.md (the home page)")
+    seen: dict[int, Path] = {}
+    for page in pages:
+        if page.order in seen:
+            raise BuildError(
+                f"{page.source}: order {page.order} is already used by {seen[page.order].name}"
+            )
+        seen[page.order] = page.source
+    return sorted(pages, key=lambda p: p.order)
+
+
+def slugify(text: str) -> str:
+    """Turn heading text into an id: lower case, words joined by hyphens."""
+    slug = re.sub(r"[^\w\s-]", "", text.lower()).strip()
+    return re.sub(r"[\s_]+", "-", slug) or "section"
+
+
+def make_markdown() -> MarkdownIt:
+    """CommonMark plus tables; raw HTML is allowed because content is ours, not visitors'."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def render_markdown(
+    md: MarkdownIt, text: str, page_urls: dict[str, str] | None = None, source: Path | None = None
+) -> tuple[str, list[dict]]:
+    """Render Markdown; give headings stable ids and return the h2/h3 table of contents.
+
+    Links to other pages are written as their files (`sticky-sessions.md#anchor`) and become
+    URLs below the base URL here, so they work at any depth and under any sub-path.
+    """
+    tokens = md.parse(text)
+    if page_urls is not None:
+        rewrite_page_links(tokens, page_urls, source)
+    toc: list[dict] = []
+    used: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        title = tokens[index + 1].content
+        slug = token.attrs.get("id") or slugify(re.sub(r"[`*_]", "", title))
+        base, n = slug, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        token.attrSet("id", str(slug))
+        if token.tag in ("h2", "h3"):
+            plain = "".join(
+                child.content for child in tokens[index + 1].children or [] if child.content
+            )
+            toc.append({"id": slug, "title": plain or title, "level": int(token.tag[1])})
+    return md.renderer.render(tokens, md.options, {}), toc
+
+
+def rewrite_page_links(tokens: list, page_urls: dict[str, str], source: Path | None) -> None:
+    """Point `page.md` links at the page's URL; a link to a page that does not exist fails."""
+    for token in tokens:
+        for child in token.children or []:
+            href = child.attrs.get("href") if child.type == "link_open" else None
+            if not isinstance(href, str) or "://" in href:
+                continue
+            target, _, anchor = href.partition("#")
+            if not target.endswith(".md"):
+                continue
+            if target not in page_urls:
+                raise BuildError(f"{source}: link to {target}, which is not a page in content/")
+            child.attrSet("href", page_urls[target] + (f"#{anchor}" if anchor else ""))
+
+
+# ---------------------------------------------------------------- assets
+
+
+def content_hash(data: bytes) -> str:
+    """Short content hash for cache-busting file names."""
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    """`main.js` -> `main.0123456789.js`."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{content_hash(data)}.{ext}" if dot else f"{name}.{content_hash(data)}"
+
+
+def copy_static(static_dir: Path, out: Path) -> dict[str, str]:
+    """Copy static files to `assets/` under hashed names; return name -> output path."""
+    manifest: dict[str, str] = {}
+    for source in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+        relative = source.relative_to(static_dir).as_posix()
+        data = source.read_bytes()
+        target = f"assets/{hashed_name(relative, data)}"
+        (out / target).parent.mkdir(parents=True, exist_ok=True)
+        (out / target).write_bytes(data)
+        manifest[relative] = target
+    return manifest
+
+
+def package_sim(sim_dir: Path) -> bytes:
+    """Zip the simulator for the browser, without the command line; the same input, same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for source in sorted(sim_dir.rglob("*.py")):
+            relative = source.relative_to(sim_dir.parent).as_posix()
+            if source.name == "__main__.py" or "__pycache__" in source.parts:
+                continue
+            info = zipfile.ZipInfo(relative, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, source.read_bytes())
+    return buffer.getvalue()
+
+
+def pinned_pyodide_version(package_json: Path) -> str:
+    """The Pyodide version package.json pins; a range is refused, since paths carry it."""
+    pin = json.loads(package_json.read_text())["dependencies"]["pyodide"]
+    if not re.fullmatch(r"\d+\.\d+\.\d+", pin):
+        raise BuildError(f"{package_json}: pyodide must be pinned to an exact version, got {pin!r}")
+    return pin
+
+
+def copy_pyodide(node_modules: Path, version: str, out: Path) -> dict[str, int]:
+    """Copy the runtime files the site needs under `pyodide/<version>/`; return their sizes."""
+    source = node_modules / "pyodide"
+    installed = json.loads((source / "package.json").read_text())["version"]
+    if installed != version:
+        raise BuildError(
+            f"{source}: installed Pyodide is {installed}, package.json pins {version}; run npm ci"
+        )
+    target = out / "pyodide" / version
+    target.mkdir(parents=True)
+    sizes = {}
+    for name in PYODIDE_FILES:
+        shutil.copyfile(source / name, target / name)
+        sizes[name] = (target / name).stat().st_size
+    return sizes
+
+
+class Icons:
+    """Inline Material Symbols SVGs, read once from the npm package."""
+
+    def __init__(self, node_modules: Path) -> None:
+        self.folder = node_modules / "@material-symbols" / "svg-400" / "outlined"
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, name: str, label: str = "") -> Markup:
+        """`<svg>` for the icon; decorative unless a label is given."""
+        if name not in self.cache:
+            path = self.folder / f"{ICON_ALIASES.get(name, name)}.svg"
+            if not path.is_file():
+                raise BuildError(f"icon {name!r}: no {path.name} in {self.folder}")
+            svg = path.read_text()
+            self.cache[name] = re.sub(r'\s(width|height)="\d+"', "", svg, count=2)
+        a11y = (
+            f'role="img" aria-label="{Markup.escape(label)}"'
+            if label
+            else 'aria-hidden="true" focusable="false"'
+        )
+        return Markup(self.cache[name].replace("<svg ", f'<svg class="icon" {a11y} ', 1))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """Jinja2 with autoescape on and undefined variables failing the build."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def script_json(data: object) -> Markup:
+    """JSON safe to place inside a <script> element ("</script>" cannot close it)."""
+    return Markup(json.dumps(data, sort_keys=True).replace("<", "\\u003c"))
+
+
+def script_hash(source: str) -> str:
+    """CSP hash source for an inline script."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+def render_site(env: jinja2.Environment, pages: list[Page], site: dict, out: Path) -> None:
+    """Render every page and the 404 page into the output folder."""
+    md = make_markdown()
+    nav = [{"title": p.title, "url": site["base_url"] + p.path, "slug": p.slug} for p in pages]
+    page_urls = {f"{p.slug}.md": site["base_url"] + p.path for p in pages}
+    for index, page in enumerate(pages):
+        body_html, toc = render_markdown(md, page.body_markdown, page_urls, page.source)
+        body_html = include_partials(env, page, body_html, site)
+        context = {
+            "site": site,
+            "nav": nav,
+            "page": {
+                "slug": page.slug,
+                "title": page.title,
+                "description": page.description,
+                "url": site["base_url"] + page.path,
+                "toc": toc,
+                "extra": page.extra,
+            },
+            "content": Markup(body_html),
+            "previous": nav[index - 1] if index > 0 else None,
+            "next": nav[index + 1] if index + 1 < len(nav) else None,
+        }
+        html = render_template(env, page.template, context, page.source)
+        target = out / page.output_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    context = {"site": site, "nav": nav}
+    (out / "404.html").write_text(render_template(env, "404.html", context, None), "utf-8")
+    (out / "licenses" / "index.html").write_text(
+        render_template(env, "licenses.html", context, None), "utf-8"
+    )
+
+
+def include_partials(env: jinja2.Environment, page: Page, html: str, site: dict) -> str:
+    """Replace `<!-- partial: NAME -->` lines with the rendered template `_NAME.html`."""
+
+    def render_partial(match: re.Match) -> str:
+        name = f"_{match.group(1)}.html"
+        return render_template(env, name, {"site": site, "page_slug": page.slug}, page.source)
+
+    return PARTIAL_MARKER.sub(render_partial, html)
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict, source: Path | None) -> str:
+    """Render one template; turn Jinja errors into BuildErrors that name both files."""
+    where = f"{source}: " if source else ""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as error:
+        raise BuildError(f"{where}template {error.name!r} does not exist") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(f"{error.filename}:{error.lineno}: {error.message}") from None
+    except jinja2.UndefinedError as error:
+        raise BuildError(f"{where}template {name}: {error.message}") from None
+
+
+# ---------------------------------------------------------------- the build
+
+
+def normalise_base_url(base_url: str) -> str:
+    """'/repo' or 'repo/' -> '/repo/'; the site's URLs are all derived from it."""
+    parts = base_url.strip("/").split("/")
+    if not re.fullmatch(r"[A-Za-z0-9._~/-]*", base_url) or (
+        base_url.strip("/") and any(part in ("", ".", "..") for part in parts)
+    ):
+        raise BuildError(f"--base-url {base_url!r}: use a path like / or /repo-name/")
+    stripped = base_url.strip("/")
+    return f"/{stripped}/" if stripped else "/"
+
+
+def build(out: Path, base_url: str = "/", paths: Paths | None = None) -> Path:
+    """Build the whole site into `out`, replacing it only once everything has succeeded."""
+    paths = paths or Paths()
+    base_url = normalise_base_url(base_url)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    try:
+        # 1. Content first: a malformed page should fail before any slow copying.
+        pages = read_content(paths.site_src / "content")
+        # 2. Static assets and the simulator archive, under content-hashed names.
+        assets = copy_static(paths.site_src / "static", staging)
+        sim_zip = package_sim(paths.sim)
+        assets["sim.zip"] = f"assets/{hashed_name('sim.zip', sim_zip)}"
+        (staging / assets["sim.zip"]).write_bytes(sim_zip)
+        # 3. The Python runtime, under a versioned path (its files never change in place).
+        version = pinned_pyodide_version(paths.package_json)
+        runtime_sizes = copy_pyodide(paths.node_modules, version, staging)
+        # 4. Notices of what we redistribute, beside the project's own licence.
+        copy_licenses(paths, staging)
+        # 5. Pages.
+        site = make_site_context(base_url, assets, version, runtime_sizes)
+        env = make_environment(paths.site_src / "templates")
+        env.globals["icon"] = Icons(paths.node_modules)
+        render_site(env, pages, site, staging)
+        (staging / ".nojekyll").write_text("")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_into_place(staging, out)
+    return out
+
+
+def make_site_context(
+    base_url: str, assets: dict[str, str], pyodide_version: str, runtime_sizes: dict[str, int]
+) -> dict:
+    """Everything templates need, computed here so templates only print."""
+    asset_urls = {name: base_url + target for name, target in assets.items()}
+    boot_config = {
+        "pyodideIndexURL": f"{base_url}pyodide/{pyodide_version}/",
+        "pyodideVersion": pyodide_version,
+        "runtimeSizes": runtime_sizes,
+        "simArchiveURL": asset_urls["sim.zip"],
+        "workerURL": asset_urls["js/worker.js"],
+    }
+    # Modules import each other by bare names ("guide/runtime.js") that the import map
+    # resolves to hashed files, so a file's hash depends on its own bytes only.
+    importmap_data = {
+        "imports": {
+            f"guide/{name[3:]}": url
+            for name, url in asset_urls.items()
+            if name.startswith("js/") and name.endswith(".js")
+        }
+    }
+    importmap = script_json(importmap_data)
+    csp = "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'wasm-unsafe-eval' {script_hash(importmap)}",
+            "worker-src 'self'",
+            "connect-src 'self'",
+            "img-src 'self' data:",
+            "style-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        ]
+    )
+    return {
+        "title": SITE_TITLE,
+        "base_url": base_url,
+        "assets": asset_urls,
+        "boot_config": script_json(boot_config),
+        "importmap": script_json(importmap_data),
+        "csp": csp,
+        "pyodide_version": pyodide_version,
+    }
+
+
+def copy_licenses(paths: Paths, out: Path) -> None:
+    """Ship the project's licence and the notices of Pyodide, CPython and Material Symbols."""
+    target = out / "licenses"
+    target.mkdir()
+    shutil.copyfile(paths.license, target / "LICENSE.txt")
+    for source in sorted((paths.site_src / "licenses").glob("*")):
+        shutil.copyfile(source, target / source.name)
+    icons_license = paths.node_modules / "@material-symbols" / "svg-400" / "LICENSE"
+    shutil.copyfile(icons_license, target / "material-symbols-LICENSE.txt")
+
+
+def swap_into_place(staging: Path, out: Path) -> None:
+    """Replace `out` with the finished build in two renames, never leaving a half-built site."""
+    old = out.with_name(f".{out.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    staging.chmod(0o755)  # mkdtemp made it private; a served site must be readable
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- serving
+
+
+def watched_files(paths: Paths) -> Iterator[Path]:
+    """Every file whose change should trigger a rebuild."""
+    for folder in (paths.site_src, paths.sim):
+        yield from (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def snapshot_mtimes(paths: Paths) -> dict[Path, float]:
+    """Modification times of the watched files, to notice edits, additions and removals."""
+    return {p: p.stat().st_mtime for p in watched_files(paths)}
+
+
+def watch_and_rebuild(rebuild: Callable[[], None], paths: Paths, interval_s: float = 0.5) -> None:
+    """Poll the sources and rebuild when anything changed (no dependency, works everywhere)."""
+    before = snapshot_mtimes(paths)
+    while True:
+        time.sleep(interval_s)
+        now = snapshot_mtimes(paths)
+        if now != before:
+            before = now
+            rebuild()
+
+
+def make_handler(directory: Path, base_url: str) -> type[http.server.SimpleHTTPRequestHandler]:
+    """A static handler with the MIME types Pyodide needs, serving the site under its base URL."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map: ClassVar[dict[str, str]] = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            **MIME_TYPES,
+        }
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def translate_path(self, path: str) -> str:
+            if base_url != "/" and path.startswith(base_url):
+                path = "/" + path[len(base_url) :]
+            elif base_url != "/":
+                return str(directory / "__outside_base__")
+            return super().translate_path(path)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            page = directory / "404.html"
+            if code == 404 and page.is_file():
+                body = page.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+        def log_message(self, format: str, *args) -> None:
+            log.debug("%s - %s", self.address_string(), format % args)
+
+    return Handler
+
+
+def serve(out: Path, base_url: str, port: int, paths: Paths) -> None:
+    """Build, serve on 127.0.0.1, and rebuild when a source file changes."""
+    base_url = normalise_base_url(base_url)
+
+    def rebuild() -> None:
+        try:
+            build(out, base_url, paths)
+            log.info("rebuilt %s", out)
+        except BuildError as error:
+            log.error("build failed, still serving the previous site: %s", error)
+
+    build(out, base_url, paths)
+    threading.Thread(target=watch_and_rebuild, args=(rebuild, paths), daemon=True).start()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(out, base_url))
+    log.info("serving %s at http://127.0.0.1:%d%s (Ctrl+C stops)", out, port, base_url)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+# ---------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build (default) or serve; a build error prints one clear line and exits 1."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
+    parser.add_argument("--base-url", default=os.environ.get("BASE_URL", "/"))
+    parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(name)s: %(message)s"
+    )
+    try:
+        if args.command == "serve":
+            serve(args.out, args.base_url, args.port, Paths())
+        else:
+            started = time.perf_counter()
+            out = build(args.out, args.base_url)
+            log.info("built %s in %.2f s", out, time.perf_counter() - started)
+    except BuildError as error:
+        print(f"build: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
