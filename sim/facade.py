@@ -1,0 +1,123 @@
+"""The browser's door into the simulator: actions in, snapshots out, as dicts or JSON.
+
+    demo = load(text_from_url)            # or Demo() for the defaults
+    snapshot = demo.apply({"type": "request"})
+
+Actions (dicts with a "type"; anything else raises ScenarioError and changes nothing):
+    {"type": "request"}                    the demo user "you" adds one item; time runs until
+                                           the answer arrives, other events meanwhile
+    {"type": "advance", "ns": int}         let time pass (at most 10 minutes per action)
+    {"type": "kill", "server": "A"}        optional "kind": "crash" | "vanish" (default: config)
+    {"type": "restart", "server": "A"}     back, empty; the balancer re-admits it after checks
+    {"type": "add_server"}                 next letter, empty, believed up at once
+    {"type": "remove_server"}              the last-named one; refused for the last server
+    {"type": "kill_store"} / {"type": "restore_store"}
+    {"type": "store_latency", "ms": number}    added per store round trip, 0 = none
+    {"type": "chaos", "on": bool}          Chaos Monkey: kills a random live server on a
+                                           seeded schedule, never the last; restarts it later
+    {"type": "traffic", "rate_per_s": number}  background users, 0 = off (at most 100/s)
+    {"type": "reset", "config": {...}, "seed": int}   start over: the overrides apply to the
+                                           current config (a new mode brings its default
+                                           policy); same seed unless given; actions cleared
+Killing a dead server or restarting a live one is recorded but only logged.
+Consecutive advances are merged in the scenario, so it stays short.
+"""
+
+import json
+
+from sim.actions import MAX_ADVANCE_NS, apply_action, validate_action
+from sim.config import MODES, build_config
+from sim.errors import ScenarioError
+from sim.model import Model
+from sim.scenario import MAX_CHARS, MAX_TOTAL_ADVANCE_NS, Scenario, encode, parse
+from sim.snapshot import build_snapshot
+
+__all__ = ["Demo", "ScenarioError", "load"]
+
+
+class Demo:
+    """One interactive run: a model plus the scenario that reproduces it."""
+
+    def __init__(self, scenario: Scenario | None = None) -> None:
+        """Start from `scenario` (default: seed 1, default config) and replay its actions."""
+        scenario = scenario or Scenario()
+        self._start(scenario.seed, scenario.config)
+        for position, action in enumerate(scenario.actions, start=1):
+            try:
+                self._apply(validate_action(action))
+            except ScenarioError as error:
+                raise ScenarioError(f"action {position} ({action.get('type')}): {error}") from None
+
+    def _start(self, seed: int, config: object) -> None:
+        """Build a fresh model."""
+        self._seed = seed
+        self._config = config
+        self._actions: list[dict] = []
+        self._advanced_ns = 0
+        self.model = Model(config, seed)
+
+    def _apply(self, action: dict) -> None:
+        """Apply a canonical action and record it."""
+        if action["type"] == "reset":
+            config = build_config(action.get("config", {}), self._config)
+            self._start(action.get("seed", self._seed), config)
+            return
+        apply_action(self.model, action)
+        actions = self._actions
+        if action["type"] == "advance":
+            self._advanced_ns += action["ns"]
+            last = actions[-1] if actions else None
+            if last is not None and last["type"] == "advance" and (
+                    last["ns"] + action["ns"] <= MAX_ADVANCE_NS):
+                actions[-1] = {"type": "advance", "ns": last["ns"] + action["ns"]}
+                return
+        actions.append(action)
+
+    def apply(self, action: dict) -> dict:
+        """Apply one action, record it in the scenario and return the snapshot."""
+        self._apply(validate_action(action))
+        return self.snapshot()
+
+    def scenario(self) -> Scenario:
+        """Return the scenario that reproduces this run."""
+        return Scenario(self._seed, self._config, tuple(dict(a) for a in self._actions))
+
+    def snapshot(self) -> dict:
+        """Return the current state as plain JSON-safe data."""
+        text = encode(self.scenario())
+        shareable = len(text) <= MAX_CHARS and self._advanced_ns <= MAX_TOTAL_ADVANCE_NS
+        return build_snapshot(self.model, text, shareable)
+
+    def apply_json(self, action_json: str) -> str:
+        """Apply an action given as JSON; return the snapshot as JSON."""
+        try:
+            action = json.loads(action_json)
+        except (ValueError, RecursionError) as error:
+            raise ScenarioError(f"the action is not valid JSON ({type(error).__name__})") from None
+        self.apply(action)
+        return self.snapshot_json()
+
+    def snapshot_json(self) -> str:
+        """Return the snapshot as compact JSON (no NaN or infinity)."""
+        return json.dumps(self.snapshot(), allow_nan=False, separators=(",", ":"))
+
+    def compare_modes(self) -> dict:
+        """Replay this run's scenario in every mode; return each mode's metrics."""
+        out = {}
+        base = self.scenario()
+        for mode in MODES:
+            config = build_config({"mode": mode}, base.config)
+            other = Demo(Scenario(base.seed, config, base.actions))
+            out[mode] = other.snapshot()["metrics"]
+        return out
+
+    def compare_modes_json(self) -> str:
+        """compare_modes() as JSON."""
+        return json.dumps(self.compare_modes(), allow_nan=False, separators=(",", ":"))
+
+
+def load(scenario_text: str | None) -> Demo:
+    """Return a Demo replaying an encoded scenario or link (None or empty: the defaults)."""
+    if scenario_text is None or (isinstance(scenario_text, str) and not scenario_text.strip()):
+        return Demo()
+    return Demo(parse(scenario_text))

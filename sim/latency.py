@@ -1,0 +1,50 @@
+"""Latency draws: every duration is integer nanoseconds from `Random.random()` and arithmetic.
+
+No log/exp on the way (maths libraries differ between platforms), so CPython and Pyodide
+draw identical values. Jitter is uniform; the sources of each base figure are in config.py.
+"""
+
+from random import Random
+
+from sim.config import Config
+
+US = 1_000
+MS = 1_000_000
+S = 1_000_000_000
+
+
+class Latency:
+    """Draws the duration of each step of a request from one seeded stream."""
+
+    __slots__ = ("_random", "lb_hop", "replication", "session_read", "store_jitter", "store_rtt",
+                 "work")
+
+    def __init__(self, config: Config, rng: Random) -> None:
+        """Keep the base figures in nanoseconds and the stream to draw from."""
+        self._random = rng.random
+        self.lb_hop = config.lb_hop_us * US
+        self.work = config.server_work_us * US
+        self.session_read = config.session_read_ns
+        self.store_rtt = config.store_round_trip_us * US
+        self.store_jitter = config.store_jitter_us * US
+        self.replication = config.replication_round_trip_us * US
+
+    def _around(self, base_ns: int) -> int:
+        """Return a draw uniform in [base/2, 3*base/2): mean base."""
+        return base_ns // 2 + int(self._random() * base_ns)
+
+    def hop(self) -> int:
+        """One way between the balancer and a server."""
+        return self._around(self.lb_hop)
+
+    def server_work(self) -> int:
+        """The server's own work for one request."""
+        return self._around(self.work)
+
+    def store_round_trip(self, added_ns: int) -> int:
+        """One store operation, network included, plus any added link latency."""
+        return self.store_rtt + int(self._random() * self.store_jitter) + added_ns
+
+    def replication_round_trip(self) -> int:
+        """A synchronous copy of a session to its backup server and the acknowledgement."""
+        return self._around(self.replication)

@@ -1,0 +1,225 @@
+"""A scenario (seed, config, actions) and its compact, versioned, URL-safe encoding.
+
+    v1.<seed>.<config>.<actions>
+
+<config> is base64url (no padding) of the JSON object of the fields that differ from the
+defaults of the config's mode, or empty. <actions> are tokens joined by "-":
+
+    r / rN     request (N of them)      n   add_server        c0 / c1  chaos off / on
+    aNS        advance NS nanoseconds    x   remove_server     tR       traffic R per second
+    kS, kSc, kSv  kill S (crash/vanish)  d   kill_store        lM       store latency M ms
+    sS         restart S                 u   restore_store
+
+Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
+"""
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from sim.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
+from sim.config import Config, build_config
+from sim.errors import ScenarioError
+from sim.latency import S
+
+VERSION = "v1"
+MAX_CHARS = 2_000
+MAX_INPUT_CHARS = 20_000  # a whole link may carry other parameters
+MAX_ACTIONS = 5_000
+MAX_RUN = 1_000  # one "rN" token
+MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
+
+_TOKEN = re.compile(
+    r"(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdu])"
+    r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)"
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A run: a seed (0 to 2**32-1), a configuration and a tuple of canonical action dicts."""
+
+    seed: int = 1
+    config: Config = field(default_factory=Config)
+    actions: tuple = ()
+
+    def __post_init__(self) -> None:
+        """Refuse a bad seed, config or action list."""
+        if type(self.seed) is not int or not 0 <= self.seed <= MAX_SEED:
+            raise ScenarioError(f"seed: {self.seed!r} is not an integer in 0..{MAX_SEED}")
+        if not isinstance(self.config, Config):
+            raise ScenarioError("config must be a Config")
+        if not isinstance(self.actions, tuple):
+            raise ScenarioError("actions must be a tuple")
+
+
+def _number_text(value: int | float) -> str:
+    """Return a canonical number as text (repr never uses an exponent in our ranges)."""
+    return str(value) if type(value) is int else repr(value)
+
+
+def _token(action: dict) -> str:
+    """Return the token of one canonical action."""
+    kind = action["type"]
+    if kind == "request":
+        return "r"
+    if kind == "advance":
+        return f"a{action['ns']}"
+    if kind == "kill":
+        return "k" + action["server"] + {"crash": "c", "vanish": "v"}.get(action.get("kind"), "")
+    if kind == "restart":
+        return "s" + action["server"]
+    if kind == "store_latency":
+        return "l" + _number_text(action["ms"])
+    if kind == "chaos":
+        return "c1" if action["on"] else "c0"
+    if kind == "traffic":
+        return "t" + _number_text(action["rate_per_s"])
+    simple = {"add_server": "n", "remove_server": "x", "kill_store": "d", "restore_store": "u"}
+    if kind in simple:
+        return simple[kind]
+    raise ScenarioError(f"{kind} actions are not part of a scenario")
+
+
+def encode(scenario: Scenario) -> str:
+    """Return the encoded scenario, however long."""
+    diff = scenario.config.differences()
+    config = ""
+    if diff:
+        raw = json.dumps(diff, sort_keys=True, separators=(",", ":")).encode()
+        config = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    tokens: list[str] = []
+    run = 0
+    for action in scenario.actions:
+        if action["type"] == "request":
+            run += 1
+            if run == MAX_RUN:
+                tokens.append(f"r{run}")
+                run = 0
+            continue
+        if run:
+            tokens.append("r" if run == 1 else f"r{run}")
+            run = 0
+        tokens.append(_token(action))
+    if run:
+        tokens.append("r" if run == 1 else f"r{run}")
+    return f"{VERSION}.{scenario.seed}.{config}.{'-'.join(tokens)}"
+
+
+def serialise(scenario: Scenario) -> str:
+    """Return the encoded scenario; raise ScenarioError if it is longer than a link allows."""
+    text = encode(scenario)
+    if len(text) > MAX_CHARS:
+        raise ScenarioError(f"scenario too long to share: {len(text)} characters, "
+                            f"limit {MAX_CHARS}")
+    return text
+
+
+def _extract(text: str) -> str:
+    """Return the scenario string from a bare string or from a link with scenario=..."""
+    if "scenario=" not in text:
+        return text
+    parts = urlsplit(text)
+    for source in (parts.query, parts.fragment, text.split("?", 1)[-1]):
+        values = parse_qs(source, max_num_fields=50).get("scenario")
+        if values:
+            return values[0].strip()
+    raise ScenarioError("the link has no scenario parameter value")
+
+
+def _parse_config(text: str) -> Config:
+    """Decode the config section."""
+    if not text:
+        return Config()
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        raise ScenarioError("config section: not base64url text")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        overrides = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ScenarioError(f"config section: cannot be decoded ({type(error).__name__})") from None
+    if not isinstance(overrides, dict):
+        raise ScenarioError("config section: not an object of field: value pairs")
+    for key, value in overrides.items():
+        if not isinstance(value, str | int | float | bool) or value is None:
+            raise ScenarioError(f"config {key}: must be a plain value")
+    return build_config(overrides)
+
+
+def _parse_actions(text: str) -> tuple:
+    """Decode the actions section into canonical action dicts."""
+    actions: list[dict] = []
+    total_ns = 0
+    if not text:
+        return ()
+    for position, token in enumerate(text.split("-"), start=1):
+        match = _TOKEN.fullmatch(token)
+        if match is None:
+            shown = token if len(token) <= 20 else token[:20] + "..."
+            raise ScenarioError(f"action {position}: {shown!r} is not a valid action token")
+        groups = [g for g in match.groups() if g is not None]
+        code, args = groups[0], groups[1:]
+        if code == "r":
+            count = int(args[0]) if args and args[0] else 1
+            if not 1 <= count <= MAX_RUN:
+                raise ScenarioError(f"action {position}: {count} requests (1..{MAX_RUN})")
+            actions.extend({"type": "request"} for _ in range(count))
+        else:
+            action = _action_of(code, args)
+            if action["type"] == "advance":
+                if action["ns"] > MAX_ADVANCE_NS:
+                    raise ScenarioError(f"action {position}: advance of {action['ns']} ns is "
+                                        f"above the cap of {MAX_ADVANCE_NS} ns (10 minutes)")
+                total_ns += action["ns"]
+                if total_ns > MAX_TOTAL_ADVANCE_NS:
+                    raise ScenarioError("the scenario advances more than 2 hours of "
+                                        "simulated time (the cap)")
+            actions.append(validate_action(action))
+        if len(actions) > MAX_ACTIONS:
+            raise ScenarioError(f"more than {MAX_ACTIONS} actions (the cap)")
+    return tuple(actions)
+
+
+def _action_of(code: str, args: list[str]) -> dict:
+    """Return the action dict of one non-request token."""
+    if code == "a":
+        return {"type": "advance", "ns": int(args[0])}
+    if code == "k":
+        action = {"type": "kill", "server": args[0]}
+        if len(args) > 1 and args[1]:
+            action["kind"] = {"c": "crash", "v": "vanish"}[args[1]]
+        return action
+    if code == "s":
+        return {"type": "restart", "server": args[0]}
+    if code == "c":
+        return {"type": "chaos", "on": args[0] == "1"}
+    if code in ("t", "l"):
+        number = float(args[0]) if "." in args[0] else int(args[0])
+        if code == "t":
+            return {"type": "traffic", "rate_per_s": number}
+        return {"type": "store_latency", "ms": number}
+    simple = {"n": "add_server", "x": "remove_server", "d": "kill_store", "u": "restore_store"}
+    return {"type": simple[code]}
+
+
+def parse(text: object) -> Scenario:
+    """Return the scenario in `text` (the encoded string or a whole link); raise ScenarioError."""
+    if not isinstance(text, str):
+        raise ScenarioError("a scenario must be text")
+    text = text.strip()
+    if len(text) > MAX_INPUT_CHARS:
+        raise ScenarioError(f"the text is too long ({len(text)} characters)")
+    text = _extract(text)
+    if len(text) > MAX_CHARS:
+        raise ScenarioError(f"the scenario is too long ({len(text)} characters, "
+                            f"limit {MAX_CHARS})")
+    parts = text.split(".", 3)
+    if len(parts) != 4 or parts[0] != VERSION:
+        raise ScenarioError(f"not a scenario: expected '{VERSION}.<seed>.<config>.<actions>'")
+    seed_text, config_text, actions_text = parts[1:]
+    if not re.fullmatch(r"[0-9]{1,10}", seed_text) or int(seed_text) > MAX_SEED:
+        raise ScenarioError(f"seed: {seed_text[:20]!r} is not an integer in 0..{MAX_SEED}")
+    return Scenario(int(seed_text), _parse_config(config_text), _parse_actions(actions_text))
