@@ -31,7 +31,7 @@ import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NoReturn
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -215,6 +215,134 @@ def rewrite_page_links(tokens: list, page_urls: dict[str, str], source: Path | N
             child.attrSet("href", page_urls[target] + (f"#{anchor}" if anchor else ""))
 
 
+# ---------------------------------------------------------------- the decision wizard
+
+
+def load_wizard(path: Path) -> dict:
+    """Read and check the wizard; a broken tree fails naming the file and the question."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise BuildError(f"{path}: invalid TOML: {error}") from None
+
+    def fail(message: str) -> NoReturn:
+        raise BuildError(f"{path}: {message}")
+
+    questions, outcomes = data.get("questions"), data.get("outcomes")
+    if not isinstance(questions, dict) or not questions:
+        fail("no questions: add [questions.ID] tables")
+    if not isinstance(outcomes, dict) or not outcomes:
+        fail("no outcomes: add [outcomes.ID] tables")
+    if data.get("start") not in questions:
+        fail(f"start = {data.get('start')!r} does not name a question")
+    for name in set(questions) & set(outcomes):
+        fail(f"{name!r} is both a question and an outcome")
+    for qid, question in questions.items():
+        where = f"question {qid!r}"
+        require_fields(question, {"text": str}, where, fail)
+        answers = question.get("answers")
+        if not isinstance(answers, list) or len(answers) < 2:
+            fail(f"{where} needs two or more [[answers]]: a path would end without an outcome")
+        for answer in answers:
+            fields = {"id": str, "label": str, "next": str, "reason": str}
+            require_fields(answer, fields, where, fail)
+            if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", answer["id"]):
+                fail(f"{where}: answer id {answer['id']!r} must be lower-case words and hyphens")
+            if answer["next"] not in questions and answer["next"] not in outcomes:
+                fail(
+                    f"{where}: answer {answer['id']!r} leads to {answer['next']!r}, "
+                    "which is neither a question nor an outcome"
+                )
+        if len({a["id"] for a in answers}) != len(answers):
+            fail(f"{where}: two answers share an id")
+    for oid, outcome in outcomes.items():
+        fields = {"kind": str, "title": str, "summary": str, "tradeoffs": list, "read_next": list}
+        require_fields(outcome, fields, f"outcome {oid!r}", fail)
+        if outcome["kind"] not in ("stateless", "stateful", "hybrid"):
+            fail(f"outcome {oid!r}: kind must be stateless, stateful or hybrid")
+    remaining = count_remaining_questions(data["start"], questions, fail)
+    for qid in questions:
+        if qid not in remaining:
+            fail(f"question {qid!r} is unreachable: no path from {data['start']!r} leads to it")
+    reached = {a["next"] for q in questions.values() for a in q["answers"]}
+    for oid in outcomes:
+        if oid not in reached:
+            fail(f"outcome {oid!r} is unreachable: no answer leads to it")
+    return {
+        "start": data["start"],
+        "questions": questions,
+        "outcomes": outcomes,
+        "remaining": remaining,
+    }
+
+
+def require_fields(table: object, fields: dict[str, type], where: str, fail: Callable) -> None:
+    """Check that a TOML table has each field, of the right type."""
+    if not isinstance(table, dict):
+        fail(f"{where} must be a table")
+    for key, kind in fields.items():
+        if not isinstance(table.get(key), kind):
+            fail(f"{where} lacks {key!r} (a {kind.__name__})")
+
+
+def count_remaining_questions(start: str, questions: dict, fail: Callable) -> dict[str, int]:
+    """For each reachable question, the most questions left on any path from it (itself included).
+
+    A loop would be a path that never reaches a recommendation, so it fails naming the question.
+    """
+    remaining: dict[str, int] = {}
+    visiting: list[str] = []
+
+    def visit(qid: str) -> int:
+        if qid in visiting:
+            fail(f"question {qid!r} leads back to itself, so a path never reaches a recommendation")
+        if qid not in remaining:
+            visiting.append(qid)
+            after = [visit(a["next"]) for a in questions[qid]["answers"] if a["next"] in questions]
+            visiting.pop()
+            remaining[qid] = 1 + max(after, default=0)
+        return remaining[qid]
+
+    visit(start)
+    return remaining
+
+
+def wizard_for_templates(wizard: dict, pages: list[Page], base_url: str, source: Path) -> dict:
+    """The wizard as the page needs it: JSON for the script, and the whole tree for <details>."""
+    urls = {f"{p.slug}.md": {"title": p.title, "url": base_url + p.path} for p in pages}
+    outcomes = {}
+    for oid, outcome in wizard["outcomes"].items():
+        for name in outcome["read_next"]:
+            if name not in urls:
+                raise BuildError(f"{source}: outcome {oid!r}: read_next {name!r} is not a page")
+        outcomes[oid] = {**outcome, "read_next": [urls[n] for n in outcome["read_next"]]}
+    data = {**wizard, "outcomes": outcomes}
+    return {"json": script_json(data), "tree": expand_wizard(data, data["start"], [])}
+
+
+def expand_wizard(data: dict, node: str, path: list[dict]) -> dict:
+    """The tree below one node; each outcome carries the reasons and trade-offs of its path."""
+    if node in data["outcomes"]:
+        outcome = data["outcomes"][node]
+        return {
+            "type": "outcome",
+            **outcome,
+            "reasons": [answer["reason"] for answer in path],
+            "accepted": [a["accept"] for a in path if "accept" in a] + outcome["tradeoffs"],
+        }
+    question = data["questions"][node]
+    return {
+        "type": "question",
+        "number": len(path) + 1,
+        "text": question["text"],
+        "hint": question.get("hint", ""),
+        "answers": [
+            {"label": a["label"], "child": expand_wizard(data, a["next"], [*path, a])}
+            for a in question["answers"]
+        ],
+    }
+
+
 # ---------------------------------------------------------------- assets
 
 
@@ -333,7 +461,15 @@ def script_hash(source: str) -> str:
 def render_site(env: jinja2.Environment, pages: list[Page], site: dict, out: Path) -> None:
     """Render every page and the 404 page into the output folder."""
     md = make_markdown()
-    nav = [{"title": p.title, "url": site["base_url"] + p.path, "slug": p.slug} for p in pages]
+    nav = [
+        {
+            "title": p.title,
+            "nav_title": p.extra.get("nav_title", p.title),  # a shorter label for the menu
+            "url": site["base_url"] + p.path,
+            "slug": p.slug,
+        }
+        for p in pages
+    ]
     page_urls = {f"{p.slug}.md": site["base_url"] + p.path for p in pages}
     for index, page in enumerate(pages):
         body_html, toc = render_markdown(md, page.body_markdown, page_urls, page.source)
@@ -409,8 +545,10 @@ def build(out: Path, base_url: str = "/", paths: Paths | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
     try:
-        # 1. Content first: a malformed page should fail before any slow copying.
+        # 1. Content first: a malformed page or wizard should fail before any slow copying.
         pages = read_content(paths.site_src / "content")
+        wizard_file = paths.site_src / "data" / "wizard.toml"
+        wizard = load_wizard(wizard_file) if wizard_file.is_file() else None
         # 2. Static assets and the simulator archive, under content-hashed names.
         assets = copy_static(paths.site_src / "static", staging)
         sim_zip = package_sim(paths.sim)
@@ -421,8 +559,11 @@ def build(out: Path, base_url: str = "/", paths: Paths | None = None) -> Path:
         runtime_sizes = copy_pyodide(paths.node_modules, version, staging)
         # 4. Notices of what we redistribute, beside the project's own licence.
         copy_licenses(paths, staging)
-        # 5. Pages.
+        # 5. Pages, and the wizard's questions for the page that embeds it.
         site = make_site_context(base_url, assets, version, runtime_sizes)
+        site["wizard"] = (
+            wizard_for_templates(wizard, pages, base_url, wizard_file) if wizard else None
+        )
         env = make_environment(paths.site_src / "templates")
         env.globals["icon"] = Icons(paths.node_modules)
         render_site(env, pages, site, staging)
