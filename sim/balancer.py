@@ -6,22 +6,25 @@ from sim.cluster import Server, User
 class Balancer:
     """Round robin, least connections or sticky (cookie affinity), as HAProxy does them."""
 
-    __slots__ = ("cursor", "policy", "sent_to_down")
+    __slots__ = ("cursor", "explain", "policy", "sent_to_down")
 
-    def __init__(self, policy: str) -> None:
-        """Start the rotation at the first server."""
+    def __init__(self, policy: str, explain: bool = True) -> None:
+        """Start the rotation at the first server; `explain` words the reasons."""
         self.policy = policy
+        self.explain = explain
         self.cursor = 0
         self.sent_to_down = 0  # must stay 0: the balancer never picks a server it marked down
 
     def choose(self, servers: list[Server], user: User, tried: list[str]) -> tuple:
         """Return (server or None, reason in words) among servers believed up and not tried."""
+        if not self.explain and self.policy != "sticky":
+            return self._rotate(servers, tried, self.policy == "least_connections"), ""
         if self.policy == "sticky" and user.affinity is not None:
             bound = user.affinity
             for server in servers:
                 if server.name == bound:
                     if server.lb_up and bound not in tried:
-                        return server, f"sticky cookie: Server {bound}"
+                        return server, f"sticky cookie: Server {bound}" if self.explain else ""
                     why = "marked down" if not server.lb_up else "not answering"
                     break
             else:

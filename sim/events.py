@@ -1,24 +1,30 @@
 """Simulated time: a queue of events keyed by (time, sequence), so ties break in a fixed order."""
 
 import heapq
+import itertools
 from collections.abc import Callable
 
 
 class EventQueue:
     """Time is integer nanoseconds and jumps from event to event; nothing reads a clock."""
 
-    __slots__ = ("_heap", "_seq", "now")
+    __slots__ = ("_heap", "counter", "now")
 
     def __init__(self) -> None:
         """Start at time 0 with nothing scheduled."""
         self.now = 0
         self._heap: list[tuple] = []
-        self._seq = 0
+        self.counter = itertools.count()  # the tie-breaker: first scheduled, first run
+
+    @property
+    def heap(self) -> list[tuple]:
+        """The raw heap, for hot paths that push (time >= now, next(counter), ...) directly."""
+        return self._heap
 
     def push(self, time_ns: int, handler: Callable, arg: object, gen: int = 0) -> None:
         """Call handler(arg, gen) at time_ns (never before now)."""
-        self._seq += 1
-        heapq.heappush(self._heap, (max(time_ns, self.now), self._seq, handler, arg, gen))
+        entry = (max(time_ns, self.now), next(self.counter), handler, arg, gen)
+        heapq.heappush(self._heap, entry)
 
     def next_time(self) -> int | None:
         """Return the time of the next event, or None."""

@@ -16,12 +16,12 @@ S = 1_000_000_000
 class Latency:
     """Draws the duration of each step of a request from one seeded stream."""
 
-    __slots__ = ("_random", "lb_hop", "replication", "session_read", "store_jitter", "store_rtt",
+    __slots__ = ("lb_hop", "random", "replication", "session_read", "store_jitter", "store_rtt",
                  "work")
 
     def __init__(self, config: Config, rng: Random) -> None:
         """Keep the base figures in nanoseconds and the stream to draw from."""
-        self._random = rng.random
+        self.random = rng.random
         self.lb_hop = config.lb_hop_us * US
         self.work = config.server_work_us * US
         self.session_read = config.session_read_ns
@@ -31,7 +31,7 @@ class Latency:
 
     def _around(self, base_ns: int) -> int:
         """Return a draw uniform in [base/2, 3*base/2): mean base."""
-        return base_ns // 2 + int(self._random() * base_ns)
+        return base_ns // 2 + int(self.random() * base_ns)
 
     def hop(self) -> int:
         """One way between the balancer and a server."""
@@ -43,7 +43,7 @@ class Latency:
 
     def store_round_trip(self, added_ns: int) -> int:
         """One store operation, network included, plus any added link latency."""
-        return self.store_rtt + int(self._random() * self.store_jitter) + added_ns
+        return self.store_rtt + int(self.random() * self.store_jitter) + added_ns
 
     def replication_round_trip(self) -> int:
         """A synchronous copy of a session to its backup server and the acknowledgement."""

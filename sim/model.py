@@ -9,6 +9,7 @@ second of work, without giving up exactness.
 """
 
 from collections import deque
+from heapq import heappush
 from random import Random
 
 from sim.balancer import Balancer
@@ -70,13 +71,15 @@ class Model:
         self.seed = seed
         self.record = record
         self.queue = EventQueue()
+        self._heap = self.queue.heap
+        self._counter = self.queue.counter
         self.rng = stream(seed, STREAM_MODEL)
         self.traffic_rng = stream(seed, STREAM_TRAFFIC)
         self.chaos_rng = stream(seed, STREAM_CHAOS)
         self.latency = Latency(config, self.rng)
         self.servers = [Server(name) for name in SERVER_NAMES[: config.servers]]
         self.store = Store()
-        self.balancer = Balancer(config.policy)
+        self.balancer = Balancer(config.policy, explain=record)
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
         self.metrics = Metrics()
         self.series = Series(config.series_bucket_ms * MS)
@@ -171,13 +174,15 @@ class Model:
         if not server.lb_up:
             self.balancer.sent_to_down += 1
         req.tried.append(server.name)
-        req.reasons.append(reason)
+        if self.record:
+            req.reasons.append(reason)
         req.server = server
         req.draws = None
         server.in_flight += 1
         server.attached[req.seq] = req
-        req.t_send = self.queue.now
-        req.t_conn = req.t_send + self.latency.hop()
+        now = req.t_send = self.queue.now
+        lat = self.latency
+        req.t_conn = now + lat.lb_hop // 2 + int(lat.random() * lat.lb_hop)
         if server.alive:
             self._accept(req)
         else:
@@ -188,14 +193,31 @@ class Model:
         req.refused = False
         mode = self.config.mode
         if mode == "stateless":
-            if req.draws is None:
-                added = self.store.added_latency_ns
-                lat = self.latency
-                req.draws = (lat.store_round_trip(added), lat.server_work(),
-                             lat.store_round_trip(added))
-            req.store_fail = None if self.store.up else "load"
-            self.store.attached[req.seq] = req
-            self._plan_stateless(req)
+            store = self.store
+            store.attached[req.seq] = req
+            if req.draws is not None or not store.up:
+                if req.draws is None:
+                    req.draws = self._stateless_draws()
+                req.store_fail = None if store.up else "load"
+                self._plan_stateless(req)
+                return
+            # The common case, inlined (hot path): draws, then _plan_stateless.
+            lat = self.latency
+            random = lat.random
+            base = lat.store_rtt + store.added_latency_ns
+            jitter = lat.store_jitter
+            work = lat.work
+            load = base + int(random() * jitter)
+            handle = work // 2 + int(random() * work)
+            save = base + int(random() * jitter)
+            req.draws = (load, handle, save)
+            req.store_fail = None
+            start = req.t_conn
+            req.load_land = start + load // 2
+            req.save_land = start + load + handle + save // 2
+            req.t_resp = start + load + handle + save
+            req.gen += 1
+            heappush(self._heap, (req.t_resp, next(self._counter), self._respond, req, req.gen))
             return
         if req.draws is None:
             fetch = 0
@@ -208,7 +230,13 @@ class Model:
         read, fetch, work, replicate = req.draws
         req.t_resp = req.t_conn + read + fetch + work + replicate
         req.gen += 1
-        self.queue.push(req.t_resp, self._respond, req, req.gen)
+        heappush(self._heap, (req.t_resp, next(self._counter), self._respond, req, req.gen))
+
+    def _stateless_draws(self) -> tuple:
+        """Draw a stateless request's store load, work and store save durations."""
+        lat = self.latency
+        added = self.store.added_latency_ns
+        return (lat.store_round_trip(added), lat.server_work(), lat.store_round_trip(added))
 
     def _plan_stateless(self, req: Request) -> None:
         """Schedule the answer of a stateless request: load, work, save, each store op timed."""
@@ -277,7 +305,11 @@ class Model:
         if gen != req.gen:
             return
         server = req.server
-        self._detach(req)
+        seq = req.seq
+        # _detach, inlined (hot path)
+        if server.attached.pop(seq, None) is not None:
+            server.in_flight -= 1
+        self.store.attached.pop(seq, None)
         server.requests += 1
         user = req.user
         mode = self.config.mode
@@ -420,13 +452,24 @@ class Model:
         """Answer the user: count the request, free the user, keep a trace."""
         ok = status == 200
         now = self.queue.now
-        back = self.latency.hop() if via_server else 0
+        lat = self.latency
+        back = lat.lb_hop // 2 + int(lat.random() * lat.lb_hop) if via_server else 0
         done = now + back
         req.finished = True
         req.done_ns = done
         latency = done - req.start_ns
-        self.metrics.record(ok, req.retried, latency)
-        self.series.record(done, ok, latency)
+        metrics = self.metrics
+        # Metrics.record, inlined (hot path)
+        metrics.requests += 1
+        if req.retried:
+            metrics.retried += 1
+        if ok:
+            metrics.ok += 1
+            metrics.latency.add(latency)
+        else:
+            metrics.failed += 1
+        if self.record:
+            self.series.record(done, ok, latency)
         self.active -= 1
         user = req.user
         user.busy = False
@@ -435,7 +478,7 @@ class Model:
             user.cart_items = cart
         if user.pending and not user.waking:
             user.waking = True
-            self.queue.push(done, self._wake, user)
+            heappush(self._heap, (done, next(self._counter), self._wake, user, 0))
         if not self.record:
             return
         if ok:
@@ -490,7 +533,7 @@ class Model:
         user = req.user
         text = self._log_line(req, status, outcome, cart, note)
         level = {"ok": "info", "retried": "info", "session_lost": "warn"}.get(outcome, "error")
-        if user.id == DEMO_USER or outcome != "ok":
+        if user.id == DEMO_USER or outcome in ("failed", "session_lost"):
             self.say(level, text)
         hops = [{"from": h[0], "to": h[1], "ns": h[2], "note": h[3]} for h in req.hops]
         path = [hops[0]["from"]]
@@ -639,6 +682,8 @@ class Model:
                     "checks.")
         lead = f"{cause}: Server {server.name}" if cause else f"Server {server.name}"
         self.say("info", f"{lead} restarted, empty. {note}")
+        if self.config.mode == "replicated":
+            self._repair(f"Server {server.name} joined the cluster")
 
     def _auto_restart(self, server: Server, incarnation: int) -> None:
         """Restart a server killed by chaos, unless someone already did or removed it."""
@@ -656,6 +701,10 @@ class Model:
 
     def _membership_drop(self, name: str, _gen: int) -> None:
         """The cluster notices a member left: promote orphaned backups, make missing ones."""
+        self._repair(f"Cluster membership dropped Server {name}")
+
+    def _repair(self, why: str) -> None:
+        """Promote backups whose primary is gone; give every primary a live backup."""
         promoted = 0
         made = 0
         live = [s for s in self.servers if s.alive]
@@ -677,8 +726,7 @@ class Model:
                 if missing and self._place_backup(server, uid, copy) is not None:
                     made += 1
         if promoted or made:
-            self.say("info", f"Cluster membership dropped Server {name}: "
-                             f"{plural(promoted, 'backup')} promoted, "
+            self.say("info", f"{why}: {plural(promoted, 'backup')} promoted, "
                              f"{plural(made, 'new backup')} made.")
 
     def add_server(self) -> Server:
@@ -689,6 +737,8 @@ class Model:
         server = Server(name)
         self.servers.append(server)
         self.say("info", f"Server {name} added; the balancer sends it requests at once.")
+        if self.config.mode == "replicated":
+            self._repair(f"Server {name} joined the cluster")
         return server
 
     def remove_server(self) -> None:

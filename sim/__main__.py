@@ -1,0 +1,80 @@
+"""Command line: replay a scenario, or compare the modes under the same traffic and faults.
+
+    python -m sim run SCENARIO [--json]
+    python -m sim compare --requests N --seed S [--users U] [--chaos RATE] [--json]
+
+The only module of the package that prints or reads arguments; the browser never loads it.
+"""
+
+import argparse
+import json
+import sys
+
+from sim.compare import MAX_REQUESTS, compare
+from sim.errors import ScenarioError
+from sim.facade import load
+from sim.log import seconds
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Return the argument parser (bad arguments: usage and exit status 2)."""
+    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="replay a scenario and print its log and metrics")
+    run.add_argument("scenario", help="the encoded scenario, or a whole link with scenario=...")
+    run.add_argument("--json", action="store_true", help="print the final snapshot as JSON")
+    cmp = commands.add_parser("compare", help="run the same traffic through every mode")
+    cmp.add_argument("--requests", type=int, required=True, help=f"1..{MAX_REQUESTS}")
+    cmp.add_argument("--seed", type=int, required=True, help="0..4294967295")
+    cmp.add_argument("--users", type=int, default=100, help="simulated users (default 100)")
+    cmp.add_argument("--chaos", type=float, default=0.0,
+                     help="server kills per 1,000 requests (default 0)")
+    cmp.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> None:
+    """Replay a scenario and print it."""
+    demo = load(args.scenario)
+    if args.json:
+        print(demo.snapshot_json())
+        return
+    snap = demo.snapshot()
+    for line in snap["log"]:
+        print(f"[{seconds(line['time_ns']):>9}] {line['level']:<5} {line['text']}")
+    metrics = {k: v for k, v in snap["metrics"].items() if k != "per_server"}
+    print("metrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
+
+
+def _compare(args: argparse.Namespace) -> None:
+    """Compare the modes and print a table or JSON."""
+    result = compare(args.requests, args.seed, args.users, args.chaos)
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+        return
+    keys = list(next(iter(result.values())))
+    print(f"{'':20}" + "".join(f"{mode:>14}" for mode in result))
+    for key in keys:
+        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}"
+                        for row in result.values())
+        print(f"{key:20}{cells}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            _run(args)
+        else:
+            _compare(args)
+    except ScenarioError as error:
+        parser.print_usage(sys.stderr)
+        print(f"python -m sim: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
