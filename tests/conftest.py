@@ -73,6 +73,9 @@ def site_url(built_site: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium for the whole session; contexts and pages are per test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)  # the machine is small and shared; 5 s flakes
     from playwright.sync_api import sync_playwright
 
     executable = chromium_executable()

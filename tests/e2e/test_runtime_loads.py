@@ -22,11 +22,22 @@ def wait_for_sim(page) -> str:
     return page.evaluate("() => window.simReady", None)
 
 
+def sim_ready_outcome(page, timeout_ms: int = 60_000) -> str:
+    """'resolved', the rejection's message, or 'timeout' (so a hang fails instead of waiting)."""
+    return page.evaluate(
+        """(ms) => Promise.race([
+            window.simReady.then(() => 'resolved', (error) => error.message),
+            new Promise((resolve) => setTimeout(() => resolve('timeout'), ms)),
+        ])""",
+        timeout_ms,
+    )
+
+
 def test_the_simulator_answers_with_its_version_at_the_root(page, site_url):
     page.set_default_timeout(READY_TIMEOUT_MS)
     page.goto(site_url)
     assert wait_for_sim(page) == sim.__version__
-    expect(page.get_by_role("status").first).to_contain_text("ready")
+    expect(page.get_by_role("status").first).to_contain_text("ready", timeout=READY_TIMEOUT_MS)
     assert page.console_errors == []
 
 
@@ -53,7 +64,7 @@ def test_the_text_is_there_before_and_without_python(page, site_url):
 def test_a_failed_download_rejects_sim_ready_with_the_message_the_reader_sees(page, site_url):
     page.route(re.compile(r".*pyodide\.asm\.wasm$"), lambda route: route.fulfill(status=404))
     page.goto(site_url)
-    message = page.evaluate("() => window.simReady.then(() => 'resolved', e => e.message)")
+    message = sim_ready_outcome(page)
     assert "Could not download pyodide.asm.wasm: the server answered 404." in message
     expect(page.get_by_role("status").first).to_have_text(message)
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
@@ -74,13 +85,13 @@ def test_retry_after_a_failed_download_starts_the_simulator(page, site_url):
     page.goto(site_url)
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
     page.get_by_role("button", name="Retry").click()
-    expect(page.get_by_role("status").first).to_contain_text("ready")
+    expect(page.get_by_role("status").first).to_contain_text("ready", timeout=READY_TIMEOUT_MS)
 
 
 def test_a_browser_without_webassembly_gets_a_clear_message(page, site_url):
     page.add_init_script("delete window.WebAssembly")
     page.goto(site_url)
-    message = page.evaluate("() => window.simReady.then(() => 'resolved', e => e.message)")
+    message = sim_ready_outcome(page)
     assert "no WebAssembly" in message
     expect(page.get_by_role("status").first).to_have_text(message)
     expect(page.get_by_role("button", name="Retry")).to_be_hidden()

@@ -17,12 +17,14 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
   function fail(message) {
     if (failed) return;
     failed = true;
+    worker.terminate(); // a half-started runtime must not keep reporting progress
     for (const { reject } of pending.values()) reject(new Error(message));
     pending.clear();
     onError(message);
   }
 
   worker.onmessage = (event) => {
+    if (failed) return;
     const message = event.data;
     if (message.type === "progress") onProgress(message.loaded, message.total);
     else if (message.type === "phase") onStarting();

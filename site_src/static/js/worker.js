@@ -50,7 +50,15 @@ function countDownloads(indexURL, sizes) {
     const url = input instanceof Request ? input.url : String(input);
     const name = url.startsWith(indexURL) ? url.slice(indexURL.length) : null;
     if (!name || !(name in sizes)) return realFetch(input, init);
-    const response = await download(url, name, init);
+    let response;
+    try {
+      response = await download(url, name, init);
+    } catch (error) {
+      // Pyodide logs a failed runtime download as a warning and may never settle, so report
+      // it to the page from here.
+      post({ type: "error", message: error.message });
+      throw error;
+    }
     const counter = new TransformStream({
       transform(chunk, controller) {
         loaded += chunk.byteLength;
