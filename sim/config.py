@@ -106,11 +106,14 @@ class Config:
     def differences(self) -> dict:
         """Return the fields that differ from the defaults for this config's mode."""
         base = Config(mode=self.mode)
-        return {
+        diff = {
             f.name: getattr(self, f.name)
             for f in fields(self)
             if getattr(self, f.name) != getattr(base, f.name)
         }
+        if self.mode != Config.mode:
+            diff = {"mode": self.mode, **diff}
+        return diff
 
 
 FIELD_NAMES = tuple(f.name for f in fields(Config))

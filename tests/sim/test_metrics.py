@@ -1,0 +1,54 @@
+"""Metrics: nearest-rank percentiles from a bounded histogram, and a bounded time series."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.metrics import Histogram, Series
+
+SIM = settings.get_profile("sim")
+
+
+def nearest_rank(values: list[int], percent: int) -> int:
+    ordered = sorted(values)
+    rank = max(1, -(-percent * len(ordered) // 100))
+    return ordered[rank - 1]
+
+
+def test_small_values_are_exact():
+    hist = Histogram()
+    for value in [5, 1, 3, 2, 4]:
+        hist.add(value)
+    assert hist.percentile_ns(50) == 3
+    assert hist.percentile_ns(99) == 5
+
+
+def test_an_empty_histogram_has_no_percentile():
+    assert Histogram().percentile_ns(50) is None
+
+
+@SIM
+@given(st.lists(st.integers(0, 10**12), min_size=1, max_size=200), st.sampled_from([50, 95, 99]))
+def test_percentiles_are_within_one_percent_of_nearest_rank(values, percent):
+    hist = Histogram()
+    for value in values:
+        hist.add(value)
+    exact = nearest_rank(values, percent)
+    approx = hist.percentile_ns(percent)
+    assert exact <= approx <= exact + exact // 100 + 1
+
+
+def test_histogram_memory_is_bounded():
+    hist = Histogram()
+    for value in range(0, 10**9, 9_973):
+        hist.add(value)
+    assert len(hist.buckets) < 40 * 128
+
+
+def test_series_keeps_the_last_buckets_with_gaps_filled():
+    series = Series(width_ns=1_000, keep=5)
+    series.record(500, True, 10)
+    series.record(9_500, False, 10)
+    points = series.points(9_999)
+    assert [p["t_ns"] for p in points] == [5_000, 6_000, 7_000, 8_000, 9_000]
+    assert points[-1] == {"t_ns": 9_000, "p50_ms": None, "errors": 1, "requests": 1}
+    assert len(series.buckets) <= 5
