@@ -414,6 +414,12 @@ class Model:
     def _place_backup(self, server: Server, uid: str, copy: Copy) -> Server | None:
         """Copy the session synchronously to one backup server (Tomcat's BackupManager)."""
         target = self._backup_target(server)
+        if target is not None and copy.peer == target.name:
+            backup = target.backups.get(uid)
+            if backup is not None and backup.sid == copy.sid:  # the usual case: update it
+                backup.items = copy.items
+                backup.acked = copy.acked
+                return target
         for other in self.servers:
             stale = other.backups.get(uid)
             if stale is not None and stale.sid == copy.sid and other is not target:
