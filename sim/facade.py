@@ -20,6 +20,7 @@ Actions (dicts with a "type"; anything else raises ScenarioError and changes not
                                            current config (a new mode brings its default
                                            policy); same seed unless given; actions cleared
 Killing a dead server or restarting a live one is recorded but only logged.
+`act(action)` applies without building a snapshot, for batches.
 Consecutive advances are merged in the scenario, so it stays short.
 """
 
@@ -73,9 +74,13 @@ class Demo:
                 return
         actions.append(action)
 
+    def act(self, action: dict) -> None:
+        """Apply one action and record it, without building a snapshot (for batches)."""
+        self._apply(validate_action(action))
+
     def apply(self, action: dict) -> dict:
         """Apply one action, record it in the scenario and return the snapshot."""
-        self._apply(validate_action(action))
+        self.act(action)
         return self.snapshot()
 
     def scenario(self) -> Scenario:

@@ -47,11 +47,11 @@ class Cluster(RuleBasedStateMachine):
 
     @rule()
     def request(self) -> None:
-        self.demo.apply({"type": "request"})
+        self.demo.act({"type": "request"})
 
     @rule(seconds=st.integers(0, 8))
     def advance(self, seconds: int) -> None:
-        self.demo.apply({"type": "advance", "ns": seconds * S})
+        self.demo.act({"type": "advance", "ns": seconds * S})
 
     @rule(data=st.data())
     def kill(self, data: st.DataObject) -> None:
@@ -59,17 +59,17 @@ class Cluster(RuleBasedStateMachine):
         if self.model.server(name).alive:
             self.expected_lost += self.held_acked(name)
             self.last_kill_ns = self.model.now
-        self.demo.apply({"type": "kill", "server": name,
+        self.demo.act({"type": "kill", "server": name,
                          "kind": data.draw(st.sampled_from(["crash", "vanish"]))})
 
     @rule(data=st.data())
     def restart(self, data: st.DataObject) -> None:
-        self.demo.apply({"type": "restart", "server": data.draw(st.sampled_from(self.names()))})
+        self.demo.act({"type": "restart", "server": data.draw(st.sampled_from(self.names()))})
 
     @precondition(lambda self: len(self.model.servers) < 6)
     @rule()
     def add_server(self) -> None:
-        self.demo.apply({"type": "add_server"})
+        self.demo.act({"type": "add_server"})
 
     @precondition(lambda self: len(self.model.servers) > 1)
     @rule()
@@ -77,15 +77,15 @@ class Cluster(RuleBasedStateMachine):
         name = self.names()[-1]
         self.expected_lost += self.held_acked(name)
         self.last_kill_ns = self.model.now
-        self.demo.apply({"type": "remove_server"})
+        self.demo.act({"type": "remove_server"})
 
     @rule()
     def kill_store(self) -> None:
-        self.demo.apply({"type": "kill_store"})
+        self.demo.act({"type": "kill_store"})
 
     @rule()
     def restore_store(self) -> None:
-        self.demo.apply({"type": "restore_store"})
+        self.demo.act({"type": "restore_store"})
 
     @invariant()
     def no_item_appears_that_was_never_added(self) -> None:
