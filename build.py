@@ -37,6 +37,8 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from sim.config import DEFAULT_POLICY, MODE_LABELS, Config
+
 log = logging.getLogger("build")
 
 ROOT = Path(__file__).resolve().parent
@@ -618,6 +620,23 @@ def make_site_context(
         "importmap": script_json(importmap_data),
         "csp": csp,
         "pyodide_version": pyodide_version,
+        "demo": demo_context(),
+    }
+
+
+DEMO_MAX_SERVERS = 8  # what the diagram lays out; the simulator itself allows more
+
+
+def demo_context() -> dict:
+    """What the demo's diagram shows before Python arrives, taken from the simulator's defaults."""
+    defaults = Config()
+    return {
+        "modes": [{"id": mode, "label": label} for mode, label in MODE_LABELS.items()],
+        "default_mode": defaults.mode,
+        "default_mode_label": MODE_LABELS[defaults.mode],
+        "default_policy": DEFAULT_POLICY[defaults.mode],
+        "servers": [chr(ord("A") + i) for i in range(defaults.servers)],
+        "max_servers": DEMO_MAX_SERVERS,
     }
 
 

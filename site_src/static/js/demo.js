@@ -1,11 +1,44 @@
-// The demo's loader: shows real download progress, then settles window.simReady.
+// The Chaos Monkey demo: loads the simulator, forwards the learner's actions to it, drives
+// simulated time, and renders each snapshot. No simulation logic lives here.
 import { startRuntime, supportsWebAssembly, formatMegabytes } from "guide/runtime.js";
+import { render, renderPause, renderComparison } from "guide/demo-view.js";
+import { drawWires, animateTrace } from "guide/demo-anim.js";
+import { renderChart } from "guide/demo-chart.js";
+import { GuidedSteps } from "guide/demo-steps.js";
 
 const settle = window[Symbol.for("guide.simReady.settle")];
+const root = document.getElementById("demo");
 const status = document.getElementById("demo-status");
 const progress = document.getElementById("demo-progress");
 const retry = document.getElementById("demo-retry");
+const notice = document.getElementById("demo-notice");
+const diagram = document.getElementById("demo-diagram");
+const shareOutput = document.getElementById("demo-share-output");
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+const ADVANCE_EVERY_MS = 100; // how often simulated time is pushed while running
+const MAX_FRAME_GAP_MS = 250; // a stalled tab must not make time jump
+const HOP_MS = 160; // how long a dot takes per hop at 1x
+
+const ui = {
+  ready: false,
+  paused: false,
+  speed: 1,
+  visible: true,
+  maxServers: Number(root.dataset.maxServers),
+};
+let runtime = null;
+let snapshot = null;
+let queue = Promise.resolve();
+let inFlight = 0;
+let lastAnimatedSeq = -1;
 let settled = false;
+const steps = new GuidedSteps(
+  document.getElementById("demo-steps"),
+  document.getElementById("demo-steps-outcome"),
+);
+
+window.simSnapshot = () => (snapshot ? structuredClone(snapshot) : null);
 
 function settleOnce(kind, value) {
   if (settled) return;
@@ -13,19 +46,29 @@ function settleOnce(kind, value) {
   settle[kind](value);
 }
 
-function showError(message, canRetry) {
+function showNotice(text) {
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
+// ---------------------------------------------------------------- loading
+
+function showLoadError(message, canRetry) {
   status.textContent = message;
   progress.hidden = true;
   retry.hidden = !canRetry;
+  root.dataset.state = "failed";
   settleOnce("reject", new Error(message));
 }
 
 function load() {
+  if (runtime) runtime.stop();
   retry.hidden = true;
   progress.hidden = false;
   progress.removeAttribute("value"); // indeterminate until the first bytes arrive
   status.textContent = "Loading the simulator…";
-  startRuntime({
+  root.dataset.state = "loading";
+  runtime = startRuntime({
     onProgress(loaded, total) {
       progress.max = total;
       progress.value = loaded;
@@ -36,22 +79,211 @@ function load() {
       status.textContent = "Starting Python…";
     },
     onReady(version) {
-      progress.hidden = true;
-      status.textContent = `Simulator ready (sim ${version}).`;
-      settleOnce("resolve", version);
+      start(version).catch((error) => showLoadError(`The simulator could not start. ${error.message}`, true));
     },
     onError(message) {
-      showError(`The simulator could not start. ${message}`, true);
+      ui.ready = false;
+      if (snapshot) render(root, snapshot, ui);
+      showLoadError(`The simulator could not start. ${message}`, true);
     },
   });
 }
 
+// The scenario parameter is handed to the simulator's parser as a string, never to HTML.
+function scenarioFromURL() {
+  const params = new URLSearchParams(location.search);
+  return params.has("scenario") ? params.get("scenario") : null;
+}
+
+async function start(version) {
+  const shared = scenarioFromURL();
+  let replayed = false;
+  if (shared !== null) {
+    try {
+      snapshot = JSON.parse(await runtime.call("load", shared));
+      replayed = true;
+    } catch (error) {
+      showNotice(`The link’s scenario could not be used (${error.message}). The demo starts from the defaults instead.`);
+    }
+  }
+  if (!replayed) snapshot = JSON.parse(await runtime.call("load", null));
+  ui.ready = true;
+  ui.paused = replayed; // a shared moment stays put until the reader resumes
+  if (replayed) showNotice("Replayed a shared scenario. Press Resume to let time run on.");
+  lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
+  status.textContent = `Simulator ready (sim ${version}).`;
+  progress.hidden = true;
+  root.dataset.state = "ready";
+  renderAll();
+  renderPause(root, ui.paused);
+  steps.render();
+  settleOnce("resolve", version);
+}
+
+// ---------------------------------------------------------------- actions
+
+function send(action) {
+  if (!ui.ready) return Promise.resolve();
+  inFlight += 1;
+  const job = queue.then(async () => {
+    const before = snapshot;
+    try {
+      snapshot = JSON.parse(await runtime.call("apply", JSON.stringify(action)));
+    } catch (error) {
+      showNotice(`That did not work: ${error.message}`);
+      return;
+    }
+    renderAll();
+    if (action.type !== "advance") {
+      steps.observe(action, before, snapshot);
+      shareOutput.textContent = "";
+    }
+  });
+  queue = job.finally(() => {
+    inFlight -= 1;
+  });
+  return job;
+}
+
+function renderAll() {
+  render(root, snapshot, ui);
+  renderChart(document.getElementById("demo-chart"), snapshot.series);
+  drawWires(diagram, snapshot);
+  animateNewTraces();
+}
+
+function animateNewTraces() {
+  const fresh = snapshot.traces.filter((trace) => trace.seq > lastAnimatedSeq);
+  if (!fresh.length) return;
+  lastAnimatedSeq = fresh[fresh.length - 1].seq;
+  if (reducedMotion.matches || !ui.visible) return;
+  const hopMs = HOP_MS / Math.sqrt(ui.speed);
+  // The learner's own requests always show; background traffic is sampled so it stays legible.
+  const shown = [...fresh.filter((t) => t.user === "you"), ...fresh.filter((t) => t.user !== "you").slice(-3)];
+  for (const trace of shown) animateTrace(diagram, trace, hopMs);
+}
+
+function currentOption(name) {
+  return root.querySelector(`input[name="${name}"]:checked`)?.value;
+}
+
+const actions = {
+  request: () => send({ type: "request" }),
+  reset: () => send({ type: "reset", config: {} }),
+  "add-server": () => send({ type: "add_server" }),
+  "remove-server": () => send({ type: "remove_server" }),
+  "toggle-store": () => send({ type: snapshot.store.up ? "kill_store" : "restore_store" }),
+  chaos: () => send({ type: "chaos", on: !snapshot.chaos.on }),
+  traffic: () => {
+    const rate = Number(root.querySelector("[data-setting=traffic-rate]").value);
+    return send({ type: "traffic", rate_per_s: snapshot.traffic.rate_per_s > 0 ? 0 : rate });
+  },
+  pause: () => {
+    ui.paused = !ui.paused;
+    renderPause(root, ui.paused);
+    if (!ui.paused) showNotice("");
+  },
+  compare: async () => {
+    await queue;
+    try {
+      const results = JSON.parse(await runtime.call("compare", null));
+      const labels = Object.fromEntries(
+        [...root.querySelectorAll("input[name=demo-mode]")].map((r) => [r.value, r.parentElement.textContent.trim()]),
+      );
+      renderComparison(root, results, labels);
+    } catch (error) {
+      showNotice(`The comparison did not run: ${error.message}`);
+    }
+  },
+  "copy-link": async () => {
+    await queue;
+    if (!snapshot.scenario_shareable) {
+      shareOutput.textContent = "This run is too long to share as a link. Reset and try a shorter one.";
+      return;
+    }
+    const url = new URL(location.href);
+    url.search = new URLSearchParams({ scenario: snapshot.scenario }).toString();
+    url.hash = "demo";
+    try {
+      await navigator.clipboard.writeText(url.href);
+      shareOutput.textContent = "Link copied. It replays this run, action by action.";
+    } catch {
+      shareOutput.textContent = `Copy this link: ${url.href}`;
+    }
+  },
+};
+
+root.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (!button || button.disabled || !ui.ready) return;
+  const name = button.dataset.action;
+  if (name === "toggle-server") {
+    const server = snapshot.servers.find((s) => s.name === button.closest("[data-server]").dataset.server);
+    if (!server) return;
+    if (server.alive) send({ type: "kill", server: server.name, kind: currentOption("demo-kill-kind") });
+    else send({ type: "restart", server: server.name });
+  } else if (actions[name]) {
+    actions[name]();
+  }
+});
+
+root.addEventListener("change", (event) => {
+  const target = event.target;
+  if (!ui.ready) return;
+  if (target.name === "demo-mode") send({ type: "reset", config: { mode: target.value } });
+  else if (target.name === "demo-prediction") steps.predict(target.value);
+  else if (target.dataset.setting === "speed") ui.speed = Number(target.value);
+  else if (target.dataset.setting === "redispatch") send({ type: "reset", config: { redispatch: target.checked } });
+  else if (target.dataset.setting === "policy") send({ type: "reset", config: { policy: target.value } });
+  else if (target.dataset.setting === "store-latency") send({ type: "store_latency", ms: Number(target.value) });
+  else if (target.dataset.setting === "traffic-rate" && snapshot.traffic.rate_per_s > 0) {
+    send({ type: "traffic", rate_per_s: Number(target.value) });
+  }
+});
+
+// ---------------------------------------------------------------- time
+
+let lastFrame = null;
+let owedMs = 0;
+
+function running() {
+  return ui.ready && !ui.paused && ui.visible && document.visibilityState === "visible";
+}
+
+function tick(now) {
+  requestAnimationFrame(tick);
+  const gap = lastFrame === null ? 0 : Math.min(now - lastFrame, MAX_FRAME_GAP_MS);
+  lastFrame = now;
+  if (!running()) {
+    owedMs = 0;
+    return;
+  }
+  owedMs += gap;
+  // One advance at a time: if the worker is busy, time waits rather than piling up.
+  if (owedMs >= ADVANCE_EVERY_MS && inFlight === 0) {
+    const ns = Math.round(owedMs * ui.speed * 1e6);
+    owedMs = 0;
+    send({ type: "advance", ns });
+  }
+}
+requestAnimationFrame(tick);
+
+new IntersectionObserver((entries) => {
+  ui.visible = entries[entries.length - 1].isIntersecting;
+}).observe(root);
+
+new ResizeObserver(() => {
+  if (snapshot) drawWires(diagram, snapshot);
+}).observe(diagram);
+
 retry.addEventListener("click", load);
+
+for (const radio of root.querySelectorAll("input[name=demo-prediction]")) radio.disabled = false;
 
 if (supportsWebAssembly()) {
   load();
 } else {
-  showError(
+  showLoadError(
     "The simulator could not start. This browser has no WebAssembly, which the demo needs to run Python. The rest of the guide works as usual.",
     false,
   );

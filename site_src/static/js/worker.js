@@ -29,11 +29,7 @@ async function init({ pyodideIndexURL, runtimeSizes, simArchiveURL }) {
     pyodide.unpackArchive(await archive.arrayBuffer(), "zip", { extractDir: appDir });
     pyodide.pyimport("sys").path.insert(0, appDir);
     const sim = pyodide.pyimport("sim");
-    try {
-      demoModule = pyodide.pyimport("sim.facade");
-    } catch (error) {
-      demoModule = null; // the foundation slice has no facade yet; version alone is "ready"
-    }
+    demoModule = pyodide.pyimport("sim.facade");
     post({ type: "ready", version: String(sim.__version__) });
   } catch (error) {
     post({ type: "error", message: describe(error) });
@@ -90,15 +86,16 @@ async function download(url, what, init) {
 function answer({ id, method, argument }) {
   try {
     let value;
-    if (!demoModule) throw new Error("The simulator has no facade to call.");
     if (method === "load") {
       if (demo) demo.destroy();
-      demo = demoModule.load(argument ?? null);
+      demo = demoModule.load(argument ?? undefined); // JS null is not None in Pyodide; undefined is
       value = demo.snapshot_json();
     } else if (method === "apply") {
       value = demo.apply_json(argument);
     } else if (method === "snapshot") {
       value = demo.snapshot_json();
+    } else if (method === "compare") {
+      value = demo.compare_modes_json();
     } else {
       throw new Error(`Unknown call ${method}`);
     }

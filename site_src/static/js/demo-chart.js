@@ -1,0 +1,68 @@
+// A small inline SVG chart: median latency as a line, failed requests as bars, per bucket of
+// simulated time. No chart library: two shapes and two labels do the job.
+
+const SVG = "http://www.w3.org/2000/svg";
+const WIDTH = 320;
+const HEIGHT = 120;
+const PAD = { left: 34, right: 6, top: 8, bottom: 18 };
+
+function element(name, attributes, text) {
+  const node = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function renderChart(svg, series) {
+  const keep = [...svg.querySelectorAll("title, desc")];
+  svg.replaceChildren(...keep);
+  const desc = svg.querySelector("desc");
+  const points = series.slice(-60);
+  const innerW = WIDTH - PAD.left - PAD.right;
+  const innerH = HEIGHT - PAD.top - PAD.bottom;
+  svg.append(
+    element("line", { x1: PAD.left, y1: HEIGHT - PAD.bottom, x2: WIDTH - PAD.right, y2: HEIGHT - PAD.bottom, class: "axis" }),
+  );
+  if (!points.length) {
+    desc.textContent = "No requests yet.";
+    return;
+  }
+  const latencies = points.map((p) => p.p50_ms).filter((v) => v !== null);
+  const maxLatency = Math.max(1, ...latencies);
+  const maxErrors = Math.max(1, ...points.map((p) => p.errors));
+  const step = innerW / Math.max(points.length, 1);
+  points.forEach((point, index) => {
+    if (!point.errors) return;
+    const h = (point.errors / maxErrors) * innerH;
+    svg.append(
+      element("rect", {
+        x: PAD.left + index * step + step * 0.15,
+        y: HEIGHT - PAD.bottom - h,
+        width: Math.max(step * 0.7, 1),
+        height: h,
+        class: "bar-errors",
+      }),
+    );
+  });
+  let path = "";
+  let gap = true; // a bucket with no successful request breaks the line
+  points.forEach((point, index) => {
+    if (point.p50_ms === null) {
+      gap = true;
+      return;
+    }
+    const x = PAD.left + index * step + step / 2;
+    const y = HEIGHT - PAD.bottom - (point.p50_ms / maxLatency) * innerH;
+    path += `${gap ? "M" : "L"}${x.toFixed(1)},${y.toFixed(1)} `;
+    gap = false;
+  });
+  if (path) svg.append(element("path", { d: path.trim(), class: "line-latency" }));
+  svg.append(element("text", { x: PAD.left - 4, y: PAD.top + 8, class: "chart-label", "text-anchor": "end" }, maxLatency.toFixed(1)));
+  svg.append(element("text", { x: PAD.left - 4, y: HEIGHT - PAD.bottom, class: "chart-label", "text-anchor": "end" }, "0"));
+  svg.append(element("text", { x: WIDTH - PAD.right, y: HEIGHT - 4, class: "chart-label", "text-anchor": "end" }, "last 60 s"));
+  const errors = points.reduce((sum, p) => sum + p.errors, 0);
+  const last = latencies.length ? latencies[latencies.length - 1] : null;
+  desc.textContent =
+    `Over the last ${points.length} seconds of simulated time: ${errors} failed requests` +
+    (last === null ? "." : `; the latest median latency is ${last.toFixed(2)} ms (peak ${maxLatency.toFixed(2)} ms).`);
+}

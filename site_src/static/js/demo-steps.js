@@ -1,0 +1,104 @@
+// The guided steps ("Try this"): each ticks itself off when what the learner did shows in a
+// snapshot. This reads snapshots only; it never decides anything about the simulation.
+
+const ORDER = [
+  "stateless-requests",
+  "stateless-kill",
+  "stateful-session",
+  "predict",
+  "stateful-kill",
+  "replicated-kill",
+];
+
+const PREDICTIONS = {
+  survives: "You expected the cart to survive.",
+  lost: "You expected the cart to be lost.",
+  unsure: "You were not sure what would happen.",
+};
+
+export class GuidedSteps {
+  constructor(list, outcome) {
+    this.list = list;
+    this.outcome = outcome;
+    this.done = new Set();
+    this.prediction = null;
+    this.sessionKilled = null; // {mode, items} when the learner kills the server with the session
+  }
+
+  predict(value) {
+    this.prediction = value;
+    this.mark("predict");
+  }
+
+  // Called with the action sent and the snapshots before and after it.
+  observe(action, before, after) {
+    const mode = after.mode;
+    const you = after.traces.filter((t) => t.user === "you");
+    const lastTrace = you[you.length - 1];
+    if (action.type === "reset") this.sessionKilled = null;
+    if (mode === "stateless" && after.store.cart_items >= 2) this.mark("stateless-requests");
+    if (action.type === "kill" && before) {
+      const server = before.servers.find((s) => s.name === action.server);
+      if (server && server.session_items !== null && mode !== "stateless") {
+        this.sessionKilled = { mode, items: server.session_items, server: server.name };
+      }
+      if (mode === "stateless") this.sessionKilled = { mode, items: before.user.cart_items };
+    }
+    if (action.type !== "request" || !lastTrace) return;
+    const answered = lastTrace.status === 200;
+    if (mode === "stateless" && this.sessionKilled?.mode === "stateless" && answered) {
+      if (after.user.cart_items === after.user.acknowledged_items) this.mark("stateless-kill");
+    }
+    if (mode === "stateful" && after.servers.some((s) => s.session_items !== null)) {
+      this.mark("stateful-session");
+    }
+    if (mode === "stateful" && this.sessionKilled?.mode === "stateful" && answered) {
+      this.mark("stateful-kill");
+      const lost = this.sessionKilled.items + 1 - after.user.cart_items;
+      this.say(
+        `${PREDICTIONS[this.prediction] ?? "You killed the server before predicting."} ` +
+          `The cart went from ${this.sessionKilled.items} to ${after.user.cart_items} ` +
+          `after one more item: ${lost} lost. The session lived only in Server ${this.sessionKilled.server}’s memory, ` +
+          "so the server that took over started an empty cart.",
+      );
+      this.sessionKilled = null;
+    }
+    if (mode === "replicated" && this.sessionKilled?.mode === "replicated" && answered) {
+      if (after.user.cart_items === this.sessionKilled.items + 1) {
+        this.mark("replicated-kill");
+        this.say(
+          `The cart survived with ${after.user.cart_items} items: the backup copy on another ` +
+            "server took over. Kill both copies at once and it is lost; replication costs a " +
+            "synchronous copy on every request (see the p50 latency).",
+        );
+      }
+      this.sessionKilled = null;
+    }
+  }
+
+  mark(step) {
+    if (this.done.has(step)) return;
+    this.done.add(step);
+    this.render();
+  }
+
+  say(text) {
+    this.outcome.textContent = text;
+  }
+
+  render() {
+    const next = ORDER.find((step) => !this.done.has(step));
+    for (const item of this.list.querySelectorAll("[data-step]")) {
+      const step = item.dataset.step;
+      const done = this.done.has(step);
+      item.dataset.state = done ? "done" : step === next ? "current" : "todo";
+      let badge = item.querySelector(".step-badge");
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "step-badge";
+        item.prepend(badge);
+      }
+      badge.textContent = done ? "Done: " : step === next ? "Next: " : "";
+    }
+  }
+}

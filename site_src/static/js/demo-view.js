@@ -1,0 +1,238 @@
+// Renders a simulator snapshot into the demo's DOM. render() gives the same page however
+// often it is called with the same snapshot; it computes nothing the simulator has not.
+
+const POLICY_LABELS = {
+  round_robin: "Round robin",
+  least_connections: "Least connections",
+  sticky: "Sticky cookie",
+};
+
+export function items(count) {
+  return `${count} ${count === 1 ? "item" : "items"}`;
+}
+
+export function seconds(ns) {
+  return `${(ns / 1e9).toFixed(1)} s`;
+}
+
+export function milliseconds(value) {
+  if (value === null || value === undefined) return "–";
+  return value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`;
+}
+
+function setText(element, text) {
+  if (element && element.textContent !== text) element.textContent = text;
+}
+
+function setIcon(holder, name, icons) {
+  if (holder.dataset.icon === name) return;
+  holder.dataset.icon = name;
+  holder.className = `status-icon status-${name}`;
+  holder.replaceChildren(icons.querySelector(`[data-icon="${name}"]`).firstElementChild.cloneNode(true));
+}
+
+// A server's state in words, and the icon that goes with it (never colour alone).
+export function serverStatus(server, snapshot) {
+  const config = snapshot.config;
+  if (!server.alive) {
+    const how = server.kill_kind === "vanish" ? "vanished" : "crashed";
+    if (server.detecting) {
+      const since = seconds(snapshot.time_ns - server.killed_at_ns);
+      return {
+        icon: "detecting",
+        text: `Down (${how}), not yet detected: the balancer still sends it requests (${since} since the kill; health checks every ${config.health_check_interval_ms / 1000} s, ${config.fall} failures mark it down)`,
+        short: `Down (${how}), not yet detected`,
+      };
+    }
+    return { icon: "down", text: `Down (${how}); the balancer has marked it down`, short: `Down (${how})` };
+  }
+  if (server.lb_status === "down") {
+    return {
+      icon: "readmitting",
+      text: `Up again, empty; the balancer re-admits it after ${config.rise} passing health checks`,
+      short: "Up, not yet re-admitted",
+    };
+  }
+  return { icon: "up", text: "Up", short: "Up" };
+}
+
+function serverBox(container, template, name) {
+  let box = container.querySelector(`[data-server="${name}"]`);
+  if (box) return box;
+  box = template.content.firstElementChild.cloneNode(true);
+  box.dataset.server = name;
+  box.setAttribute("aria-label", `Server ${name}`);
+  box.querySelector(".node-name").textContent = `Server ${name}`;
+  box.querySelector("[data-action]").textContent = `Kill Server ${name}`;
+  container.append(box);
+  return box;
+}
+
+function renderServers(root, snapshot, enabled) {
+  const container = root.querySelector("#demo-servers");
+  const template = root.querySelector("#demo-server-template");
+  const icons = root.querySelector("#demo-icons").content;
+  const names = snapshot.servers.map((server) => server.name);
+  for (const box of [...container.querySelectorAll("[data-server]")]) {
+    if (!names.includes(box.dataset.server)) box.remove();
+  }
+  for (const server of snapshot.servers) {
+    const box = serverBox(container, template, server.name);
+    const status = serverStatus(server, snapshot);
+    box.dataset.alive = String(server.alive);
+    box.dataset.status = status.icon;
+    setIcon(box.querySelector(".status-icon"), status.icon, icons);
+    setText(box.querySelector(".status-text"), status.short);
+    box.querySelector("[data-field=status]").title = status.text;
+    const session = box.querySelector("[data-field=session]");
+    session.hidden = server.session_items === null;
+    setText(session, server.session_items === null ? "" : `Session: ${items(server.session_items)}`);
+    const backup = box.querySelector("[data-field=backup]");
+    backup.hidden = server.backup_items === null;
+    setText(backup, server.backup_items === null ? "" : `Backup: ${items(server.backup_items)}`);
+    const button = box.querySelector("[data-action]");
+    setText(button, `${server.alive ? "Kill" : "Restart"} Server ${server.name}`);
+    button.disabled = !enabled;
+  }
+  container.dataset.count = String(snapshot.servers.length);
+}
+
+function renderStore(root, snapshot, enabled) {
+  const store = snapshot.store;
+  const box = root.querySelector(".node-store");
+  const icons = root.querySelector("#demo-icons").content;
+  box.dataset.alive = String(store.up);
+  box.dataset.used = String(store.used);
+  setText(
+    box.querySelector("[data-field=store-cart]"),
+    store.used ? `Cart: ${items(store.cart_items ?? 0)}` : "Cart: not kept here in this mode",
+  );
+  setIcon(box.querySelector(".status-icon"), store.up ? "up" : "down", icons);
+  const latency = store.added_latency_ms ? `, +${store.added_latency_ms} ms latency` : "";
+  setText(box.querySelector(".status-text"), (store.up ? "Up" : "Down") + latency);
+  const button = box.querySelector("[data-action=toggle-store]");
+  setText(button, store.up ? "Kill database" : "Restore database");
+  button.disabled = !enabled;
+}
+
+function renderMetrics(root, snapshot) {
+  const metrics = snapshot.metrics;
+  for (const element of root.querySelectorAll("[data-metric]")) {
+    const key = element.dataset.metric;
+    setText(element, key.endsWith("_ms") ? milliseconds(metrics[key]) : String(metrics[key]));
+  }
+  setText(root.querySelector("[data-field=time]"), seconds(snapshot.time_ns));
+  const detecting = snapshot.servers.filter((server) => server.detecting).map((s) => s.name);
+  setText(
+    root.querySelector("[data-field=window]"),
+    detecting.length
+      ? ` · detection window open for ${detecting.map((n) => `Server ${n}`).join(", ")}`
+      : "",
+  );
+}
+
+// The log is appended to, not rebuilt, so a screen reader announces only the new lines.
+function renderLog(root, snapshot) {
+  const log = root.querySelector("#demo-log");
+  const entries = snapshot.log;
+  const lastShown = Number(log.dataset.lastSeq || -1);
+  const lastSeq = entries.length ? entries[entries.length - 1].seq : -1;
+  // A reset or a replayed link starts a new run: time and sequence numbers go back.
+  const earlier = snapshot.time_ns < Number(log.dataset.time || 0);
+  if (!log.dataset.lastSeq || lastSeq < lastShown || earlier) {
+    log.replaceChildren();
+    log.dataset.lastSeq = "-1";
+  }
+  log.dataset.time = String(snapshot.time_ns);
+  const shown = Number(log.dataset.lastSeq);
+  const fresh = entries.filter((entry) => entry.seq > shown);
+  const pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  for (const entry of fresh) {
+    const line = document.createElement("p");
+    line.className = `log-line log-${entry.level}`;
+    const marker = entry.level === "error" ? "!! " : entry.level === "warn" ? "! " : "> ";
+    line.textContent = `${marker}${entry.text}`;
+    log.append(line);
+  }
+  while (log.children.length > 200) log.firstElementChild.remove();
+  log.dataset.lastSeq = String(Math.max(shown, lastSeq));
+  if (pinned && fresh.length) log.scrollTop = log.scrollHeight;
+}
+
+function renderControls(root, snapshot, ui) {
+  const enabled = ui.ready;
+  for (const radio of root.querySelectorAll("input[name=demo-mode]")) {
+    radio.checked = radio.value === snapshot.mode;
+    radio.disabled = !enabled;
+  }
+  const note = root.querySelector("#demo-mode-note");
+  for (const span of note.querySelectorAll("[data-for-mode]")) {
+    span.hidden = span.dataset.forMode !== snapshot.mode;
+  }
+  root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
+  const live = snapshot.servers.length;
+  const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
+  for (const name of ["request", "reset", "compare", "copy-link", "pause"]) {
+    byAction(name).disabled = !enabled;
+  }
+  byAction("add-server").disabled = !enabled || live >= ui.maxServers;
+  byAction("remove-server").disabled = !enabled || live <= 1;
+  const chaos = byAction("chaos");
+  chaos.disabled = !enabled;
+  chaos.setAttribute("aria-checked", String(snapshot.chaos.on));
+  const traffic = byAction("traffic");
+  traffic.disabled = !enabled;
+  traffic.setAttribute("aria-checked", String(snapshot.traffic.rate_per_s > 0));
+  for (const control of root.querySelectorAll("[data-setting], input[name=demo-kill-kind]")) {
+    control.disabled = !enabled;
+  }
+  root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
+  root.querySelector("[data-setting=policy]").value = snapshot.config.policy;
+  root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
+  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
+  setText(
+    root.querySelector("[data-field=cart]"),
+    `Cart: ${items(snapshot.user.cart_items)}`,
+  );
+}
+
+export function render(root, snapshot, ui) {
+  renderControls(root, snapshot, ui);
+  renderServers(root, snapshot, ui.ready);
+  renderStore(root, snapshot, ui.ready);
+  renderMetrics(root, snapshot);
+  renderLog(root, snapshot);
+}
+
+export function renderPause(root, paused) {
+  const button = root.querySelector('[data-action="pause"]');
+  const icons = root.querySelector("#demo-icons").content;
+  button.querySelector(".icon").replaceWith(
+    icons.querySelector(`[data-icon="${paused ? "play" : "pause"}"]`).firstElementChild.cloneNode(true),
+  );
+  button.querySelector(".label").textContent = paused ? "Resume" : "Pause";
+}
+
+export function renderComparison(root, results, labels) {
+  const rows = root.querySelector("#demo-compare-rows");
+  rows.replaceChildren();
+  for (const [mode, metrics] of Object.entries(results)) {
+    const row = document.createElement("tr");
+    const cells = [
+      labels[mode] ?? mode,
+      String(metrics.lost_items),
+      String(metrics.failed),
+      String(metrics.retried),
+      milliseconds(metrics.p50_ms),
+      milliseconds(metrics.p99_ms),
+    ];
+    cells.forEach((text, index) => {
+      const cell = document.createElement(index === 0 ? "th" : "td");
+      if (index === 0) cell.scope = "row";
+      cell.textContent = text;
+      row.append(cell);
+    });
+    rows.append(row);
+  }
+  root.querySelector("#demo-compare").hidden = false;
+}
