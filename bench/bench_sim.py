@@ -83,8 +83,10 @@ def main() -> None:
     parser.add_argument("--chaos", type=float, default=1.0, help="kills per 1,000 requests")
     args = parser.parse_args()
     n = args.requests
-    print(f"compare workload: {n:,} requests per mode, chaos {args.chaos} per 1,000, "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"compare workload: {n:,} requests per mode, chaos {args.chaos} per 1,000, "
+        f"Python {sys.version.split()[0]}"
+    )
     ref = min(reference(n) for _ in range(args.repeat))
     print(f"reference (bare event loop, {n:,} requests): {ref:.3f} s")
     print(f"{'mode':12}{'seconds':>10}{'x ref':>8}{'peak MiB N/10':>15}{'peak MiB N':>12}")

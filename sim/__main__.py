@@ -27,8 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--requests", type=int, required=True, help=f"1..{MAX_REQUESTS}")
     cmp.add_argument("--seed", type=int, required=True, help="0..4294967295")
     cmp.add_argument("--users", type=int, default=100, help="simulated users (default 100)")
-    cmp.add_argument("--chaos", type=float, default=0.0,
-                     help="server kills per 1,000 requests (default 0)")
+    cmp.add_argument(
+        "--chaos", type=float, default=0.0, help="server kills per 1,000 requests (default 0)"
+    )
     cmp.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -55,8 +56,7 @@ def _compare(args: argparse.Namespace) -> None:
     keys = list(next(iter(result.values())))
     print(f"{'':20}" + "".join(f"{mode:>14}" for mode in result))
     for key in keys:
-        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}"
-                        for row in result.values())
+        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}" for row in result.values())
         print(f"{key:20}{cells}")
 
 

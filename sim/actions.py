@@ -59,11 +59,10 @@ def canonical_number(action: dict, key: str, high: int) -> int | float:
 def validate_action(action: object) -> dict:
     """Return the canonical form of an action dict, or raise ScenarioError saying what is wrong."""
     if not isinstance(action, dict):
-        raise ScenarioError("an action must be an object with a \"type\"")
+        raise ScenarioError('an action must be an object with a "type"')
     kind = action.get("type")
     if not isinstance(kind, str) or kind not in FIELDS:
-        raise ScenarioError(f"unknown action type {kind!r}; expected one of "
-                            f"{', '.join(FIELDS)}")
+        raise ScenarioError(f"unknown action type {kind!r}; expected one of {', '.join(FIELDS)}")
     required, optional = FIELDS[kind]
     missing = [k for k in required if k not in action]
     if missing:

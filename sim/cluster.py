@@ -27,8 +27,18 @@ class Copy:
 class User:
     """A browser: one cart, cookies for affinity and session, one request at a time."""
 
-    __slots__ = ("acked", "affinity", "attempted", "busy", "cart_items", "free_at", "id",
-                 "pending", "sid", "waking")
+    __slots__ = (
+        "acked",
+        "affinity",
+        "attempted",
+        "busy",
+        "cart_items",
+        "free_at",
+        "id",
+        "pending",
+        "sid",
+        "waking",
+    )
 
     def __init__(self, user_id: str) -> None:
         """Start with no cookies and an empty cart."""
@@ -47,9 +57,22 @@ class User:
 class Server:
     """An application server and what the balancer believes about it."""
 
-    __slots__ = ("alive", "attached", "backups", "check_fail", "check_ok", "down_since",
-                 "in_flight", "incarnation", "kill_kind", "killed_at_ns", "lb_up", "name",
-                 "requests", "sessions")
+    __slots__ = (
+        "alive",
+        "attached",
+        "backups",
+        "check_fail",
+        "check_ok",
+        "down_since",
+        "in_flight",
+        "incarnation",
+        "kill_kind",
+        "killed_at_ns",
+        "lb_up",
+        "name",
+        "requests",
+        "sessions",
+    )
 
     def __init__(self, name: str) -> None:
         """Start alive, empty, and believed up (HAProxy assumes a new server is up)."""

@@ -17,8 +17,17 @@ from sim.model import Model, stream
 COMPARE_RATE_PER_S = 100
 STREAM_LOAD, STREAM_FAULTS = 3, 4
 MAX_REQUESTS = 10_000_000
-KEYS = ("requests", "ok", "failed", "retried", "acknowledged_items", "lost_items",
-        "p50_ms", "p95_ms", "p99_ms")
+KEYS = (
+    "requests",
+    "ok",
+    "failed",
+    "retried",
+    "acknowledged_items",
+    "lost_items",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+)
 
 
 class Workload:
@@ -87,8 +96,13 @@ def run_mode(config: Config, requests: int, seed: int, chaos_per_1000: float = 0
     return {key: out[key] for key in KEYS}
 
 
-def compare(requests: int, seed: int, users: int = 100, chaos_per_1000: float = 0.0,
-            base: Config | None = None) -> dict:
+def compare(
+    requests: int,
+    seed: int,
+    users: int = 100,
+    chaos_per_1000: float = 0.0,
+    base: Config | None = None,
+) -> dict:
     """Run the same traffic and faults through each mode; return {mode: figures}."""
     if type(requests) is not int or not 1 <= requests <= MAX_REQUESTS:
         raise ScenarioError(f"requests: {requests!r} is not an integer in 1..{MAX_REQUESTS}")

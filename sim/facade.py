@@ -68,8 +68,11 @@ class Demo:
         if action["type"] == "advance":
             self._advanced_ns += action["ns"]
             last = actions[-1] if actions else None
-            if last is not None and last["type"] == "advance" and (
-                    last["ns"] + action["ns"] <= MAX_ADVANCE_NS):
+            if (
+                last is not None
+                and last["type"] == "advance"
+                and (last["ns"] + action["ns"] <= MAX_ADVANCE_NS)
+            ):
                 actions[-1] = {"type": "advance", "ns": last["ns"] + action["ns"]}
                 return
         actions.append(action)

@@ -16,8 +16,15 @@ S = 1_000_000_000
 class Latency:
     """Draws the duration of each step of a request from one seeded stream."""
 
-    __slots__ = ("lb_hop", "random", "replication", "session_read", "store_jitter", "store_rtt",
-                 "work")
+    __slots__ = (
+        "lb_hop",
+        "random",
+        "replication",
+        "session_read",
+        "store_jitter",
+        "store_rtt",
+        "work",
+    )
 
     def __init__(self, config: Config, rng: Random) -> None:
         """Keep the base figures in nanoseconds and the stream to draw from."""

@@ -111,10 +111,16 @@ class Series:
         for index in range(max(0, last - self.keep + 1), last + 1):
             bucket = self.buckets.get(index)
             if bucket is None:
-                out.append({"t_ns": index * self.width_ns, "p50_ms": None, "errors": 0,
-                            "requests": 0})
+                out.append(
+                    {"t_ns": index * self.width_ns, "p50_ms": None, "errors": 0, "requests": 0}
+                )
             else:
-                out.append({"t_ns": index * self.width_ns,
-                            "p50_ms": to_ms(bucket[2].percentile_ns(50)),
-                            "errors": bucket[1], "requests": bucket[0]})
+                out.append(
+                    {
+                        "t_ns": index * self.width_ns,
+                        "p50_ms": to_ms(bucket[2].percentile_ns(50)),
+                        "errors": bucket[1],
+                        "requests": bucket[0],
+                    }
+                )
         return out

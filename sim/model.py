@@ -37,9 +37,29 @@ def stream(seed: int, number: int) -> Random:
 class Request:
     """One add-item request on its way through the cluster."""
 
-    __slots__ = ("done_ns", "doomed", "draws", "finished", "gen", "hops", "load_land", "reasons",
-                 "refused", "retried", "save_land", "seq", "server", "start_ns", "store_fail",
-                 "t_conn", "t_kill", "t_resp", "t_send", "tried", "user")
+    __slots__ = (
+        "done_ns",
+        "doomed",
+        "draws",
+        "finished",
+        "gen",
+        "hops",
+        "load_land",
+        "reasons",
+        "refused",
+        "retried",
+        "save_land",
+        "seq",
+        "server",
+        "start_ns",
+        "store_fail",
+        "t_conn",
+        "t_kill",
+        "t_resp",
+        "t_send",
+        "tried",
+        "user",
+    )
 
     def __init__(self, seq: int, user: User, start_ns: int) -> None:
         """Start a request of `user` at start_ns."""
@@ -276,9 +296,14 @@ class Model:
         if req.hops is not None:
             vanished = server.kill_kind == "vanish"
             req.hops.append(("lb", server.name, req.t_conn - req.t_send, "connect"))
-            req.hops.append((server.name, "lb", self.queue.now - req.t_conn,
-                             "no answer: connect time-out" if vanished
-                             else "connection refused"))
+            req.hops.append(
+                (
+                    server.name,
+                    "lb",
+                    self.queue.now - req.t_conn,
+                    "no answer: connect time-out" if vanished else "connection refused",
+                )
+            )
         if len(req.tried) > self.config.retries:
             self._finish(req, 503, None, f"{plural(len(req.tried), 'attempt')} failed")
         elif self.config.redispatch:
@@ -443,18 +468,40 @@ class Model:
         vanished = server.kill_kind == "vanish"
         if req.hops is not None:
             req.hops.append(("lb", server.name, req.t_conn - req.t_send, "connect"))
-            req.hops.append((server.name, server.name, req.t_kill - req.t_conn,
-                             "server died while handling the request"))
-            req.hops.append((server.name, "lb", self.queue.now - req.t_kill,
-                             "no response: server time-out" if vanished
-                             else "connection reset"))
+            req.hops.append(
+                (
+                    server.name,
+                    server.name,
+                    req.t_kill - req.t_conn,
+                    "server died while handling the request",
+                )
+            )
+            req.hops.append(
+                (
+                    server.name,
+                    "lb",
+                    self.queue.now - req.t_kill,
+                    "no response: server time-out" if vanished else "connection reset",
+                )
+            )
         status = 504 if vanished else 502
-        self._finish(req, status, None,
-                     f"Server {server.name} died while handling it; outcome unknown, "
-                     "not retried (adding an item is not idempotent)")
+        self._finish(
+            req,
+            status,
+            None,
+            f"Server {server.name} died while handling it; outcome unknown, "
+            "not retried (adding an item is not idempotent)",
+        )
 
-    def _finish(self, req: Request, status: int, cart: int | None, note: str,
-                lost: bool = False, via_server: bool = False) -> None:
+    def _finish(
+        self,
+        req: Request,
+        status: int,
+        cart: int | None,
+        note: str,
+        lost: bool = False,
+        via_server: bool = False,
+    ) -> None:
         """Answer the user: count the request, free the user, keep a trace."""
         ok = status == 200
         now = self.queue.now
@@ -511,8 +558,9 @@ class Model:
         hops.append(("store", name, load - load // 2, "cart loaded"))
         hops.append((name, name, work, "add the item"))
         hops.append((name, "store", save // 2, "save cart"))
-        hops.append(("store", name, save - save // 2,
-                     "Shared DB unavailable" if failed else "cart saved"))
+        hops.append(
+            ("store", name, save - save // 2, "Shared DB unavailable" if failed else "cart saved")
+        )
 
     def _session_hops(self, req: Request, origin: str, backup: Server | None) -> None:
         """Record the hops of a stateful request inside its server."""
@@ -524,17 +572,27 @@ class Model:
             source = origin.rsplit(" ", 1)[-1] if origin.startswith("fetched") else name
             hops.append((name, source, fetch // 2, "fetch session"))
             hops.append((source, name, fetch - fetch // 2, "session copied"))
-        note = {"memory": "read session in memory", "backup": "promote the backup copy",
-                "new": "create a new session"}.get(origin, "use the fetched session")
+        note = {
+            "memory": "read session in memory",
+            "backup": "promote the backup copy",
+            "new": "create a new session",
+        }.get(origin, "use the fetched session")
         hops.append((name, name, read + work, f"{note}, add the item"))
         if replicate:
             target = backup.name if backup is not None else name
             hops.append((name, target, replicate // 2, "copy session to backup"))
-            hops.append((target, name, replicate - replicate // 2,
-                         "backup stored" if backup is not None else "no backup server"))
+            hops.append(
+                (
+                    target,
+                    name,
+                    replicate - replicate // 2,
+                    "backup stored" if backup is not None else "no backup server",
+                )
+            )
 
-    def _trace(self, req: Request, status: int, outcome: str, cart: int | None, note: str,
-               latency: int) -> None:
+    def _trace(
+        self, req: Request, status: int, outcome: str, cart: int | None, note: str, latency: int
+    ) -> None:
         """Keep a trace of a finished request and log it."""
         user = req.user
         text = self._log_line(req, status, outcome, cart, note)
@@ -547,25 +605,28 @@ class Model:
             if hop["to"] != path[-1]:
                 path.append(hop["to"])
         self.trace_seq += 1
-        self.traces.append({
-            "seq": self.trace_seq,
-            "request": req.seq,
-            "user": user.id,
-            "server": req.server.name if status == 200 else None,
-            "tried": list(req.tried),
-            "reason": "; then ".join(req.reasons) if req.reasons else "no server available",
-            "path": path,
-            "hops": hops,
-            "start_ns": req.start_ns,
-            "latency_ns": latency,
-            "outcome": outcome,
-            "status": status,
-            "cart_items": cart,
-            "log": text,
-        })
+        self.traces.append(
+            {
+                "seq": self.trace_seq,
+                "request": req.seq,
+                "user": user.id,
+                "server": req.server.name if status == 200 else None,
+                "tried": list(req.tried),
+                "reason": "; then ".join(req.reasons) if req.reasons else "no server available",
+                "path": path,
+                "hops": hops,
+                "start_ns": req.start_ns,
+                "latency_ns": latency,
+                "outcome": outcome,
+                "status": status,
+                "cart_items": cart,
+                "log": text,
+            }
+        )
 
-    def _log_line(self, req: Request, status: int, outcome: str, cart: int | None,
-                  note: str) -> str:
+    def _log_line(
+        self, req: Request, status: int, outcome: str, cart: int | None, note: str
+    ) -> str:
         """Return the console line for a finished request, in the original page's voice."""
         mine = req.user.id == DEMO_USER
         who = "you" if mine else req.user.id
@@ -579,16 +640,22 @@ class Model:
             servers = "Server" if len(failed) == 1 else "Servers"
             vanished = any(s.name in failed and s.kill_kind == "vanish" for s in self.servers)
             how = "did not answer in time" if vanished else "refused the connection"
-            detour = (f"{servers} {', '.join(failed)} {how}; "
-                      f"the balancer redispatched the request to Server {name}. ")
+            detour = (
+                f"{servers} {', '.join(failed)} {how}; "
+                f"the balancer redispatched the request to Server {name}. "
+            )
         items = plural(cart, "item")
         mode = self.config.mode
         if outcome == "session_lost":
-            return (f"{prefix}{detour}Session lost: Server {name} has no session for {who}. "
-                    f"New cart: {items}.")
+            return (
+                f"{prefix}{detour}Session lost: Server {name} has no session for {who}. "
+                f"New cart: {items}."
+            )
         if mode == "stateless":
-            return (f"{prefix}{detour}Server {name} handled the request. "
-                    f"Cart saved to Shared DB: {items}.")
+            return (
+                f"{prefix}{detour}Server {name} handled the request. "
+                f"Cart saved to Shared DB: {items}."
+            )
         where = f"Session on Server {name}: {items}"
         if mode == "replicated":
             copy = req.server.sessions.get(req.user.id)
@@ -606,14 +673,23 @@ class Model:
             change = self.balancer.check(server, config.rise, config.fall)
             if change == "down":
                 server.down_since = now
-                after = "" if server.killed_at_ns is None else (
-                    f", {seconds(now - server.killed_at_ns)} after it died")
-                self.say("warn", f"Health checks marked Server {server.name} DOWN "
-                                 f"({config.fall} failed in a row{after}).")
+                after = (
+                    ""
+                    if server.killed_at_ns is None
+                    else (f", {seconds(now - server.killed_at_ns)} after it died")
+                )
+                self.say(
+                    "warn",
+                    f"Health checks marked Server {server.name} DOWN "
+                    f"({config.fall} failed in a row{after}).",
+                )
             elif change == "up":
                 server.down_since = None
-                self.say("info", f"Health checks marked Server {server.name} UP "
-                                 f"({config.rise} passed in a row).")
+                self.say(
+                    "info",
+                    f"Health checks marked Server {server.name} UP "
+                    f"({config.rise} passed in a row).",
+                )
         self.queue.push(now + config.health_check_interval_ms * MS, self._health_check, None)
 
     # -- faults ----------------------------------------------------------------------------
@@ -633,8 +709,12 @@ class Model:
                 self._refuse(req)
                 continue
             # Inside the server: the outcome is unknown to the user.
-            if (req.store_fail is None and req.draws is not None
-                    and self.config.mode == "stateless" and req.save_land <= now):
+            if (
+                req.store_fail is None
+                and req.draws is not None
+                and self.config.mode == "stateless"
+                and req.save_land <= now
+            ):
                 cart = self.store.carts.get(req.user.id)
                 if cart is None:
                     cart = self.store.carts[req.user.id] = Copy(0)
@@ -642,15 +722,23 @@ class Model:
             self.store.attached.pop(req.seq, None)
             req.t_kill = now
             req.doomed = True
-            when = now + self.latency.hop() if kind == "crash" else max(
-                now, req.t_conn + self.config.server_timeout_ms * MS)
+            when = (
+                now + self.latency.hop()
+                if kind == "crash"
+                else max(now, req.t_conn + self.config.server_timeout_ms * MS)
+            )
             req.gen += 1
             self.queue.push(when, self._died_inside, req, req.gen)
-        how = ("crashed: connections are refused at once" if kind == "crash"
-               else "vanished: connections time out")
+        how = (
+            "crashed: connections are refused at once"
+            if kind == "crash"
+            else "vanished: connections time out"
+        )
         by = f"{cause} killed Server {server.name}" if cause else f"Server {server.name} killed"
-        self.say("error", f"{by} ({how}). The balancer still sends it requests "
-                          "until health checks notice.")
+        self.say(
+            "error",
+            f"{by} ({how}). The balancer still sends it requests until health checks notice.",
+        )
         self._lose_memory(server)
 
     def _lose_memory(self, server: Server) -> None:
@@ -661,8 +749,11 @@ class Model:
             items = 0
             for copy in server.sessions.values():
                 items += copy.items
-            self.say("warn", f"Server {server.name} took {plural(sessions, 'session')} with it "
-                             f"({plural(items, 'item')} in memory).")
+            self.say(
+                "warn",
+                f"Server {server.name} took {plural(sessions, 'session')} with it "
+                f"({plural(items, 'item')} in memory).",
+            )
         server.wipe()
         if mode == "replicated":
             delay = self.config.membership_drop_ms * MS
@@ -684,8 +775,7 @@ class Model:
         if server.lb_up:
             note = "The balancer never noticed it was gone."
         else:
-            note = (f"The balancer re-admits it after {self.config.rise} passed health "
-                    "checks.")
+            note = f"The balancer re-admits it after {self.config.rise} passed health checks."
         lead = f"{cause}: Server {server.name}" if cause else f"Server {server.name}"
         self.say("info", f"{lead} restarted, empty. {note}")
         if self.config.mode == "replicated":
@@ -698,8 +788,11 @@ class Model:
 
     def schedule_restart(self, server: Server) -> None:
         """Restart `server` after the configured time (a supervisor or an autoscaler)."""
-        self.queue.push(self.queue.now + self.config.restart_after_ms * MS,
-                        self._auto_restart_event, (server, server.incarnation))
+        self.queue.push(
+            self.queue.now + self.config.restart_after_ms * MS,
+            self._auto_restart_event,
+            (server, server.incarnation),
+        )
 
     def _auto_restart_event(self, arg: tuple, _gen: int) -> None:
         """Event wrapper for _auto_restart."""
@@ -732,8 +825,10 @@ class Model:
                 if missing and self._place_backup(server, uid, copy) is not None:
                     made += 1
         if promoted or made:
-            self.say("info", f"{why}: {plural(promoted, 'backup')} promoted, "
-                             f"{plural(made, 'new backup')} made.")
+            self.say(
+                "info",
+                f"{why}: {plural(promoted, 'backup')} promoted, {plural(made, 'new backup')} made.",
+            )
 
     def add_server(self) -> Server:
         """Add a server, empty and believed up at once."""
@@ -773,9 +868,12 @@ class Model:
             else:
                 continue
             self._plan_stateless(req)
-        note = ("Stateless servers cannot load or save carts now: the state problem moved, "
-                "it did not vanish." if self.config.mode == "stateless"
-                else "This mode keeps carts in server memory, so requests go on.")
+        note = (
+            "Stateless servers cannot load or save carts now: the state problem moved, "
+            "it did not vanish."
+            if self.config.mode == "stateless"
+            else "This mode keeps carts in server memory, so requests go on."
+        )
         self.say("error", f"Shared DB / Redis is down. {note}")
 
     def restore_store(self) -> None:
@@ -811,9 +909,12 @@ class Model:
         if on:
             mean = self.config.chaos_mean_interval_ms * MS
             self._schedule_chaos()
-            self.say("info", f"Chaos Monkey on: it kills a random server about every "
-                             f"{seconds(mean)}; killed servers restart after "
-                             f"{seconds(self.config.restart_after_ms * MS)}.")
+            self.say(
+                "info",
+                f"Chaos Monkey on: it kills a random server about every "
+                f"{seconds(mean)}; killed servers restart after "
+                f"{seconds(self.config.restart_after_ms * MS)}.",
+            )
         else:
             self.next_kill_ns = None
             self.say("info", "Chaos Monkey off.")
@@ -851,8 +952,10 @@ class Model:
         if rate_milli:
             users = self.config.traffic_users
             rate = rate_milli // 1000 if rate_milli % 1000 == 0 else rate_milli / 1000
-            self.say("info", f"Background traffic: {rate} requests/s from "
-                             f"{plural(users, 'simulated user')}.")
+            self.say(
+                "info",
+                f"Background traffic: {rate} requests/s from {plural(users, 'simulated user')}.",
+            )
             self._schedule_arrival()
         else:
             self.say("info", "Background traffic off.")

@@ -113,8 +113,9 @@ def serialise(scenario: Scenario) -> str:
     """Return the encoded scenario; raise ScenarioError if it is longer than a link allows."""
     text = encode(scenario)
     if len(text) > MAX_CHARS:
-        raise ScenarioError(f"scenario too long to share: {len(text)} characters, "
-                            f"limit {MAX_CHARS}")
+        raise ScenarioError(
+            f"scenario too long to share: {len(text)} characters, limit {MAX_CHARS}"
+        )
     return text
 
 
@@ -171,12 +172,15 @@ def _parse_actions(text: str) -> tuple:
             action = _action_of(code, args)
             if action["type"] == "advance":
                 if action["ns"] > MAX_ADVANCE_NS:
-                    raise ScenarioError(f"action {position}: advance of {action['ns']} ns is "
-                                        f"above the cap of {MAX_ADVANCE_NS} ns (10 minutes)")
+                    raise ScenarioError(
+                        f"action {position}: advance of {action['ns']} ns is "
+                        f"above the cap of {MAX_ADVANCE_NS} ns (10 minutes)"
+                    )
                 total_ns += action["ns"]
                 if total_ns > MAX_TOTAL_ADVANCE_NS:
-                    raise ScenarioError("the scenario advances more than 2 hours of "
-                                        "simulated time (the cap)")
+                    raise ScenarioError(
+                        "the scenario advances more than 2 hours of simulated time (the cap)"
+                    )
             actions.append(validate_action(action))
         if len(actions) > MAX_ACTIONS:
             raise ScenarioError(f"more than {MAX_ACTIONS} actions (the cap)")
@@ -214,8 +218,7 @@ def parse(text: object) -> Scenario:
         raise ScenarioError(f"the text is too long ({len(text)} characters)")
     text = _extract(text)
     if len(text) > MAX_CHARS:
-        raise ScenarioError(f"the scenario is too long ({len(text)} characters, "
-                            f"limit {MAX_CHARS})")
+        raise ScenarioError(f"the scenario is too long ({len(text)} characters, limit {MAX_CHARS})")
     parts = text.split(".", 3)
     if len(parts) != 4 or parts[0] != VERSION:
         raise ScenarioError(f"not a scenario: expected '{VERSION}.<seed>.<config>.<actions>'")

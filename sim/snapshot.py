@@ -55,14 +55,15 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
         "store": {
             "up": model.store.up,
             "used": stateless,
-            "cart_items": (store_cart.items if store_cart is not None else 0) if stateless
+            "cart_items": (store_cart.items if store_cart is not None else 0)
+            if stateless
             else None,
-            "added_latency_ms": added // 1_000_000 if added % 1_000_000 == 0
-            else added / 1_000_000,
+            "added_latency_ms": added // 1_000_000 if added % 1_000_000 == 0 else added / 1_000_000,
         },
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {
-            "rate_per_s": model.traffic_milli // 1000 if model.traffic_milli % 1000 == 0
+            "rate_per_s": model.traffic_milli // 1000
+            if model.traffic_milli % 1000 == 0
             else model.traffic_milli / 1000,
             "users": config.traffic_users,
             "in_flight": model.active,
@@ -77,8 +78,7 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
             **counts,
             **metrics.percentiles(),
             "per_server": {
-                s.name: {"requests": s.requests, "sessions": len(s.sessions)}
-                for s in model.servers
+                s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers
             },
         },
         "series": model.series.points(model.now),

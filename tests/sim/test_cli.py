@@ -11,13 +11,23 @@ from sim.facade import load
 from tests.sim.scenarios import GOLDEN
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {"requests", "ok", "failed", "retried", "acknowledged_items", "lost_items",
-        "p50_ms", "p95_ms", "p99_ms"}
+KEYS = {
+    "requests",
+    "ok",
+    "failed",
+    "retried",
+    "acknowledged_items",
+    "lost_items",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+}
 
 
 def sim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_run_prints_the_log_and_metrics():
@@ -36,8 +46,9 @@ def test_run_json_prints_the_final_snapshot_the_browser_compares_with():
 
 
 def test_compare_json_has_exactly_the_documented_keys():
-    result = sim("compare", "--requests", "3000", "--seed", "4", "--users", "20",
-                 "--chaos", "2", "--json")
+    result = sim(
+        "compare", "--requests", "3000", "--seed", "4", "--users", "20", "--chaos", "2", "--json"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"stateless", "stateful", "replicated"}
@@ -53,18 +64,21 @@ def test_compare_prints_a_table():
     assert "stateless" in result.stdout and "p99_ms" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    [],
-    ["fly"],
-    ["run"],
-    ["run", "not-a-scenario"],
-    ["run", "v1.1..kZ"],
-    ["compare", "--seed", "1"],
-    ["compare", "--requests", "ten", "--seed", "1"],
-    ["compare", "--requests", "0", "--seed", "1"],
-    ["compare", "--requests", "10", "--seed", "-1"],
-    ["compare", "--requests", "10", "--seed", "1", "--chaos", "5000"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["fly"],
+        ["run"],
+        ["run", "not-a-scenario"],
+        ["run", "v1.1..kZ"],
+        ["compare", "--seed", "1"],
+        ["compare", "--requests", "ten", "--seed", "1"],
+        ["compare", "--requests", "0", "--seed", "1"],
+        ["compare", "--requests", "10", "--seed", "-1"],
+        ["compare", "--requests", "10", "--seed", "1", "--chaos", "5000"],
+    ],
+)
 def test_bad_arguments_print_usage_and_exit_2(args):
     result = sim(*args)
     assert result.returncode == 2

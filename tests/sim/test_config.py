@@ -14,22 +14,30 @@ def test_defaults_follow_haproxy_and_a_typical_production_setup():
     assert config.servers == 3
 
 
-@pytest.mark.parametrize(("mode", "policy"), [
-    ("stateless", "round_robin"), ("stateful", "sticky"), ("replicated", "sticky"),
-])
+@pytest.mark.parametrize(
+    ("mode", "policy"),
+    [
+        ("stateless", "round_robin"),
+        ("stateful", "sticky"),
+        ("replicated", "sticky"),
+    ],
+)
 def test_each_mode_brings_its_default_policy(mode, policy):
     assert Config(mode=mode).policy == policy
 
 
-@pytest.mark.parametrize(("field", "value", "words"), [
-    ("mode", "weird", "mode"),
-    ("servers", 0, "servers"),
-    ("servers", 27, "servers"),
-    ("fall", 1.5, "fall"),
-    ("rise", True, "rise"),
-    ("redispatch", 1, "redispatch"),
-    ("kill_kind", "explode", "kill_kind"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("mode", "weird", "mode"),
+        ("servers", 0, "servers"),
+        ("servers", 27, "servers"),
+        ("fall", 1.5, "fall"),
+        ("rise", True, "rise"),
+        ("redispatch", 1, "redispatch"),
+        ("kill_kind", "explode", "kill_kind"),
+    ],
+)
 def test_invalid_values_are_refused_naming_the_field(field, value, words):
     with pytest.raises(ScenarioError, match=words):
         Config(**{field: value})
@@ -51,4 +59,6 @@ def test_unknown_fields_are_refused():
 def test_differences_lists_only_fields_off_the_mode_defaults():
     assert Config(mode="stateful").differences() == {"mode": "stateful"}
     assert Config(mode="stateful", policy="round_robin").differences() == {
-        "mode": "stateful", "policy": "round_robin"}
+        "mode": "stateful",
+        "policy": "round_robin",
+    }

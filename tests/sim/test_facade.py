@@ -9,19 +9,59 @@ from sim.errors import ScenarioError
 from sim.facade import Demo, load
 from sim.scenario import Scenario
 
-SERVER_KEYS = {"name", "alive", "lb_status", "detecting", "killed_at_ns", "kill_kind",
-               "requests", "sessions", "in_flight", "session_items", "backup_items"}
-TRACE_KEYS = {"seq", "user", "server", "tried", "reason", "path", "hops", "latency_ns",
-              "outcome", "status", "cart_items", "log"}
-METRIC_KEYS = {"requests", "ok", "failed", "retried", "acknowledged_items", "present_items",
-               "lost_items", "p50_ms", "p95_ms", "p99_ms", "per_server"}
+SERVER_KEYS = {
+    "name",
+    "alive",
+    "lb_status",
+    "detecting",
+    "killed_at_ns",
+    "kill_kind",
+    "requests",
+    "sessions",
+    "in_flight",
+    "session_items",
+    "backup_items",
+}
+TRACE_KEYS = {
+    "seq",
+    "user",
+    "server",
+    "tried",
+    "reason",
+    "path",
+    "hops",
+    "latency_ns",
+    "outcome",
+    "status",
+    "cart_items",
+    "log",
+}
+METRIC_KEYS = {
+    "requests",
+    "ok",
+    "failed",
+    "retried",
+    "acknowledged_items",
+    "present_items",
+    "lost_items",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "per_server",
+}
 
 
 def busy_demo() -> Demo:
     demo = Demo()
-    for action in [{"type": "request"}, {"type": "traffic", "rate_per_s": 20},
-                   {"type": "chaos", "on": True}, {"type": "advance", "ns": 30 * 10**9},
-                   {"type": "request"}, {"type": "kill", "server": "C"}, {"type": "request"}]:
+    for action in [
+        {"type": "request"},
+        {"type": "traffic", "rate_per_s": 20},
+        {"type": "chaos", "on": True},
+        {"type": "advance", "ns": 30 * 10**9},
+        {"type": "request"},
+        {"type": "kill", "server": "C"},
+        {"type": "request"},
+    ]:
         demo.apply(action)
     return demo
 
@@ -29,8 +69,22 @@ def busy_demo() -> Demo:
 def test_the_snapshot_has_every_key_the_browser_reads():
     snap = busy_demo().snapshot()
     assert snap["version"] == __version__ == "0.1.0"
-    assert {"time_ns", "mode", "mode_label", "config", "scenario", "user", "servers", "store",
-            "chaos", "traffic", "traces", "log", "metrics", "series"} <= set(snap)
+    assert {
+        "time_ns",
+        "mode",
+        "mode_label",
+        "config",
+        "scenario",
+        "user",
+        "servers",
+        "store",
+        "chaos",
+        "traffic",
+        "traces",
+        "log",
+        "metrics",
+        "series",
+    } <= set(snap)
     assert set(snap["user"]) >= {"id", "cart_items", "acknowledged_items", "bound_server"}
     assert all(set(s) >= SERVER_KEYS for s in snap["servers"])
     assert set(snap["store"]) >= {"up", "used", "cart_items", "added_latency_ms"}
@@ -58,38 +112,48 @@ def test_modes_have_their_labels():
     for mode in ["stateless", "stateful", "replicated"]:
         snap = Demo().apply({"type": "reset", "config": {"mode": mode}})
         labels[mode] = snap["mode_label"]
-    assert labels == {"stateless": "Stateless", "stateful": "Stateful",
-                      "replicated": "Stateful + replication"}
+    assert labels == {
+        "stateless": "Stateless",
+        "stateful": "Stateful",
+        "replicated": "Stateful + replication",
+    }
 
 
 def test_the_default_demo_starts_empty():
     snap = Demo().snapshot()
-    assert snap["user"] == {"id": "you", "cart_items": 0, "acknowledged_items": 0,
-                            "bound_server": None}
+    assert snap["user"] == {
+        "id": "you",
+        "cart_items": 0,
+        "acknowledged_items": 0,
+        "bound_server": None,
+    }
     assert [s["name"] for s in snap["servers"]] == ["A", "B", "C"]
     assert snap["metrics"]["p50_ms"] is None
     assert snap["scenario"] == "v1.1.."
 
 
-@pytest.mark.parametrize(("action", "words"), [
-    ("request", "object"),
-    ({}, "unknown action type"),
-    ({"type": "explode"}, "unknown action type"),
-    ({"type": "advance"}, "missing field ns"),
-    ({"type": "advance", "ns": -1}, "outside"),
-    ({"type": "advance", "ns": 10**20}, "cap"),
-    ({"type": "advance", "ns": 1.5}, "not an integer"),
-    ({"type": "kill", "server": "Z"}, "no Server Z"),
-    ({"type": "kill", "server": "AA"}, "not a server name"),
-    ({"type": "kill", "server": "A", "kind": "melt"}, "crash or vanish"),
-    ({"type": "request", "extra": 1}, "unexpected field extra"),
-    ({"type": "chaos", "on": "yes"}, "true or false"),
-    ({"type": "traffic", "rate_per_s": float("nan")}, "not a number"),
-    ({"type": "traffic", "rate_per_s": 1e9}, "outside"),
-    ({"type": "store_latency", "ms": -3}, "outside"),
-    ({"type": "reset", "config": {"mode": "chaotic"}}, "mode"),
-    ({"type": "reset", "config": {"servers": 10**100}}, "servers"),
-])
+@pytest.mark.parametrize(
+    ("action", "words"),
+    [
+        ("request", "object"),
+        ({}, "unknown action type"),
+        ({"type": "explode"}, "unknown action type"),
+        ({"type": "advance"}, "missing field ns"),
+        ({"type": "advance", "ns": -1}, "outside"),
+        ({"type": "advance", "ns": 10**20}, "cap"),
+        ({"type": "advance", "ns": 1.5}, "not an integer"),
+        ({"type": "kill", "server": "Z"}, "no Server Z"),
+        ({"type": "kill", "server": "AA"}, "not a server name"),
+        ({"type": "kill", "server": "A", "kind": "melt"}, "crash or vanish"),
+        ({"type": "request", "extra": 1}, "unexpected field extra"),
+        ({"type": "chaos", "on": "yes"}, "true or false"),
+        ({"type": "traffic", "rate_per_s": float("nan")}, "not a number"),
+        ({"type": "traffic", "rate_per_s": 1e9}, "outside"),
+        ({"type": "store_latency", "ms": -3}, "outside"),
+        ({"type": "reset", "config": {"mode": "chaotic"}}, "mode"),
+        ({"type": "reset", "config": {"servers": 10**100}}, "servers"),
+    ],
+)
 def test_an_invalid_action_raises_a_readable_error_and_changes_nothing(action, words):
     demo = busy_demo()
     before = demo.snapshot_json()
@@ -119,12 +183,18 @@ def test_apply_json_round_trips_and_bad_json_is_a_scenario_error():
 
 def test_actions_are_recorded_and_consecutive_advances_merge():
     demo = Demo()
-    for action in [{"type": "advance", "ns": 16}, {"type": "advance", "ns": 17},
-                   {"type": "request"}, {"type": "kill", "server": "B", "kind": "vanish"}]:
+    for action in [
+        {"type": "advance", "ns": 16},
+        {"type": "advance", "ns": 17},
+        {"type": "request"},
+        {"type": "kill", "server": "B", "kind": "vanish"},
+    ]:
         demo.apply(action)
     assert demo.scenario().actions == (
-        {"type": "advance", "ns": 33}, {"type": "request"},
-        {"type": "kill", "server": "B", "kind": "vanish"})
+        {"type": "advance", "ns": 33},
+        {"type": "request"},
+        {"type": "kill", "server": "B", "kind": "vanish"},
+    )
     assert demo.snapshot()["scenario"] == "v1.1..a33-r-kBv"
 
 

@@ -29,6 +29,9 @@ def test_the_log_matches_its_golden_file(name):
     expected = (GOLDEN_DIR / f"{name}.log").read_text(encoding="utf-8")
     actual = render(GOLDEN[name])
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"golden/{name}.log", "actual"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), f"golden/{name}.log", "actual"
+            )
+        )
         pytest.fail(f"log differs from golden (regenerate if intended):\n{diff}")

@@ -59,8 +59,13 @@ class Cluster(RuleBasedStateMachine):
         if self.model.server(name).alive:
             self.expected_lost += self.held_acked(name)
             self.last_kill_ns = self.model.now
-        self.demo.act({"type": "kill", "server": name,
-                         "kind": data.draw(st.sampled_from(["crash", "vanish"]))})
+        self.demo.act(
+            {
+                "type": "kill",
+                "server": name,
+                "kind": data.draw(st.sampled_from(["crash", "vanish"])),
+            }
+        )
 
     @rule(data=st.data())
     def restart(self, data: st.DataObject) -> None:

@@ -8,8 +8,7 @@ from sim.latency import Latency
 
 def draws(seed: int) -> list[int]:
     latency = Latency(Config(), Random(seed))
-    return [latency.hop() for _ in range(200)] + [
-        latency.store_round_trip(0) for _ in range(200)]
+    return [latency.hop() for _ in range(200)] + [latency.store_round_trip(0) for _ in range(200)]
 
 
 def test_draws_are_integers_in_range():

@@ -7,8 +7,21 @@ from pathlib import Path
 
 SIM_DIR = Path(__file__).resolve().parents[2] / "sim"
 BROWSER_MODULES = sorted(p for p in SIM_DIR.rglob("*.py") if p.name != "__main__.py")
-FORBIDDEN_IMPORTS = {"time", "datetime", "os", "sys", "io", "pathlib", "socket", "js",
-                     "pyodide", "subprocess", "threading", "asyncio", "sim.__main__"}
+FORBIDDEN_IMPORTS = {
+    "time",
+    "datetime",
+    "os",
+    "sys",
+    "io",
+    "pathlib",
+    "socket",
+    "js",
+    "pyodide",
+    "subprocess",
+    "threading",
+    "asyncio",
+    "sim.__main__",
+}
 FORBIDDEN_CALLS = {"print", "open", "input", "sum", "hash", "id"}
 
 
@@ -32,8 +45,16 @@ def test_browser_modules_do_no_io_read_no_clock_and_never_import_the_cli():
 
 
 def test_importing_sim_is_light():
-    code = ("import sys, sim; "
-            "print(sim.__version__, sorted(m for m in sys.modules if m.startswith('sim')))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=SIM_DIR.parent, capture_output=True,
-                         text=True, timeout=60, check=True).stdout
+    code = (
+        "import sys, sim; "
+        "print(sim.__version__, sorted(m for m in sys.modules if m.startswith('sim')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=SIM_DIR.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     assert out.strip() == "0.1.0 ['sim']"

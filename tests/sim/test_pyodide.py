@@ -18,12 +18,19 @@ RUNNER = Path(__file__).with_name("pyodide_run.mjs")
 def test_pyodide_under_node_gives_the_same_snapshot_as_cpython():
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is not on PATH: install Node 20 and run `npm install` (the parity "
-                    "test must run, not skip)")
+        pytest.fail(
+            "node is not on PATH: install Node 20 and run `npm install` (the parity "
+            "test must run, not skip)"
+        )
     if not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists():
         pytest.fail("node_modules/pyodide is missing: run `npm install` in the repository")
-    result = subprocess.run([node, str(RUNNER), str(ROOT / "sim"), PARITY], cwd=ROOT,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [node, str(RUNNER), str(ROOT / "sim"), PARITY],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr
     assert "Pyodide Python 3." in result.stderr
     assert result.stdout == load(PARITY).snapshot_json()

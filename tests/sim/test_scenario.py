@@ -18,29 +18,37 @@ actions = st.one_of(
     st.just({"type": "request"}),
     st.integers(0, 600 * 10**9).map(lambda ns: {"type": "advance", "ns": ns}),
     st.builds(lambda s: {"type": "kill", "server": s}, st.sampled_from("ABCDEFGH")),
-    st.builds(lambda s, k: {"type": "kill", "server": s, "kind": k},
-              st.sampled_from("ABC"), st.sampled_from(["crash", "vanish"])),
+    st.builds(
+        lambda s, k: {"type": "kill", "server": s, "kind": k},
+        st.sampled_from("ABC"),
+        st.sampled_from(["crash", "vanish"]),
+    ),
     st.builds(lambda s: {"type": "restart", "server": s}, st.sampled_from("ABCDEFGH")),
-    st.sampled_from([{"type": t} for t in
-                     ["add_server", "remove_server", "kill_store", "restore_store"]]),
+    st.sampled_from(
+        [{"type": t} for t in ["add_server", "remove_server", "kill_store", "restore_store"]]
+    ),
     st.booleans().map(lambda on: {"type": "chaos", "on": on}),
     numbers.map(lambda r: {"type": "traffic", "rate_per_s": r}),
     st.integers(0, 10_000_000).map(lambda m: {"type": "store_latency", "ms": m / 1000}),
 )
-configs = st.fixed_dictionaries({}, optional={
-    "mode": st.sampled_from(["stateless", "stateful", "replicated"]),
-    "policy": st.sampled_from(["round_robin", "least_connections", "sticky"]),
-    "kill_kind": st.sampled_from(["crash", "vanish"]),
-    "redispatch": st.booleans(),
-    "servers": st.integers(1, 26),
-    "fall": st.integers(1, 100),
-    "connect_timeout_ms": st.integers(1, 600_000),
-})
+configs = st.fixed_dictionaries(
+    {},
+    optional={
+        "mode": st.sampled_from(["stateless", "stateful", "replicated"]),
+        "policy": st.sampled_from(["round_robin", "least_connections", "sticky"]),
+        "kill_kind": st.sampled_from(["crash", "vanish"]),
+        "redispatch": st.booleans(),
+        "servers": st.integers(1, 26),
+        "fall": st.integers(1, 100),
+        "connect_timeout_ms": st.integers(1, 600_000),
+    },
+)
 
 
 def canonical(action: dict) -> dict:
     """Canonical numbers, as validate_action makes them."""
     from sim.actions import validate_action
+
     return validate_action(action)
 
 
@@ -63,8 +71,12 @@ def test_parsing_arbitrary_text_raises_only_scenario_error(text):
 
 
 @SIM
-@given(st.text(alphabet="v1.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_~=",
-               max_size=120))
+@given(
+    st.text(
+        alphabet="v1.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_~=",
+        max_size=120,
+    )
+)
 def test_parsing_scenario_like_text_raises_only_scenario_error(text):
     with contextlib.suppress(ScenarioError):
         parse("v1." + text)
@@ -72,9 +84,11 @@ def test_parsing_scenario_like_text_raises_only_scenario_error(text):
 
 def test_a_whole_link_is_accepted():
     text = serialise(Scenario(7, build_config({"mode": "stateful"}), ({"type": "request"},)))
-    for link in [f"https://example.org/guide/?scenario={text}",
-                 f"http://127.0.0.1:8000/?a=b&scenario={text}#demo",
-                 f"https://example.org/#scenario={text}"]:
+    for link in [
+        f"https://example.org/guide/?scenario={text}",
+        f"http://127.0.0.1:8000/?a=b&scenario={text}#demo",
+        f"https://example.org/#scenario={text}",
+    ]:
         assert parse(link) == parse(text)
 
 
@@ -83,26 +97,29 @@ def test_runs_of_requests_are_compressed():
     assert serialise(scenario) == "v1.1..r5"
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("", "not a scenario"),
-    ("v2.1..r", "not a scenario"),
-    ("v1.99999999999..r", "seed"),
-    ("v1.-1..r", "seed"),
-    ("v1.1.!!!.r", "base64url"),
-    ("v1.1.W10.r", "not an object"),  # []
-    ("v1.1.eyJzZXJ2ZXJzIjo5OTk5OTk5OTk5OTl9.r", "servers"),  # {"servers":999999999999}
-    ("v1.1.eyJ4Ijp7fX0.r", "plain value"),  # {"x":{}}
-    ("v1.1..a9999999999999", "cap"),
-    ("v1.1..a600000000000-" * 1 + "a600000000000-" * 12 + "r", "2 hours"),
-    ("v1.1..q", "not a valid action token"),
-    ("v1.1..r0", "requests"),
-    ("v1.1..t1000", "outside"),
-    ("v1.1..l99999.5", "outside"),
-    ("v1.1.." + "r1000-" * 6 + "r", "more than"),
-    ("v1.1.." + "r" * 2001, "too long"),
-    ("https://example.org/?scenario=", "no scenario"),
-    ("x" * 30_000, "too long"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "not a scenario"),
+        ("v2.1..r", "not a scenario"),
+        ("v1.99999999999..r", "seed"),
+        ("v1.-1..r", "seed"),
+        ("v1.1.!!!.r", "base64url"),
+        ("v1.1.W10.r", "not an object"),  # []
+        ("v1.1.eyJzZXJ2ZXJzIjo5OTk5OTk5OTk5OTl9.r", "servers"),  # {"servers":999999999999}
+        ("v1.1.eyJ4Ijp7fX0.r", "plain value"),  # {"x":{}}
+        ("v1.1..a9999999999999", "cap"),
+        ("v1.1..a600000000000-" * 1 + "a600000000000-" * 12 + "r", "2 hours"),
+        ("v1.1..q", "not a valid action token"),
+        ("v1.1..r0", "requests"),
+        ("v1.1..t1000", "outside"),
+        ("v1.1..l99999.5", "outside"),
+        ("v1.1.." + "r1000-" * 6 + "r", "more than"),
+        ("v1.1.." + "r" * 2001, "too long"),
+        ("https://example.org/?scenario=", "no scenario"),
+        ("x" * 30_000, "too long"),
+    ],
+)
 def test_hostile_or_broken_text_is_refused_saying_what_is_wrong(text, words):
     with pytest.raises(ScenarioError, match=words):
         parse(text)
@@ -110,13 +127,15 @@ def test_hostile_or_broken_text_is_refused_saying_what_is_wrong(text, words):
 
 def test_deep_nesting_in_the_config_is_refused_cleanly():
     import base64
+
     deep = base64.urlsafe_b64encode(b"[" * 1400).decode().rstrip("=")
     with pytest.raises(ScenarioError):
         parse(f"v1.1.{deep}.r")
 
 
 def test_a_scenario_too_long_to_share_is_refused_by_serialise():
-    scenario = Scenario(1, build_config({}), tuple(
-        {"type": "advance", "ns": 123_456_789} for _ in range(300)))
+    scenario = Scenario(
+        1, build_config({}), tuple({"type": "advance", "ns": 123_456_789} for _ in range(300))
+    )
     with pytest.raises(ScenarioError, match="too long to share"):
         serialise(scenario)
