@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import http.client
+import io
 import os
 import re
 import shutil
@@ -40,7 +41,8 @@ def example(tmp_path: Path) -> Path:
 
 
 def build_example(root: Path, out: Path, base_url: str = "/") -> Path:
-    return build.build(out, base_url, example_paths(root))
+    # The fake runtime cannot run, so its standard library is served as it comes.
+    return build.build(out, base_url, example_paths(root), precompile=False)
 
 
 def test_the_example_builds_to_the_golden_pages(tmp_path: Path):
@@ -63,15 +65,18 @@ def test_the_example_builds_to_the_golden_pages(tmp_path: Path):
 def test_the_output_holds_exactly_the_files_the_site_needs(tmp_path: Path):
     out = build_example(EXAMPLE, tmp_path / "dist")
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    hashed = re.compile(r"^assets/(style|js/app|js/worker|sim)\.[0-9a-f]{10}\.(css|js|zip)$")
+    hashed = re.compile(
+        r"^assets/(style|js/app|js/worker|sim|python_stdlib)\.[0-9a-f]{10}\.(css|js|zip)$"
+    )
     assert [f for f in files if f.startswith("assets/")] == sorted(
         f for f in files if hashed.match(f)
     )
-    assert len([f for f in files if f.startswith("assets/")]) == 4
+    assert len([f for f in files if f.startswith("assets/")]) == 5
     assert sorted(f for f in files if f.startswith("pyodide/")) == sorted(
         f"pyodide/314.0.7/{name}" for name in build.PYODIDE_FILES
     )
     assert "pyodide/314.0.7/console.html" not in files
+    assert "pyodide/314.0.7/python_stdlib.zip" not in files  # served precompiled, hashed
     for name in ("LICENSE.txt", "example-NOTICE.txt", "material-symbols-LICENSE.txt"):
         assert f"licenses/{name}" in files
 
@@ -240,3 +245,17 @@ def test_the_server_sends_the_mime_types_pyodide_needs_under_the_base_url(tmp_pa
         status, kind = fetch_head(url + "no-such-page/")
         assert (status, kind) == (404, "text/html; charset=utf-8")
         assert fetch_head(url.replace("/sub/", "/") + "index.html")[0] == 404
+
+
+@pytest.mark.node
+def test_the_standard_library_is_precompiled_by_pyodide_itself():
+    stdlib = build.precompiled_stdlib(build.ROOT / "node_modules")
+    with zipfile.ZipFile(io.BytesIO(stdlib)) as zipped:
+        names = set(zipped.namelist())
+        header = zipped.read("os.pyc")[:16]
+    assert "os.pyc" in names and "os.py" not in names
+    assert len([n for n in names if n.endswith(".pyc")]) > 500
+    # Python 3.14's magic number, and flags 0b01: hash-based, unchecked (no source needed).
+    assert header[:4] == (3627).to_bytes(2, "little") + b"\r\n"
+    assert int.from_bytes(header[4:8], "little") == 1
+    assert build.precompiled_stdlib(build.ROOT / "node_modules") == stdlib  # cached, stable

@@ -43,11 +43,15 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
     fail("The simulator stopped unexpectedly" + (event.message ? `: ${event.message}` : "."));
   };
   worker.onmessageerror = () => fail("The simulator sent a message the page could not read.");
+  const absolute = (url) => new URL(url, location.href).href;
   worker.postMessage({
     type: "init",
-    pyodideIndexURL: new URL(config.pyodideIndexURL, location.href).href,
-    runtimeSizes: config.runtimeSizes,
-    simArchiveURL: new URL(config.simArchiveURL, location.href).href,
+    pyodideIndexURL: absolute(config.pyodideIndexURL),
+    stdLibURL: absolute(config.stdLibURL),
+    downloads: Object.fromEntries(
+      Object.entries(config.downloads).map(([url, size]) => [absolute(url), size]),
+    ),
+    simArchiveURL: absolute(config.simArchiveURL),
   });
 
   return {

@@ -18,11 +18,12 @@ function post(message) {
   self.postMessage(message);
 }
 
-async function init({ pyodideIndexURL, runtimeSizes, simArchiveURL }) {
+async function init({ pyodideIndexURL, stdLibURL, downloads, simArchiveURL }) {
   try {
-    countDownloads(pyodideIndexURL, runtimeSizes);
+    countDownloads(downloads);
     const { loadPyodide } = await import(pyodideIndexURL + "pyodide.mjs");
-    const pyodide = await loadPyodide({ indexURL: pyodideIndexURL, fullStdLib: false });
+    // The standard library is served precompiled to bytecode (see build.py), under its own URL.
+    const pyodide = await loadPyodide({ indexURL: pyodideIndexURL, stdLibURL });
     post({ type: "phase", phase: "starting" });
     const archive = await download(simArchiveURL, "the simulator");
     const appDir = "/home/pyodide/app";
@@ -37,15 +38,14 @@ async function init({ pyodideIndexURL, runtimeSizes, simArchiveURL }) {
 }
 
 // Wrap fetch so the page can show real bytes-of-bytes progress of the runtime download.
-function countDownloads(indexURL, sizes) {
-  const total = Object.entries(sizes)
-    .filter(([name]) => !name.endsWith(".mjs"))
-    .reduce((sum, [, size]) => sum + size, 0);
+// `downloads` maps each absolute URL Pyodide fetches at start-up to its size in bytes.
+function countDownloads(downloads) {
+  const total = Object.values(downloads).reduce((sum, size) => sum + size, 0);
   let loaded = 0;
   self.fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
-    const name = url.startsWith(indexURL) ? url.slice(indexURL.length) : null;
-    if (!name || !(name in sizes)) return realFetch(input, init);
+    if (!(url in downloads)) return realFetch(input, init);
+    const name = url.slice(url.lastIndexOf("/") + 1);
     let response;
     try {
       response = await download(url, name, init);
