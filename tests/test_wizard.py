@@ -181,12 +181,12 @@ def test_a_broken_wizard_file_is_refused_with_the_file_and_question_named(
 def test_a_broken_wizard_fails_the_whole_build_and_leaves_dist_untouched(tmp_path: Path):
     root = tmp_path / "example"
     shutil.copytree(EXAMPLE, root)
-    out = build.build(tmp_path / "dist", "/", example_paths(root))
+    out = build.build(tmp_path / "dist", "/", example_paths(root), precompile=False)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (root / "site_src/data").mkdir()
     (root / "site_src/data/wizard.toml").write_text(SMALL.replace('next = "busy"', 'next = "x"'))
     with pytest.raises(build.BuildError, match=r"wizard\.toml: question 'second'"):
-        build.build(out, "/", example_paths(root))
+        build.build(out, "/", example_paths(root), precompile=False)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
