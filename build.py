@@ -648,6 +648,8 @@ def build(
         env.globals["icon"] = Icons(paths.node_modules)
         render_site(env, pages, site, staging)
         (staging / ".nojekyll").write_text("")
+        # 6. Last, the service worker: it lists every file the build wrote.
+        write_service_worker(staging, base_url, paths.site_src / "service-worker.js")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -665,6 +667,8 @@ def make_site_context(
         "pyodideVersion": pyodide_version,
         "downloads": {base_url + path: size for path, size in downloads.items()},
         "stdLibURL": asset_urls["python_stdlib.zip"],
+        "baseURL": base_url,
+        "serviceWorkerURL": f"{base_url}sw.js",
         "simArchiveURL": asset_urls["sim.zip"],
         "workerURL": asset_urls["js/worker.js"],
     }
@@ -717,6 +721,26 @@ def demo_context() -> dict:
         "servers": [chr(ord("A") + i) for i in range(defaults.servers)],
         "max_servers": DEMO_MAX_SERVERS,
     }
+
+
+def write_service_worker(out: Path, base_url: str, source: Path) -> None:
+    """Write `sw.js`: the worker's code after the list of every URL the site serves."""
+    if not source.is_file():
+        return
+    urls = []
+    digest = hashlib.sha256()
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != ".nojekyll"):
+        relative = path.relative_to(out).as_posix()
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        if relative == "index.html" or relative.endswith("/index.html"):
+            relative = relative[: -len("index.html")]
+        urls.append(base_url + relative)
+    header = (
+        f"const BASE = {json.dumps(base_url)};\n"
+        f"const VERSION = {json.dumps(digest.hexdigest()[:16])};\n"
+        f"const PRECACHE = {json.dumps(urls, indent=0)};\n\n"
+    )
+    (out / "sw.js").write_text(header + source.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def copy_licenses(paths: Paths, out: Path) -> None:
