@@ -95,3 +95,20 @@ def test_a_browser_without_webassembly_gets_a_clear_message(page, site_url):
     assert "no WebAssembly" in message
     expect(page.locator("#demo-status")).to_have_text(message)
     expect(page.get_by_role("button", name="Retry")).to_be_hidden()
+
+
+def test_a_crashed_worker_gets_a_clear_message_and_a_retry(page, site_url):
+    page.route(
+        re.compile(r".*/assets/js/worker\.[0-9a-f]+\.js$"),
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/javascript",
+            body="throw new Error('the worker fell over');",
+        ),
+    )
+    page.goto(site_url)
+    message = sim_ready_outcome(page)
+    assert message.startswith("The simulator could not start. The simulator stopped unexpectedly")
+    expect(page.locator("#demo-status")).to_have_text(message)
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+    expect(page.get_by_role("button", name="Send request", exact=True)).to_be_disabled()
