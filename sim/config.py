@@ -3,13 +3,16 @@
 Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 - health checks every 2,000 ms, rise 2, fall 3, retries 3: HAProxy's defaults for `check`
   (`inter 2000`, `rise 2`, `fall 3`) and `retries`;
-- redispatch on, kill kind "crash": a typical production HAProxy (`option redispatch`);
+- redispatch on: HAProxy `option redispatch 1`, every retry goes to another server (plain
+  `option redispatch` moves only the last retry); kill kind "crash": our choice;
 - lb_hop_us 250: half of the ~500 us round trip within a datacenter (Dean, Scott);
 - store_round_trip_us 200 + up to store_jitter_us 300: Redis latency is dominated by the
   ~200 us network round trip on a 1 Gbit/s link (redis.io), so 0.2-0.5 ms per operation;
 - session_read_ns 100: a main-memory reference (Dean, Scott);
 - replication_round_trip_us 500: one datacenter round trip for Tomcat's synchronous
   BackupManager copy (Tomcat cluster how-to: one backup on one other node);
+- membership_drop_ms 3,000: Tomcat's McastService `dropTime` default (cluster membership
+  reference);
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
