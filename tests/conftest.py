@@ -103,6 +103,20 @@ def page(browser):
     context.close()
 
 
+READY_TIMEOUT_MS = 120_000
+
+
+def sim_ready_outcome(page, timeout_ms: int = READY_TIMEOUT_MS) -> str:
+    """'ready', the rejection's message, or 'timeout' (so a hang fails instead of waiting)."""
+    return page.evaluate(
+        """(ms) => Promise.race([
+            window.simReady.then(() => 'ready', (error) => error.message),
+            new Promise((resolve) => setTimeout(() => resolve('timeout'), ms)),
+        ])""",
+        timeout_ms,
+    )
+
+
 ARTIFACTS = ROOT / "test-artifacts"
 
 

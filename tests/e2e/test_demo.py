@@ -10,11 +10,9 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sim_ready_outcome
 
 pytestmark = pytest.mark.browser
-
-READY_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
@@ -26,13 +24,7 @@ def demo(page: Page, site_url: str) -> Page:
 
 def open_demo(page: Page, url: str, pause: bool = True) -> None:
     page.goto(url)
-    outcome = page.evaluate(
-        """(ms) => Promise.race([
-            window.simReady.then(() => 'ready', (error) => error.message),
-            new Promise((resolve) => setTimeout(() => resolve('timeout'), ms)),
-        ])""",
-        READY_TIMEOUT_MS,
-    )
+    outcome = sim_ready_outcome(page)
     assert outcome == "ready"
     if pause:
         page.get_by_role("button", name="Pause", exact=True).click()

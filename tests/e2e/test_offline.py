@@ -7,16 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import serve_directory
+from tests.conftest import serve_directory, sim_ready_outcome
 
 pytestmark = pytest.mark.browser
-
-READY_TIMEOUT_MS = 120_000
-
-SIM_READY = """(ms) => Promise.race([
-    window.simReady.then(() => 'ready', (error) => error.message),
-    new Promise((resolve) => setTimeout(() => resolve('timeout'), ms)),
-])"""
 
 
 def test_the_site_and_the_demo_work_after_the_server_is_gone(browser, built_site: Path):
@@ -25,14 +18,14 @@ def test_the_site_and_the_demo_work_after_the_server_is_gone(browser, built_site
     try:
         with serve_directory(built_site, "/") as url:
             page.goto(url)
-            assert page.evaluate(SIM_READY, READY_TIMEOUT_MS) == "ready"
+            assert sim_ready_outcome(page) == "ready"
             # The worker is active once it has saved every file of the site.
             assert page.evaluate("async () => !!(await navigator.serviceWorker.ready).active")
         # The server is stopped: nothing answers on its port any more (FACTS.md: set_offline
         # does not cover a service worker's own fetches).
         page.reload()
         expect(page.get_by_role("heading", level=1)).to_be_visible()
-        assert page.evaluate(SIM_READY, READY_TIMEOUT_MS) == "ready"
+        assert sim_ready_outcome(page) == "ready"
         page.get_by_role("button", name="Pause", exact=True).click()
         page.get_by_role("button", name="Send request", exact=True).click()
         expect(
@@ -60,7 +53,7 @@ def test_the_service_worker_keeps_its_caches_apart_from_other_sites_on_the_origi
     try:
         with serve_directory(site, "/stateless-guide/") as url:
             page.goto(url)
-            assert page.evaluate(SIM_READY, READY_TIMEOUT_MS) == "ready"
+            assert sim_ready_outcome(page) == "ready"
             scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
             names = page.evaluate("() => caches.keys()")
         assert scope == url

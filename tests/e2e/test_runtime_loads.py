@@ -10,27 +10,14 @@ from playwright.sync_api import expect
 
 import build
 import sim
-from tests.conftest import serve_directory
+from tests.conftest import READY_TIMEOUT_MS, serve_directory, sim_ready_outcome
 
 pytestmark = pytest.mark.browser
-
-READY_TIMEOUT_MS = 120_000
 
 
 def wait_for_sim(page) -> str:
     """Await window.simReady the way an embedder would."""
     return page.evaluate("() => window.simReady", None)
-
-
-def sim_ready_outcome(page, timeout_ms: int = 60_000) -> str:
-    """'resolved', the rejection's message, or 'timeout' (so a hang fails instead of waiting)."""
-    return page.evaluate(
-        """(ms) => Promise.race([
-            window.simReady.then(() => 'resolved', (error) => error.message),
-            new Promise((resolve) => setTimeout(() => resolve('timeout'), ms)),
-        ])""",
-        timeout_ms,
-    )
 
 
 def test_the_simulator_answers_with_its_version_at_the_root(page, site_url):
