@@ -282,3 +282,30 @@ def test_screenshots_after_a_kill_for_a_person_to_check(
         page.locator("#demo").screenshot(path=str(artifacts / f"demo-{slug}-{width}.png"))
     finally:
         context.close()
+
+
+def test_time_runs_on_its_own_and_pause_holds_it_still(page: Page, site_url: str):
+    open_demo(page, site_url, pause=False)
+    page.wait_for_function("() => window.simSnapshot().time_ns > 300000000")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_timeout(300)  # let an advance already on its way arrive
+    held = page.evaluate("() => window.simSnapshot().time_ns")
+    page.wait_for_timeout(700)
+    assert page.evaluate("() => window.simSnapshot().time_ns") == held
+
+
+def test_no_dots_travel_when_the_reader_prefers_reduced_motion(browser, site_url: str):
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        open_demo(page, site_url)
+        send_requests(page, 2)
+        expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+        assert page.locator(".packet").count() == 0
+    finally:
+        context.close()
+
+
+def test_dots_travel_the_path_the_simulator_reports(demo: Page):
+    send_requests(demo, 1)
+    expect(demo.locator(".packet")).to_have_count(1)
