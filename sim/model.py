@@ -115,6 +115,7 @@ class Model:
         self.next_kill_ns: int | None = None
         self.traffic_milli = 0  # requests per 1,000 s, so the rate stays an integer
         self.traffic_gen = 0
+        self._backup_targets: dict[Server, Server | None] = {}
         self.queue.push(config.health_check_interval_ms * MS, self._health_check, None)
         self.say("info", f"Simulator initialized. Mode: {MODE_LABELS[config.mode]}.")
         self.say("info", "Simulation Ready. Select a mode and send a request.")
@@ -129,6 +130,10 @@ class Model:
     def say(self, level: str, text: str) -> None:
         """Add a line to the console at the current time."""
         self.log.add(self.queue.now, level, text)
+
+    def _topology_changed(self) -> None:
+        """Forget cached backup targets: a server was added, removed, killed or restarted."""
+        self._backup_targets.clear()
 
     def server(self, name: str) -> Server:
         """Return the server called `name`, or raise ScenarioError."""
@@ -426,6 +431,16 @@ class Model:
 
     def _backup_target(self, server: Server) -> Server | None:
         """Return the next live server after `server`, in name order, for the backup copy."""
+        # Asked twice per replicated request (hot path), and the answer depends only on which
+        # servers exist and which are alive, so it is cached until _topology_changed().
+        targets = self._backup_targets
+        if server in targets:
+            return targets[server]
+        target = targets[server] = self._find_backup_target(server)
+        return target
+
+    def _find_backup_target(self, server: Server) -> Server | None:
+        """Search the servers after `server`, in name order, for the first live one."""
         servers = self.servers
         if server not in servers:
             return None
@@ -699,6 +714,7 @@ class Model:
         kind = kind or self.config.kill_kind
         now = self.queue.now
         server.alive = False
+        self._topology_changed()
         server.killed_at_ns = now
         server.kill_kind = kind
         server.incarnation += 1
@@ -762,6 +778,7 @@ class Model:
     def restart(self, server: Server, cause: str = "") -> None:
         """Bring a dead server back, empty; the balancer re-admits it after `rise` checks."""
         server.alive = True
+        self._topology_changed()
         server.killed_at_ns = None
         server.kill_kind = None
         server.incarnation += 1
@@ -837,6 +854,7 @@ class Model:
             raise ScenarioError(f"cannot add a server: at most {MAX_SERVERS}")
         server = Server(name)
         self.servers.append(server)
+        self._topology_changed()
         self.say("info", f"Server {name} added; the balancer sends it requests at once.")
         if self.config.mode == "replicated":
             self._repair(f"Server {name} joined the cluster")
@@ -847,6 +865,7 @@ class Model:
         if len(self.servers) <= 1:
             raise ScenarioError("cannot remove the last server")
         server = self.servers.pop()
+        self._topology_changed()
         self.balancer.cursor %= len(self.servers)
         self.say("info", f"Server {server.name} removed; requests already inside it finish.")
         self._lose_memory(server)
