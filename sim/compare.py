@@ -7,7 +7,7 @@ their own, so every mode meets the same faults; killed servers restart empty aft
 configured time; the last live server is never killed. At the end every cart is read.
 """
 
-import heapq
+from heapq import heappop, heappush
 
 from sim.config import MODES, Config, build_config
 from sim.errors import ScenarioError
@@ -43,6 +43,9 @@ class Workload:
         self.mean_gap_ns = S // COMPARE_RATE_PER_S
         count = model.config.traffic_users
         self.users = [model.user(f"u{1 + i}") for i in range(count)]
+        self._heap = model.queue.heap
+        self._counter = model.queue.counter
+        self._arrive_handler = self._arrive  # one bound method, not one per arrival
 
     def start(self) -> None:
         """Schedule the first arrival."""
@@ -59,21 +62,28 @@ class Workload:
         model = self.model
         if self.chaos and self.faults.random() * 1000 < self.chaos:
             model.chaos_kill(self.faults)
-        model.offer(self.users[int(self.load.random() * len(self.users))])
+        users = self.users
+        model.offer(users[int(self.load.random() * len(users))])
         self.remaining -= 1
         if self.remaining:
+            # _schedule, inlined (hot path); the gap is at least 1, so the time is after now.
             gap = 1 + int(self.load.random() * 2 * self.mean_gap_ns)
-            model.queue.push(model.queue.now + gap, self._arrive, None)
+            when = model.queue.now + gap
+            heappush(self._heap, (when, next(self._counter), self._arrive_handler, None, 0))
 
     def run(self) -> None:
         """Run until every request has been answered."""
         self.start()
         model = self.model
         queue = model.queue
-        heap = queue._heap
-        pop = heapq.heappop
-        # queue.step() inlined: this loop runs a few hundred thousand times.
-        while self.remaining or model.active or model.waiting:
+        heap = queue.heap
+        pop = heappop
+        # queue.step() inlined: these loops run a few hundred thousand times. While requests
+        # remain to be sent there is always something to do, so that loop tests nothing else.
+        while self.remaining:
+            queue.now, _, handler, arg, gen = pop(heap)
+            handler(arg, gen)
+        while model.active or model.waiting:
             queue.now, _, handler, arg, gen = pop(heap)
             handler(arg, gen)
 
