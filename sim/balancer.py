@@ -45,10 +45,17 @@ class Balancer:
     def _rotate(self, servers: list[Server], tried: list[str], least: bool) -> Server | None:
         """Pick the next eligible server from the cursor; with `least`, the fewest open."""
         count = len(servers)
+        cursor = self.cursor
+        if not least and cursor < count:
+            # Round robin's usual case (hot path): the server at the cursor is eligible.
+            server = servers[cursor]
+            if server.lb_up and server.name not in tried:
+                self.cursor = (cursor + 1) % count
+                return server
         best = None
         best_index = 0
         for step in range(count):
-            index = (self.cursor + step) % count
+            index = (cursor + step) % count
             server = servers[index]
             if not server.lb_up or server.name in tried:
                 continue

@@ -90,6 +90,9 @@ class Model:
         self.config = config
         self.seed = seed
         self.record = record
+        # The mode, as flags read once per request (hot path) instead of config.mode compares.
+        self.stateless = config.mode == "stateless"
+        self.replicated = config.mode == "replicated"
         self.queue = EventQueue()
         self._heap = self.queue.heap
         self._counter = self.queue.counter
@@ -183,7 +186,12 @@ class Model:
         self.active += 1
         if self.record:
             req.hops = [("user", "lb", 0, "request reaches the balancer")]
-        self._dispatch(req)
+        # _dispatch, inlined (hot path)
+        server, reason = self.balancer.choose(self.servers, user, req.tried)
+        if server is None:
+            self._finish(req, 503, None, "no server available")
+        else:
+            self._send(req, server, reason)
         return req
 
     def _dispatch(self, req: Request) -> None:
@@ -216,8 +224,7 @@ class Model:
     def _accept(self, req: Request) -> None:
         """Plan a request that the server accepts: one event when it answers."""
         req.refused = False
-        mode = self.config.mode
-        if mode == "stateless":
+        if self.stateless:
             store = self.store
             store.attached[req.seq] = req
             if req.draws is not None or not store.up:
@@ -244,15 +251,24 @@ class Model:
             req.gen += 1
             heappush(self._heap, (req.t_resp, next(self._counter), self._respond, req, req.gen))
             return
-        if req.draws is None:
-            fetch = 0
-            if mode == "replicated" and self._needs_fetch(req.server, req.user):
-                fetch = self.latency.replication_round_trip()
-            replicate = 0
-            if mode == "replicated" and self._backup_target(req.server) is not None:
-                replicate = self.latency.replication_round_trip()
-            req.draws = (self.latency.session_read, fetch, self.latency.server_work(), replicate)
-        read, fetch, work, replicate = req.draws
+        draws = req.draws
+        if draws is None:
+            # The draws, inlined (hot path), in their fixed order: fetch, replicate, work.
+            lat = self.latency
+            random = lat.random
+            fetch = replicate = 0
+            if self.replicated:
+                server = req.server
+                user = req.user
+                rtt = lat.replication
+                copy = server.sessions.get(user.id)
+                if (copy is None or copy.sid != user.sid) and self._needs_fetch(server, user):
+                    fetch = rtt // 2 + int(random() * rtt)
+                if self._backup_target(server) is not None:
+                    replicate = rtt // 2 + int(random() * rtt)
+            work = lat.work // 2 + int(random() * lat.work)
+            draws = req.draws = (lat.session_read, fetch, work, replicate)
+        read, fetch, work, replicate = draws
         req.t_resp = req.t_conn + read + fetch + work + replicate
         req.gen += 1
         heappush(self._heap, (req.t_resp, next(self._counter), self._respond, req, req.gen))
@@ -342,8 +358,7 @@ class Model:
         self.store.attached.pop(seq, None)
         server.requests += 1
         user = req.user
-        mode = self.config.mode
-        if mode == "stateless":
+        if self.stateless:
             if req.store_fail is not None:
                 if req.hops is not None:
                     self._stateless_hops(req, failed=True)
@@ -358,15 +373,19 @@ class Model:
             if req.hops is not None:
                 self._stateless_hops(req, failed=False)
         else:
-            cart, lost, origin = self._session_for(server, user)
+            cart = server.sessions.get(user.id)
+            if cart is not None and cart.sid == user.sid:
+                lost, origin = False, "memory"  # _session_for's first case, inlined (hot path)
+            else:
+                cart, lost, origin = self._session_for(server, user)
             cart.items += 1
             cart.acked += 1
-            backup = self._place_backup(server, user.id, cart) if mode == "replicated" else None
+            backup = self._place_backup(server, user.id, cart) if self.replicated else None
             if req.hops is not None:
                 self._session_hops(req, origin, backup)
         user.affinity = server.name
         user.acked += 1
-        self._finish(req, 200, cart.items, "", lost, via_server=True)
+        self._finish(req, 200, cart.items, "", lost, True)  # via the server
 
     def _needs_fetch(self, server: Server, user: User) -> bool:
         """Whether `server` must fetch the user's session from another server first."""
@@ -520,20 +539,28 @@ class Model:
         """Answer the user: count the request, free the user, keep a trace."""
         ok = status == 200
         now = self.queue.now
-        lat = self.latency
-        back = lat.lb_hop // 2 + int(lat.random() * lat.lb_hop) if via_server else 0
+        if via_server:
+            lat = self.latency
+            back = lat.lb_hop // 2 + int(lat.random() * lat.lb_hop)
+        else:
+            back = 0
         done = now + back
         req.finished = True
         req.done_ns = done
         latency = done - req.start_ns
         metrics = self.metrics
-        # Metrics.record, inlined (hot path)
+        # Metrics.record and Histogram.add, inlined (hot path)
         metrics.requests += 1
         if req.retried:
             metrics.retried += 1
         if ok:
             metrics.ok += 1
-            metrics.latency.add(latency)
+            histogram = metrics.latency
+            shift = latency.bit_length() - 8
+            key = (shift << 8) | (latency >> shift) if shift > 0 else latency
+            buckets = histogram.buckets
+            buckets[key] = buckets.get(key, 0) + 1
+            histogram.count += 1
         else:
             metrics.failed += 1
         if self.record:
