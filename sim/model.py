@@ -264,7 +264,9 @@ class Model:
                 copy = server.sessions.get(user.id)
                 if (copy is None or copy.sid != user.sid) and self._needs_fetch(server, user):
                     fetch = rtt // 2 + int(random() * rtt)
-                if self._backup_target(server) is not None:
+                targets = self._backup_targets  # _backup_target's cache hit, inlined
+                target = targets[server] if server in targets else self._backup_target(server)
+                if target is not None:
                     replicate = rtt // 2 + int(random() * rtt)
             work = lat.work // 2 + int(random() * lat.work)
             draws = req.draws = (lat.session_read, fetch, work, replicate)
@@ -472,7 +474,8 @@ class Model:
 
     def _place_backup(self, server: Server, uid: str, copy: Copy) -> Server | None:
         """Copy the session synchronously to one backup server (Tomcat's BackupManager)."""
-        target = self._backup_target(server)
+        targets = self._backup_targets  # _backup_target's cache hit, inlined (hot path)
+        target = targets[server] if server in targets else self._backup_target(server)
         if target is not None and copy.peer == target.name:
             backup = target.backups.get(uid)
             if backup is not None and backup.sid == copy.sid:  # the usual case: update it
