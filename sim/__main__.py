@@ -41,7 +41,7 @@ def _run(args: argparse.Namespace) -> None:
         print(demo.snapshot_json())
         return
     snap = demo.snapshot()
-    for line in snap["log"]:
+    for line in demo.model.log.tail():  # the whole ring buffer, not the snapshot's tail
         print(f"[{seconds(line['time_ns']):>9}] {line['level']:<5} {line['text']}")
     metrics = {k: v for k, v in snap["metrics"].items() if k != "per_server"}
     print("metrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))

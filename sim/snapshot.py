@@ -5,6 +5,12 @@ from sim.config import MODE_LABELS
 from sim.metrics import to_ms
 from sim.model import DEMO_USER, Model
 
+# What one snapshot carries of the recent past. The page keeps its own 200-line log and
+# animates only new traces, and a smaller snapshot is what keeps a click within a frame:
+# in Pyodide, encoding 45 KB of JSON took most of the worker's round trip.
+SNAPSHOT_LOG_LINES = 50
+SNAPSHOT_TRACES = 10
+
 
 def _server(model: Model, server: object) -> dict:
     """Return one server's state, as it is and as the balancer believes it."""
@@ -68,8 +74,8 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
             "users": config.traffic_users,
             "in_flight": model.active,
         },
-        "traces": [dict(t) for t in model.traces],
-        "log": model.log.tail(),
+        "traces": [dict(t) for t in list(model.traces)[-SNAPSHOT_TRACES:]],
+        "log": model.log.tail()[-SNAPSHOT_LOG_LINES:],
         "metrics": {
             "requests": metrics.requests,
             "ok": metrics.ok,
