@@ -145,10 +145,18 @@ function send(action) {
   return job;
 }
 
+let wiresKey = "";
+
 function renderAll() {
   render(root, snapshot, ui);
   renderChart(document.getElementById("demo-chart"), snapshot.series);
-  drawWires(diagram, snapshot);
+  // Wires depend only on which servers exist and live, and on the mode; measuring the boxes
+  // forces a layout, so skip it when nothing they show has changed (resizes redraw too).
+  const key = `${snapshot.store.used}|${snapshot.servers.map((s) => s.name + s.alive).join()}`;
+  if (key !== wiresKey) {
+    wiresKey = key;
+    drawWires(diagram, snapshot);
+  }
   animateNewTraces();
 }
 
