@@ -69,6 +69,7 @@ class Server:
         "kill_kind",
         "killed_at_ns",
         "lb_up",
+        "member",
         "name",
         "requests",
         "sessions",
@@ -78,6 +79,9 @@ class Server:
         """Start alive, empty, and believed up (HAProxy assumes a new server is up)."""
         self.name = name
         self.alive = True
+        # In the cluster's membership (Tomcat's view), which outlives a death until the
+        # membership drop: until then the server stays a backup target.
+        self.member = True
         self.incarnation = 0
         self.killed_at_ns: int | None = None
         self.kill_kind: str | None = None

@@ -13,6 +13,8 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   BackupManager copy (Tomcat cluster how-to: one backup on one other node);
 - membership_drop_ms 3,000: Tomcat's McastService `dropTime` default (cluster membership
   reference);
+- replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms, how
+  long a replication to a vanished member waits (cluster sender reference);
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -45,6 +47,7 @@ _INT_RANGES = {
     "restart_after_ms": (100, 3_600_000),
     "chaos_mean_interval_ms": (1_000, 3_600_000),
     "membership_drop_ms": (0, 600_000),
+    "replication_timeout_ms": (1, 600_000),
     "traffic_users": (1, 10_000),
     "lb_hop_us": (0, 1_000_000),
     "server_work_us": (0, 10_000_000),
@@ -75,6 +78,7 @@ class Config:
     restart_after_ms: int = 10_000
     chaos_mean_interval_ms: int = 20_000
     membership_drop_ms: int = 3_000
+    replication_timeout_ms: int = 3_000  # Tomcat cluster Transport `timeout` default
     traffic_users: int = 100
     lb_hop_us: int = 250
     server_work_us: int = 500

@@ -135,7 +135,7 @@ class Model:
         self.log.add(self.queue.now, level, text)
 
     def _topology_changed(self) -> None:
-        """Forget cached backup targets: a server was added, removed, killed or restarted."""
+        """Forget cached backup targets: membership changed (added, removed, dropped, back)."""
         self._backup_targets.clear()
 
     def server(self, name: str) -> Server:
@@ -257,6 +257,7 @@ class Model:
             lat = self.latency
             random = lat.random
             fetch = replicate = 0
+            miss = None
             if self.replicated:
                 server = req.server
                 user = req.user
@@ -268,9 +269,17 @@ class Model:
                 target = targets[server] if server in targets else self._backup_target(server)
                 if target is not None:
                     replicate = rtt // 2 + int(random() * rtt)
+                    if not target.alive:
+                        # Still a member, so Tomcat replicates to it and fails: a crashed
+                        # process refuses within the round trip just drawn (drawn either
+                        # way, so the stream does not depend on the kill kind); a vanished
+                        # machine costs the sender's whole time-out.
+                        miss = (target.name, target.kill_kind)
+                        if target.kill_kind == "vanish":
+                            replicate = self.config.replication_timeout_ms * MS
             work = lat.work // 2 + int(random() * lat.work)
-            draws = req.draws = (lat.session_read, fetch, work, replicate)
-        read, fetch, work, replicate = draws
+            draws = req.draws = (lat.session_read, fetch, work, replicate, miss)
+        read, fetch, work, replicate, _miss = draws
         req.t_resp = req.t_conn + read + fetch + work + replicate
         req.gen += 1
         heappush(self._heap, (req.t_resp, next(self._counter), self._respond, req, req.gen))
@@ -383,6 +392,8 @@ class Model:
             cart.items += 1
             cart.acked += 1
             backup = self._place_backup(server, user.id, cart) if self.replicated else None
+            if backup is None and self.replicated and user.id == DEMO_USER and self.record:
+                self._say_no_backup(server)
             if req.hops is not None:
                 self._session_hops(req, origin, backup)
         user.affinity = server.name
@@ -451,9 +462,9 @@ class Model:
                     del holder[uid]
 
     def _backup_target(self, server: Server) -> Server | None:
-        """Return the next live server after `server`, in name order, for the backup copy."""
+        """Return the next member after `server`, in name order, for the backup copy."""
         # Asked twice per replicated request (hot path), and the answer depends only on which
-        # servers exist and which are alive, so it is cached until _topology_changed().
+        # servers exist and are members, so it is cached until _topology_changed().
         targets = self._backup_targets
         if server in targets:
             return targets[server]
@@ -461,14 +472,16 @@ class Model:
         return target
 
     def _find_backup_target(self, server: Server) -> Server | None:
-        """Search the servers after `server`, in name order, for the first live one."""
+        """Search the servers after `server`, in name order, for the first cluster member."""
+        # Membership, not liveness: Tomcat learns of a death only when membership drops the
+        # member (McastService dropTime), so a dead member is still chosen until then.
         servers = self.servers
         if server not in servers:
             return None
         start = servers.index(server)
         for step in range(1, len(servers)):
             other = servers[(start + step) % len(servers)]
-            if other.alive:
+            if other.member:
                 return other
         return None
 
@@ -486,7 +499,9 @@ class Model:
             stale = other.backups.get(uid)
             if stale is not None and stale.sid == copy.sid and other is not target:
                 del other.backups[uid]
-        if target is None:
+        if target is None or not target.alive:
+            # No member to copy to, or the copy to a dead member failed: Tomcat logs it and
+            # answers anyway, so the session has no backup until membership moves on.
             copy.peer = None
             return None
         backup = copy.clone()
@@ -494,6 +509,19 @@ class Model:
         target.backups[uid] = backup
         copy.peer = target.name
         return target
+
+    def _say_no_backup(self, server: Server) -> None:
+        """Log a failed replication to a dead member (the demo user's requests only)."""
+        target = self._backup_target(server)
+        if target is None or target.alive:
+            return
+        vanished = target.kill_kind == "vanish"
+        how = "no answer before the time-out" if vanished else "connection refused"
+        self.say(
+            "warn",
+            f"Replication to Server {target.name} failed ({how}); Server {server.name}'s session "
+            f"has no backup until the cluster drops Server {target.name}.",
+        )
 
     def _died_inside(self, req: Request, gen: int) -> None:
         """The balancer learns that the server died while handling the request."""
@@ -610,7 +638,7 @@ class Model:
     def _session_hops(self, req: Request, origin: str, backup: Server | None) -> None:
         """Record the hops of a stateful request inside its server."""
         name = req.server.name
-        read, fetch, work, replicate = req.draws
+        read, fetch, work, replicate, miss = req.draws
         hops = req.hops
         hops.append(("lb", name, req.t_conn - req.t_send, "connect"))
         if fetch:
@@ -623,7 +651,15 @@ class Model:
             "new": "create a new session",
         }.get(origin, "use the fetched session")
         hops.append((name, name, read + work, f"{note}, add the item"))
-        if replicate:
+        if replicate and miss is not None:
+            target, kind = miss
+            if kind == "vanish":
+                hops.append((name, target, 0, "copy session to backup"))
+                hops.append((target, name, replicate, "no answer: replication time-out"))
+            else:
+                hops.append((name, target, replicate // 2, "copy session to backup"))
+                hops.append((target, name, replicate - replicate // 2, "connection refused"))
+        elif replicate:
             target = backup.name if backup is not None else name
             hops.append((name, target, replicate // 2, "copy session to backup"))
             hops.append(
@@ -705,7 +741,12 @@ class Model:
         if mode == "replicated":
             copy = req.server.sessions.get(req.user.id)
             peer = copy.peer if copy is not None else None
-            where += f", backup on Server {peer}" if peer else ", no backup (no other server)"
+            if peer:
+                where += f", backup on Server {peer}"
+            elif self._backup_target(req.server) is None:
+                where += ", no backup (no other server)"
+            else:
+                where += ", no backup (replication failed)"
         return f"{prefix}{detour}Server {name} handled the request. {where}."
 
     # -- health checks ---------------------------------------------------------------------
@@ -744,7 +785,8 @@ class Model:
         kind = kind or self.config.kill_kind
         now = self.queue.now
         server.alive = False
-        self._topology_changed()
+        # No _topology_changed(): the backup target follows membership, which notices the
+        # death only at the membership drop.
         server.killed_at_ns = now
         server.kill_kind = kind
         server.incarnation += 1
@@ -803,11 +845,13 @@ class Model:
         server.wipe()
         if mode == "replicated":
             delay = self.config.membership_drop_ms * MS
-            self.queue.push(self.queue.now + delay, self._membership_drop, server.name)
+            when = self.queue.now + delay
+            self.queue.push(when, self._membership_drop, server, server.incarnation)
 
     def restart(self, server: Server, cause: str = "") -> None:
         """Bring a dead server back, empty; the balancer re-admits it after `rise` checks."""
         server.alive = True
+        server.member = True
         self._topology_changed()
         server.killed_at_ns = None
         server.kill_kind = None
@@ -845,9 +889,13 @@ class Model:
         """Event wrapper for _auto_restart."""
         self._auto_restart(*arg)
 
-    def _membership_drop(self, name: str, _gen: int) -> None:
+    def _membership_drop(self, server: Server, incarnation: int) -> None:
         """The cluster notices a member left: promote orphaned backups, make missing ones."""
-        self._repair(f"Cluster membership dropped Server {name}")
+        # A server restarted before the drop never left the membership.
+        if server.incarnation == incarnation and not server.alive:
+            server.member = False
+            self._topology_changed()
+        self._repair(f"Cluster membership dropped Server {server.name}")
 
     def _repair(self, why: str) -> None:
         """Promote backups whose primary is gone; give every primary a live backup."""
