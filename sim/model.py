@@ -392,8 +392,13 @@ class Model:
             cart.items += 1
             cart.acked += 1
             backup = self._place_backup(server, user.id, cart) if self.replicated else None
-            if backup is None and self.replicated and user.id == DEMO_USER and self.record:
-                self._say_no_backup(server)
+            if (
+                self.replicated
+                and (backup is None or req.draws[4] is not None)
+                and user.id == DEMO_USER
+                and self.record
+            ):
+                self._say_failed_replication(server, req.draws[4], backup)
             if req.hops is not None:
                 self._session_hops(req, origin, backup)
         user.affinity = server.name
@@ -510,18 +515,29 @@ class Model:
         copy.peer = target.name
         return target
 
-    def _say_no_backup(self, server: Server) -> None:
+    def _say_failed_replication(
+        self, server: Server, miss: tuple | None, backup: Server | None
+    ) -> None:
         """Log a failed replication to a dead member (the demo user's requests only)."""
-        target = self._backup_target(server)
-        if target is None or target.alive:
-            return
-        vanished = target.kill_kind == "vanish"
-        how = "no answer before the time-out" if vanished else "connection refused"
-        self.say(
-            "warn",
-            f"Replication to Server {target.name} failed ({how}); Server {server.name}'s session "
-            f"has no backup until the cluster drops Server {target.name}.",
-        )
+        if miss is None:  # planned to succeed, but the target died during the request
+            target = self._backup_target(server)
+            if target is None or target.alive:
+                return
+            miss = (target.name, target.kill_kind)
+        name, kind = miss
+        how = "no answer before the time-out" if kind == "vanish" else "connection refused"
+        if backup is None:
+            then = (
+                f"Server {server.name}'s session has no backup "
+                f"until the cluster drops Server {name}"
+            )
+        else:
+            # The wait outlasted the membership window: the map re-replicated at the drop.
+            then = (
+                f"the cluster dropped Server {name} meanwhile, so Server {server.name}'s "
+                f"session has its backup on Server {backup.name}"
+            )
+        self.say("warn", f"Replication to Server {name} failed ({how}); {then}.")
 
     def _died_inside(self, req: Request, gen: int) -> None:
         """The balancer learns that the server died while handling the request."""

@@ -170,3 +170,87 @@ def test_replication_loses_the_session_when_both_copies_die_at_once():
     snap = d.apply({"type": "request"})
     assert snap["traces"][-1]["outcome"] == "session_lost"
     assert snap["user"]["cart_items"] == 1
+
+
+def replication_hops(snap: dict) -> list[dict]:
+    """The hops of the last trace between the primary A and its backup target B."""
+    return [h for h in snap["traces"][-1]["hops"] if {h["from"], h["to"]} == {"A", "B"}]
+
+
+@pytest.mark.parametrize("kind", ["crash", "vanish"])
+def test_a_dead_backup_still_in_the_membership_fails_the_replication(kind):
+    d = demo(mode="replicated")
+    for _ in range(2):
+        d.apply({"type": "request"})  # session on A, backup on B
+    d.apply({"type": "kill", "server": "B", "kind": kind})
+    snap = d.apply({"type": "request"})
+    trace = snap["traces"][-1]
+    assert trace["status"] == 200 and trace["server"] == "A"
+    hops = replication_hops(snap)
+    assert [h["note"] for h in hops] == [
+        "copy session to backup",
+        "connection refused" if kind == "crash" else "no answer: replication time-out",
+    ]
+    spent = hops[0]["ns"] + hops[1]["ns"]
+    if kind == "crash":
+        assert 250_000 <= spent < 750_000  # one replication round trip, 500 us +- half
+    else:
+        assert spent == 3_000 * MS  # Tomcat's Transport timeout
+        assert trace["latency_ns"] > 3_000 * MS
+    warnings = [line["text"] for line in snap["log"] if line["level"] == "warn"]
+    if kind == "crash":
+        assert all(s["backup_items"] is None for s in snap["servers"])
+        assert warnings[-1] == (
+            "Replication to Server B failed (connection refused); "
+            "Server A's session has no backup until the cluster drops Server B."
+        )
+        assert "no backup (replication failed)" in trace["log"]
+    else:
+        # The 3 s time-out outlasts the 3 s membership window: the map re-replicated meanwhile.
+        assert server(snap, "C")["backup_items"] == 3
+        assert warnings[-1] == (
+            "Replication to Server B failed (no answer before the time-out); the cluster "
+            "dropped Server B meanwhile, so Server A's session has its backup on Server C."
+        )
+
+
+def test_the_replication_time_out_is_configurable():
+    d = demo(mode="replicated", replication_timeout_ms=1_000)
+    d.apply({"type": "request"})
+    d.apply({"type": "kill", "server": "B", "kind": "vanish"})
+    snap = d.apply({"type": "request"})
+    assert replication_hops(snap)[1]["ns"] == 1_000 * MS
+    assert all(s["backup_items"] is None for s in snap["servers"])  # the drop is 2 s away
+
+
+def test_the_session_gets_a_backup_again_once_membership_drops_the_dead_node():
+    d = demo(mode="replicated")
+    d.apply({"type": "request"})
+    d.apply({"type": "kill", "server": "B"})
+    snap = d.apply({"type": "advance", "ns": 1 * S})
+    snap = d.apply({"type": "request"})
+    assert all(s["backup_items"] is None for s in snap["servers"])
+    snap = d.apply({"type": "advance", "ns": 2 * S})  # 3 s after the kill: the drop
+    assert server(snap, "C")["backup_items"] == 2
+    snap = d.apply({"type": "request"})
+    assert server(snap, "C")["backup_items"] == 3
+    assert "backup on Server C" in snap["traces"][-1]["log"]
+    d.apply({"type": "kill", "server": "A"})  # after the drop, losing the primary costs nothing
+    snap = d.apply({"type": "request"})
+    assert snap["traces"][-1]["outcome"] != "session_lost"
+    assert snap["user"]["cart_items"] == 4
+    assert snap["metrics"]["lost_items"] == 0
+
+
+def test_killing_the_backup_then_the_primary_within_the_membership_window_loses_the_session():
+    d = demo(mode="replicated")
+    for _ in range(2):
+        d.apply({"type": "request"})
+    d.apply({"type": "kill", "server": "B"})
+    d.apply({"type": "request"})  # its copy to B fails; C is not a target yet
+    d.apply({"type": "advance", "ns": 1 * S})
+    d.apply({"type": "kill", "server": "A"})  # 1 s after B: membership has not dropped B
+    snap = d.apply({"type": "request"})
+    assert snap["traces"][-1]["outcome"] == "session_lost"
+    assert snap["user"]["cart_items"] == 1
+    assert snap["metrics"]["lost_items"] == 3
