@@ -43,6 +43,7 @@ class Workload:
         self.mean_gap_ns = S // COMPARE_RATE_PER_S
         count = model.config.traffic_users
         self.users = [model.user(f"u{1 + i}") for i in range(count)]
+        self._queue = model.queue
         self._heap = model.queue.heap
         self._counter = model.queue.counter
         self._arrive_handler = self._arrive  # one bound method, not one per arrival
@@ -63,13 +64,19 @@ class Workload:
         if self.chaos and self.faults.random() * 1000 < self.chaos:
             model.chaos_kill(self.faults)
         users = self.users
-        model.offer(users[int(self.load.random() * len(users))])
+        random = self.load.random
+        user = users[int(random() * len(users))]
+        now = self._queue.now  # nothing below moves time
+        # Model.offer, inlined (hot path): a free user sends at once.
+        if user.busy or now < user.free_at:
+            model.offer(user)
+        else:
+            model.start_request(user)
         self.remaining -= 1
         if self.remaining:
             # _schedule, inlined (hot path); the gap is at least 1, so the time is after now.
-            gap = 1 + int(self.load.random() * 2 * self.mean_gap_ns)
-            when = model.queue.now + gap
-            heappush(self._heap, (when, next(self._counter), self._arrive_handler, None, 0))
+            gap = 1 + int(random() * 2 * self.mean_gap_ns)
+            heappush(self._heap, (now + gap, next(self._counter), self._arrive_handler, None, 0))
 
     def run(self) -> None:
         """Run until every request has been answered."""

@@ -44,18 +44,15 @@ class Request:
         "finished",
         "gen",
         "hops",
-        "load_land",
         "reasons",
         "refused",
         "retried",
-        "save_land",
         "seq",
         "server",
         "start_ns",
         "store_fail",
         "t_conn",
         "t_kill",
-        "t_resp",
         "t_send",
         "tried",
         "user",
@@ -78,6 +75,18 @@ class Request:
         self.finished = False
         self.store_fail: str | None = None
         self.hops: list | None = None
+
+    # Derived, not stored: only faults and the store's outages ask (a stateless request).
+    @property
+    def load_land(self) -> int:
+        """When the cart load reaches the store."""
+        return self.t_conn + self.draws[0] // 2
+
+    @property
+    def save_land(self) -> int:
+        """When the cart save reaches the store."""
+        load, work, save = self.draws
+        return self.t_conn + load + work + save // 2
 
 
 class Model:
@@ -226,7 +235,6 @@ class Model:
         if self.record:
             req.reasons.append(reason)
         req.server = server
-        req.draws = None
         server.in_flight += 1
         seq = req.seq
         server.attached[seq] = req
@@ -235,15 +243,16 @@ class Model:
         random = lat.random
         hop = lat.lb_hop
         start = req.t_conn = now + hop // 2 + int(random() * hop)
-        if not server.alive:
-            self._refuse(req)
-            return
         store = self.store
-        if not self.stateless or not store.up:
-            self._accept(req)
+        if not server.alive or not self.stateless or not store.up:
+            req.draws = None
+            if server.alive:
+                self._accept(req)
+            else:
+                self._refuse(req)
             return
         # _accept's usual stateless case, inlined (hot path): _stateless_draws (in their
-        # order: load, work, save), then _plan_stateless; t_resp is after now.
+        # order: load, work, save), then _plan_stateless; the answer is after now.
         req.refused = False
         store.attached[seq] = req
         base = lat.store_rtt + store.added_latency_ns
@@ -254,9 +263,7 @@ class Model:
         save = base + int(random() * jitter)
         req.draws = (load, handle, save)
         req.store_fail = None
-        req.load_land = start + load // 2
-        req.save_land = start + load + handle + save // 2
-        when = req.t_resp = start + load + handle + save
+        when = start + load + handle + save
         gen = req.gen = req.gen + 1
         heappush(self._heap, (when, next(self._counter), self._on_respond, req, gen))
 
@@ -300,9 +307,9 @@ class Model:
             work = lat.work // 2 + int(random() * lat.work)
             draws = req.draws = (lat.session_read, fetch, work, replicate, miss)
         read, fetch, work, replicate, _miss = draws
-        req.t_resp = req.t_conn + read + fetch + work + replicate
+        when = req.t_conn + read + fetch + work + replicate
         req.gen += 1
-        heappush(self._heap, (req.t_resp, next(self._counter), self._respond, req, req.gen))
+        heappush(self._heap, (when, next(self._counter), self._on_respond, req, req.gen))
 
     def _stateless_draws(self) -> tuple:
         """Draw a stateless request's store load, work and store save durations."""
@@ -314,11 +321,9 @@ class Model:
         """Schedule the answer of a stateless request: load, work, save, each store op timed."""
         load, work, save = req.draws
         start = req.t_conn
-        req.load_land = start + load // 2
-        req.save_land = start + load + work + save // 2
-        req.t_resp = start + load if req.store_fail == "load" else start + load + work + save
+        when = start + load if req.store_fail == "load" else start + load + work + save
         req.gen += 1
-        self.queue.push(req.t_resp, self._respond, req, req.gen)
+        self.queue.push(when, self._respond, req, req.gen)
 
     def _refuse(self, req: Request) -> None:
         """Plan a connection to a dead server: refused at once (crash) or timed out (vanish)."""
