@@ -11,7 +11,7 @@ from heapq import heappop, heappush
 
 from sim.config import MODES, Config, build_config
 from sim.errors import ScenarioError
-from sim.latency import S
+from sim.latency import S, trunc
 from sim.model import Model, stream
 
 COMPARE_RATE_PER_S = 100
@@ -55,7 +55,7 @@ class Workload:
 
     def _schedule(self) -> None:
         """Schedule the next arrival, gaps uniform in [0, 2/rate)."""
-        gap = 1 + int(self.load.random() * 2 * self.mean_gap_ns)
+        gap = 1 + trunc(self.load.random() * 2 * self.mean_gap_ns)
         self.model.queue.push(self.model.now + gap, self._arrive, None)
 
     def _arrive(self, _arg: object, _gen: int) -> None:
@@ -65,7 +65,7 @@ class Workload:
             model.chaos_kill(self.faults)
         users = self.users
         random = self.load.random
-        user = users[int(random() * len(users))]
+        user = users[trunc(random() * len(users))]
         now = self._queue.now  # nothing below moves time
         # Model.offer, inlined (hot path): a free user sends at once.
         if user.busy or now < user.free_at:
@@ -75,7 +75,7 @@ class Workload:
         self.remaining -= 1
         if self.remaining:
             # _schedule, inlined (hot path); the gap is at least 1, so the time is after now.
-            gap = 1 + int(random() * 2 * self.mean_gap_ns)
+            gap = 1 + trunc(random() * 2 * self.mean_gap_ns)
             heappush(self._heap, (now + gap, next(self._counter), self._arrive_handler, None, 0))
 
     def run(self) -> None:

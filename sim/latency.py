@@ -12,6 +12,10 @@ US = 1_000
 MS = 1_000_000
 S = 1_000_000_000
 
+# int(x) for a float x, called straight on float (hot path: int() goes through the generic
+# type call, about four times the instructions in CPython 3.11); the same value everywhere.
+trunc = float.__trunc__
+
 
 class Latency:
     """Draws the duration of each step of a request from one seeded stream."""
@@ -38,7 +42,7 @@ class Latency:
 
     def _around(self, base_ns: int) -> int:
         """Return a draw uniform in [base/2, 3*base/2): mean base."""
-        return base_ns // 2 + int(self.random() * base_ns)
+        return base_ns // 2 + trunc(self.random() * base_ns)
 
     def hop(self) -> int:
         """One way between the balancer and a server."""
@@ -50,7 +54,7 @@ class Latency:
 
     def store_round_trip(self, added_ns: int) -> int:
         """One store operation, network included, plus any added link latency."""
-        return self.store_rtt + int(self.random() * self.store_jitter) + added_ns
+        return self.store_rtt + trunc(self.random() * self.store_jitter) + added_ns
 
     def replication_round_trip(self) -> int:
         """A synchronous copy of a session to its backup server and the acknowledgement."""

@@ -17,7 +17,7 @@ from sim.cluster import Copy, Server, Store, User, next_server_name
 from sim.config import MAX_SERVERS, MODE_LABELS, SERVER_NAMES, Config
 from sim.errors import ScenarioError
 from sim.events import EventQueue
-from sim.latency import MS, Latency, S
+from sim.latency import MS, Latency, S, trunc
 from sim.log import Log, plural, seconds
 from sim.metrics import Metrics, Series
 
@@ -230,7 +230,7 @@ class Model:
         lat = self.latency
         random = lat.random
         hop = lat.lb_hop
-        start = req.t_conn = now + (hop // 2 + int(random() * hop))  # one large-int addition
+        start = req.t_conn = now + (hop // 2 + trunc(random() * hop))  # one large-int addition
         store = self.store
         if not server.alive or not self.stateless or not store.up:
             req.draws = None
@@ -246,9 +246,9 @@ class Model:
         base = lat.store_rtt + store.added_latency_ns
         jitter = lat.store_jitter
         work = lat.work
-        load = base + int(random() * jitter)
-        handle = work // 2 + int(random() * work)
-        save = base + int(random() * jitter)
+        load = base + trunc(random() * jitter)
+        handle = work // 2 + trunc(random() * work)
+        save = base + trunc(random() * jitter)
         req.draws = (load, handle, save)
         req.store_fail = None
         when = start + (load + handle + save)
@@ -279,11 +279,11 @@ class Model:
                 rtt = lat.replication
                 copy = server.sessions.get(user.id)
                 if (copy is None or copy.sid != user.sid) and self._needs_fetch(server, user):
-                    fetch = rtt // 2 + int(random() * rtt)
+                    fetch = rtt // 2 + trunc(random() * rtt)
                 targets = self._backup_targets  # _backup_target's cache hit, inlined
                 target = targets[server] if server in targets else self._backup_target(server)
                 if target is not None:
-                    replicate = rtt // 2 + int(random() * rtt)
+                    replicate = rtt // 2 + trunc(random() * rtt)
                     if not target.alive:
                         # Still a member, so Tomcat replicates to it and fails: a crashed
                         # process refuses within the round trip just drawn (drawn either
@@ -292,7 +292,7 @@ class Model:
                         miss = (target.name, target.kill_kind)
                         if target.kill_kind == "vanish":
                             replicate = self.config.replication_timeout_ms * MS
-            work = lat.work // 2 + int(random() * lat.work)
+            work = lat.work // 2 + trunc(random() * lat.work)
             draws = req.draws = (lat.session_read, fetch, work, replicate, miss)
         read, fetch, work, replicate, _miss = draws
         when = req.t_conn + read + fetch + work + replicate
@@ -326,7 +326,7 @@ class Model:
         # a dead server before health checks notice); the refusal comes after t_conn >= now.
         lat = self.latency
         hop = lat.lb_hop
-        when = req.t_conn + (hop // 2 + int(lat.random() * hop))
+        when = req.t_conn + (hop // 2 + trunc(lat.random() * hop))
         heappush(self._heap, (when, next(self._counter), self._connect_failed, req, gen))
 
     def _detach(self, req: Request) -> None:
@@ -436,7 +436,7 @@ class Model:
         # here for the 200 (hot path), with Metrics.record and Histogram.add inlined.
         lat = self.latency
         hop = lat.lb_hop
-        back = hop // 2 + int(lat.random() * hop)
+        back = hop // 2 + trunc(lat.random() * hop)
         done = self.queue.now + back
         req.finished = True
         req.done_ns = done
@@ -640,7 +640,7 @@ class Model:
         now = self.queue.now
         if via_server:
             lat = self.latency
-            back = lat.lb_hop // 2 + int(lat.random() * lat.lb_hop)
+            back = lat.lb_hop // 2 + trunc(lat.random() * lat.lb_hop)
         else:
             back = 0
         done = now + back
