@@ -41,8 +41,12 @@ class Workload:
         self.faults = stream(seed, STREAM_FAULTS)
         self.chaos = chaos_per_1000
         self.mean_gap_ns = S // COMPARE_RATE_PER_S
+        # random() * 2 * mean, as one float product (hot path): doubling is exact, so the
+        # result is the same, and CPython 3.11 specialises a float times a float.
+        self.gap_span = float(2 * self.mean_gap_ns)
         count = model.config.traffic_users
         self.users = [model.user(f"u{1 + i}") for i in range(count)]
+        self.users_span = float(count)  # a float factor, for the same reason as gap_span
         self._queue = model.queue
         self._heap = model.queue.heap
         self._counter = model.queue.counter
@@ -63,9 +67,8 @@ class Workload:
         model = self.model
         if self.chaos and self.faults.random() * 1000 < self.chaos:
             model.chaos_kill(self.faults)
-        users = self.users
         random = self.load.random
-        user = users[trunc(random() * len(users))]
+        user = self.users[trunc(random() * self.users_span)]
         now = self._queue.now  # nothing below moves time
         # Model.offer, inlined (hot path): a free user sends at once.
         if user.busy or now < user.free_at:
@@ -75,7 +78,7 @@ class Workload:
         self.remaining -= 1
         if self.remaining:
             # _schedule, inlined (hot path); the gap is at least 1, so the time is after now.
-            gap = 1 + trunc(random() * 2 * self.mean_gap_ns)
+            gap = 1 + trunc(random() * self.gap_span)
             heappush(self._heap, (now + gap, next(self._counter), self._arrive_handler, None, 0))
 
     def run(self) -> None:

@@ -21,13 +21,20 @@ class Latency:
     """Draws the duration of each step of a request from one seeded stream."""
 
     __slots__ = (
+        "hop_half",
+        "hop_span",
+        "jitter_span",
         "lb_hop",
         "random",
         "replication",
+        "replication_half",
+        "replication_span",
         "session_read",
         "store_jitter",
         "store_rtt",
         "work",
+        "work_half",
+        "work_span",
     )
 
     def __init__(self, config: Config, rng: Random) -> None:
@@ -39,6 +46,15 @@ class Latency:
         self.store_rtt = config.store_round_trip_us * US
         self.store_jitter = config.store_jitter_us * US
         self.replication = config.replication_round_trip_us * US
+        # For the model's hot paths, which draw `half + trunc(random() * span)`: the halves
+        # precomputed, the spans as floats, so CPython 3.11 multiplies two floats (a
+        # specialised instruction), not a float by an int. Same product: the ints convert
+        # to floats exactly.
+        self.hop_half, self.hop_span = self.lb_hop // 2, float(self.lb_hop)
+        self.work_half, self.work_span = self.work // 2, float(self.work)
+        self.replication_half = self.replication // 2
+        self.replication_span = float(self.replication)
+        self.jitter_span = float(self.store_jitter)
 
     def _around(self, base_ns: int) -> int:
         """Return a draw uniform in [base/2, 3*base/2): mean base."""

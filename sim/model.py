@@ -229,8 +229,8 @@ class Model:
         now = req.t_send = self.queue.now
         lat = self.latency
         random = lat.random
-        hop = lat.lb_hop
-        start = req.t_conn = now + (hop // 2 + trunc(random() * hop))  # one large-int addition
+        # Small ints first, so only one addition involves a large one (here and below).
+        start = req.t_conn = now + (lat.hop_half + trunc(random() * lat.hop_span))
         store = self.store
         if not server.alive or not self.stateless or not store.up:
             req.draws = None
@@ -244,10 +244,9 @@ class Model:
         req.refused = False
         store.attached[seq] = req
         base = lat.store_rtt + store.added_latency_ns
-        jitter = lat.store_jitter
-        work = lat.work
+        jitter = lat.jitter_span
         load = base + trunc(random() * jitter)
-        handle = work // 2 + trunc(random() * work)
+        handle = lat.work_half + trunc(random() * lat.work_span)
         save = base + trunc(random() * jitter)
         req.draws = (load, handle, save)
         req.store_fail = None
@@ -276,14 +275,13 @@ class Model:
             if self.replicated:
                 server = req.server
                 user = req.user
-                rtt = lat.replication
                 copy = server.sessions.get(user.id)
                 if (copy is None or copy.sid != user.sid) and self._needs_fetch(server, user):
-                    fetch = rtt // 2 + trunc(random() * rtt)
+                    fetch = lat.replication_half + trunc(random() * lat.replication_span)
                 targets = self._backup_targets  # _backup_target's cache hit, inlined
                 target = targets[server] if server in targets else self._backup_target(server)
                 if target is not None:
-                    replicate = rtt // 2 + trunc(random() * rtt)
+                    replicate = lat.replication_half + trunc(random() * lat.replication_span)
                     if not target.alive:
                         # Still a member, so Tomcat replicates to it and fails: a crashed
                         # process refuses within the round trip just drawn (drawn either
@@ -292,7 +290,7 @@ class Model:
                         miss = (target.name, target.kill_kind)
                         if target.kill_kind == "vanish":
                             replicate = self.config.replication_timeout_ms * MS
-            work = lat.work // 2 + trunc(random() * lat.work)
+            work = lat.work_half + trunc(random() * lat.work_span)
             draws = req.draws = (lat.session_read, fetch, work, replicate, miss)
         read, fetch, work, replicate, _miss = draws
         when = req.t_conn + read + fetch + work + replicate
@@ -325,8 +323,7 @@ class Model:
         # Latency.hop, inlined (hot path: round robin sends about a fifth of the requests to
         # a dead server before health checks notice); the refusal comes after t_conn >= now.
         lat = self.latency
-        hop = lat.lb_hop
-        when = req.t_conn + (hop // 2 + trunc(lat.random() * hop))
+        when = req.t_conn + (lat.hop_half + trunc(lat.random() * lat.hop_span))
         heappush(self._heap, (when, next(self._counter), self._connect_failed, req, gen))
 
     def _detach(self, req: Request) -> None:
@@ -435,8 +432,7 @@ class Model:
         # The answer goes back through the balancer. What _finish does for a failure, done
         # here for the 200 (hot path), with Metrics.record and Histogram.add inlined.
         lat = self.latency
-        hop = lat.lb_hop
-        back = hop // 2 + trunc(lat.random() * hop)
+        back = lat.hop_half + trunc(lat.random() * lat.hop_span)
         done = self.queue.now + back
         req.finished = True
         req.done_ns = done
