@@ -185,8 +185,8 @@ class Model:
 
     def start_request(self, user: User) -> Request:
         """Send one add-item request of `user` to the balancer now."""
-        self.request_seq += 1
-        req = Request(self.request_seq, user, self.queue.now)
+        seq = self.request_seq = self.request_seq + 1
+        req = Request(seq, user, self.queue.now)
         user.busy = True
         user.attempted += 1
         self.active += 1
@@ -198,9 +198,10 @@ class Model:
             # server, so the one at the cursor is eligible if the balancer believes it up.
             balancer = self.balancer
             servers = self.servers
+            count = len(servers)
             cursor = balancer.cursor
-            if cursor < len(servers) and servers[cursor].lb_up:
-                balancer.cursor = (cursor + 1) % len(servers)
+            if cursor < count and servers[cursor].lb_up:
+                balancer.cursor = (cursor + 1) % count
                 self._send(req, servers[cursor], "")
                 return req
         server, reason = self.balancer.choose(self.servers, user, ())
@@ -391,18 +392,19 @@ class Model:
         # _detach, inlined (hot path)
         if server.attached.pop(seq, None) is not None:
             server.in_flight -= 1
-        self.store.attached.pop(seq, None)
         server.requests += 1
         user = req.user
         if self.stateless:
+            store = self.store
+            store.attached.pop(seq, None)  # only a stateless server uses the store
             if req.store_fail is not None:
                 if self.record:
                     self._stateless_hops(req, failed=True)
                 self._finish(req, 503, "the Shared DB is unavailable", via_server=True)
                 return
-            cart = self.store.carts.get(user.id)
+            cart = store.carts.get(user.id)
             if cart is None:
-                cart = self.store.carts[user.id] = Copy(0)
+                cart = store.carts[user.id] = Copy(0)
             cart.items += 1
             cart.acked += 1
             lost = False
