@@ -68,7 +68,8 @@ export class GuidedSteps {
         this.mark("replicated-kill");
         this.say(
           `The cart survived with ${after.user.cart_items} items: the backup copy on another ` +
-            "server took over. Kill both copies at once and it is lost; replication costs a " +
+            "server took over. Kill the backup and then the primary within the 3 s it takes the cluster " +
+            "to notice, and it is lost; replication costs a " +
             "synchronous copy on every request (see the p50 latency).",
         );
       }
