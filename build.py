@@ -38,7 +38,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from sim.config import DEFAULT_POLICY, MODE_LABELS, Config
+from sim.config import MODE_LABELS, Config
 
 log = logging.getLogger("build")
 
@@ -667,7 +667,6 @@ def make_site_context(
     asset_urls = {name: base_url + target for name, target in assets.items()}
     boot_config = {
         "pyodideIndexURL": f"{base_url}pyodide/{pyodide_version}/",
-        "pyodideVersion": pyodide_version,
         "downloads": {base_url + path: size for path, size in downloads.items()},
         "stdLibURL": asset_urls["python_stdlib.zip"],
         "baseURL": base_url,
@@ -719,8 +718,6 @@ def demo_context() -> dict:
     return {
         "modes": [{"id": mode, "label": label} for mode, label in MODE_LABELS.items()],
         "default_mode": defaults.mode,
-        "default_mode_label": MODE_LABELS[defaults.mode],
-        "default_policy": DEFAULT_POLICY[defaults.mode],
         "servers": [chr(ord("A") + i) for i in range(defaults.servers)],
         "max_servers": DEMO_MAX_SERVERS,
     }

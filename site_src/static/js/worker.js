@@ -92,8 +92,6 @@ function answer({ id, method, argument }) {
       value = demo.snapshot_json();
     } else if (method === "apply") {
       value = demo.apply_json(argument);
-    } else if (method === "snapshot") {
-      value = demo.snapshot_json();
     } else if (method === "compare") {
       value = demo.compare_modes_json();
     } else {
