@@ -4,6 +4,7 @@
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 320;
 const HEIGHT = 120;
+const WINDOW = 60; // buckets shown: the last 60 s of simulated time
 const PAD = { left: 34, right: 6, top: 8, bottom: 18 };
 
 function element(name, attributes, text) {
@@ -17,7 +18,7 @@ export function renderChart(svg, series) {
   const keep = [...svg.querySelectorAll("title, desc")];
   svg.replaceChildren(...keep);
   const desc = svg.querySelector("desc");
-  const points = series.slice(-60);
+  const points = series.slice(-WINDOW);
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   svg.append(
@@ -30,13 +31,15 @@ export function renderChart(svg, series) {
   const latencies = points.map((p) => p.p50_ms).filter((v) => v !== null);
   const maxLatency = Math.max(1, ...latencies);
   const maxErrors = Math.max(1, ...points.map((p) => p.errors));
-  const step = innerW / Math.max(points.length, 1);
+  // A fixed 60-second axis, newest second at the right, so the scale never stretches.
+  const step = innerW / WINDOW;
+  const first = WINDOW - points.length;
   points.forEach((point, index) => {
     if (!point.errors) return;
     const h = (point.errors / maxErrors) * innerH;
     svg.append(
       element("rect", {
-        x: PAD.left + index * step + step * 0.15,
+        x: PAD.left + (first + index) * step + step * 0.15,
         y: HEIGHT - PAD.bottom - h,
         width: Math.max(step * 0.7, 1),
         height: h,
@@ -51,10 +54,12 @@ export function renderChart(svg, series) {
       gap = true;
       return;
     }
-    const x = PAD.left + index * step + step / 2;
+    const x = PAD.left + (first + index) * step + step / 2;
     const y = HEIGHT - PAD.bottom - (point.p50_ms / maxLatency) * innerH;
     path += `${gap ? "M" : "L"}${x.toFixed(1)},${y.toFixed(1)} `;
     gap = false;
+    // A dot per second, so a lone second (a paused run, a gap on each side) still shows.
+    svg.append(element("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, class: "dot-latency" }));
   });
   if (path) svg.append(element("path", { d: path.trim(), class: "line-latency" }));
   svg.append(element("text", { x: PAD.left - 4, y: PAD.top + 8, class: "chart-label", "text-anchor": "end" }, maxLatency.toFixed(1)));
