@@ -9,8 +9,8 @@ import math
 
 from sim.config import SERVER_NAMES, build_config
 from sim.errors import ScenarioError
-from sim.latency import MS, S
 from sim.model import Model
+from sim.units import US, S, from_thousandths, to_thousandths
 
 MAX_ADVANCE_NS = 600 * S  # one advance: 10 minutes of simulated time
 MAX_STORE_LATENCY_MS = 10_000
@@ -52,8 +52,7 @@ def canonical_number(action: dict, key: str, high: int) -> int | float:
         raise ScenarioError(f"{action['type']} {key}: {value!r} is not a number")
     if not 0 <= value <= high:
         raise ScenarioError(f"{action['type']} {key}: {value} is outside 0..{high}")
-    milli = round(value * 1000)
-    return milli // 1000 if milli % 1000 == 0 else milli / 1000
+    return from_thousandths(to_thousandths(value))
 
 
 def validate_action(action: object) -> dict:
@@ -107,17 +106,9 @@ def apply_action(model: Model, action: dict) -> None:
     elif kind == "advance":
         model.advance(action["ns"])
     elif kind == "kill":
-        server = model.server(action["server"])
-        if server.alive:
-            model.kill(server, action.get("kind"))
-        else:
-            model.say("info", f"Server {server.name} is already down.")
+        model.kill(model.server(action["server"]), action.get("kind"))
     elif kind == "restart":
-        server = model.server(action["server"])
-        if server.alive:
-            model.say("info", f"Server {server.name} is already running.")
-        else:
-            model.restart(server)
+        model.restart(model.server(action["server"]))
     elif kind == "add_server":
         model.add_server()
     elif kind == "remove_server":
@@ -127,10 +118,10 @@ def apply_action(model: Model, action: dict) -> None:
     elif kind == "restore_store":
         model.restore_store()
     elif kind == "store_latency":
-        model.set_store_latency(round(action["ms"] * 1000) * (MS // 1000))
+        model.set_store_latency(to_thousandths(action["ms"]) * US)
     elif kind == "chaos":
         model.set_chaos(action["on"])
     elif kind == "traffic":
-        model.set_traffic(round(action["rate_per_s"] * 1000))
+        model.set_traffic(to_thousandths(action["rate_per_s"]))
     else:
         raise ScenarioError(f"{kind} cannot be applied here")

@@ -2,6 +2,8 @@
 
 from sim.config import SERVER_NAMES
 
+DEMO_USER = "you"  # the learner; background users are u1..uN
+
 
 class Copy:
     """One copy of a cart: in a server's memory (a session or its backup) or in the store.
@@ -63,7 +65,6 @@ class Server:
         "backups",
         "check_fail",
         "check_ok",
-        "down_since",
         "in_flight",
         "incarnation",
         "kill_kind",
@@ -88,7 +89,6 @@ class Server:
         self.lb_up = True
         self.check_ok = 0
         self.check_fail = 0
-        self.down_since: int | None = None
         self.requests = 0
         self.in_flight = 0
         self.sessions: dict[str, Copy] = {}  # user id -> primary copy

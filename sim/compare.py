@@ -7,12 +7,11 @@ their own, so every mode meets the same faults; killed servers restart empty aft
 configured time; the last live server is never killed. At the end every cart is read.
 """
 
-from heapq import heappop, heappush
-
+from sim import requests, workload
 from sim.config import MODES, Config, build_config
 from sim.errors import ScenarioError
-from sim.latency import S, trunc
 from sim.model import Model, stream
+from sim.units import S
 
 COMPARE_RATE_PER_S = 100
 STREAM_LOAD, STREAM_FAULTS = 3, 4
@@ -41,62 +40,38 @@ class Workload:
         self.faults = stream(seed, STREAM_FAULTS)
         self.chaos = chaos_per_1000
         self.mean_gap_ns = S // COMPARE_RATE_PER_S
-        # random() * 2 * mean, as one float product (hot path): doubling is exact, so the
-        # result is the same, and CPython 3.11 specialises a float times a float.
-        self.gap_span = float(2 * self.mean_gap_ns)
         count = model.config.traffic_users
         self.users = [model.user(f"u{1 + i}") for i in range(count)]
-        self.users_span = float(count)  # a float factor, for the same reason as gap_span
-        self._queue = model.queue
-        self._heap = model.queue.heap
-        self._counter = model.queue.counter
-        self._arrive_handler = self._arrive  # one bound method, not one per arrival
+
+    def _schedule(self) -> None:
+        """Schedule the next arrival, gaps uniform in [0, 2/rate)."""
+        gap = 1 + int(self.load.random() * 2 * self.mean_gap_ns)
+        self.model.queue.push(self.model.queue.now + gap, _arrive, self)
 
     def start(self) -> None:
         """Schedule the first arrival."""
         if self.remaining:
             self._schedule()
 
-    def _schedule(self) -> None:
-        """Schedule the next arrival, gaps uniform in [0, 2/rate)."""
-        gap = 1 + trunc(self.load.random() * 2 * self.mean_gap_ns)
-        self.model.queue.push(self.model.now + gap, self._arrive, None)
-
-    def _arrive(self, _arg: object, _gen: int) -> None:
-        """Maybe kill a server, then send one request."""
-        model = self.model
-        # 1000.0: a float product (hot path), the same value as with the int 1000.
-        if self.chaos and self.faults.random() * 1000.0 < self.chaos:
-            model.chaos_kill(self.faults)
-        random = self.load.random
-        user = self.users[trunc(random() * self.users_span)]
-        now = self._queue.now  # nothing below moves time
-        # Model.offer, inlined (hot path): a free user sends at once.
-        if user.busy or now < user.free_at:
-            model.offer(user)
-        else:
-            model.start_request(user)
-        self.remaining -= 1
-        if self.remaining:
-            # _schedule, inlined (hot path); the gap is at least 1, so the time is after now.
-            gap = 1 + trunc(random() * self.gap_span)
-            heappush(self._heap, (now + gap, next(self._counter), self._arrive_handler, None, 0))
-
     def run(self) -> None:
         """Run until every request has been answered."""
-        self.start()
         model = self.model
         queue = model.queue
-        heap = queue.heap
-        pop = heappop
-        # queue.step() inlined: these loops run a few hundred thousand times. While requests
-        # remain to be sent there is always something to do, so that loop tests nothing else.
-        while self.remaining:
-            queue.now, _, handler, arg, gen = pop(heap)
-            handler(arg, gen)
-        while model.active or model.waiting:
-            queue.now, _, handler, arg, gen = pop(heap)
-            handler(arg, gen)
+        self.start()
+        # While requests remain to be sent there is always an arrival scheduled.
+        while self.remaining or model.active or model.waiting:
+            queue.step()
+
+
+def _arrive(model: Model, load: Workload, _gen: int) -> None:
+    """Maybe kill a server, then send one request."""
+    if load.chaos and load.faults.random() * 1000 < load.chaos:
+        workload.chaos_kill(model, load.faults)
+    user = load.users[int(load.load.random() * len(load.users))]
+    requests.offer(model, user)
+    load.remaining -= 1
+    if load.remaining:
+        load._schedule()
 
 
 def run_mode(config: Config, requests: int, seed: int, chaos_per_1000: float = 0.0) -> dict:

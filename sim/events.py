@@ -6,25 +6,26 @@ from collections.abc import Callable
 
 
 class EventQueue:
-    """Time is integer nanoseconds and jumps from event to event; nothing reads a clock."""
+    """Time is integer nanoseconds and jumps from event to event; nothing reads a clock.
 
-    __slots__ = ("_heap", "counter", "now")
+    An event is handler(owner, arg, gen): the owner is the state the handlers act on (the
+    model), `gen` lets a handler recognise an event that a later change made stale.
+    """
 
-    def __init__(self) -> None:
-        """Start at time 0 with nothing scheduled."""
+    __slots__ = ("_heap", "counter", "now", "owner")
+
+    def __init__(self, owner: object) -> None:
+        """Start at time 0 with nothing scheduled; handlers will be given `owner`."""
+        self.owner = owner
         self.now = 0
         self._heap: list[tuple] = []
         self.counter = itertools.count()  # the tie-breaker: first scheduled, first run
 
-    @property
-    def heap(self) -> list[tuple]:
-        """The raw heap, for hot paths that push (time >= now, next(counter), ...) directly."""
-        return self._heap
-
     def push(self, time_ns: int, handler: Callable, arg: object, gen: int = 0) -> None:
-        """Call handler(arg, gen) at time_ns (never before now)."""
-        entry = (max(time_ns, self.now), next(self.counter), handler, arg, gen)
-        heapq.heappush(self._heap, entry)
+        """Call handler(owner, arg, gen) at time_ns (never before now)."""
+        if time_ns < self.now:
+            time_ns = self.now
+        heapq.heappush(self._heap, (time_ns, next(self.counter), handler, arg, gen))
 
     def next_time(self) -> int | None:
         """Return the time of the next event, or None."""
@@ -34,15 +35,13 @@ class EventQueue:
         """Run the next event."""
         time_ns, _, handler, arg, gen = heapq.heappop(self._heap)
         self.now = time_ns
-        handler(arg, gen)
+        handler(self.owner, arg, gen)
 
     def run_until(self, time_ns: int) -> None:
         """Run every event due by time_ns, then set the time to time_ns."""
         heap = self._heap
-        pop = heapq.heappop
         while heap and heap[0][0] <= time_ns:
-            event_time, _, handler, arg, gen = pop(heap)
-            self.now = event_time
-            handler(arg, gen)
+            self.now, _, handler, arg, gen = heapq.heappop(heap)
+            handler(self.owner, arg, gen)
         if time_ns > self.now:
             self.now = time_ns

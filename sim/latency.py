@@ -7,34 +7,27 @@ draw identical values. Jitter is uniform; the sources of each base figure are in
 from random import Random
 
 from sim.config import Config
-
-US = 1_000
-MS = 1_000_000
-S = 1_000_000_000
-
-# int(x) for a float x, called straight on float (hot path: int() goes through the generic
-# type call, about four times the instructions in CPython 3.11); the same value everywhere.
-trunc = float.__trunc__
+from sim.units import US
 
 
 class Latency:
-    """Draws the duration of each step of a request from one seeded stream."""
+    """Draws the duration of each step of a request from one seeded stream.
+
+    A hop, the server's work and a replication round trip are uniform in [base/2, 3*base/2)
+    (mean: the base); a store operation is its round trip plus up to the jitter.
+    """
 
     __slots__ = (
         "hop_half",
-        "hop_span",
-        "jitter_span",
         "lb_hop",
         "random",
         "replication",
         "replication_half",
-        "replication_span",
         "session_read",
         "store_jitter",
         "store_rtt",
         "work",
         "work_half",
-        "work_span",
     )
 
     def __init__(self, config: Config, rng: Random) -> None:
@@ -46,32 +39,22 @@ class Latency:
         self.store_rtt = config.store_round_trip_us * US
         self.store_jitter = config.store_jitter_us * US
         self.replication = config.replication_round_trip_us * US
-        # For the model's hot paths, which draw `half + trunc(random() * span)`: the halves
-        # precomputed, the spans as floats, so CPython 3.11 multiplies two floats (a
-        # specialised instruction), not a float by an int. Same product: the ints convert
-        # to floats exactly.
-        self.hop_half, self.hop_span = self.lb_hop // 2, float(self.lb_hop)
-        self.work_half, self.work_span = self.work // 2, float(self.work)
+        self.hop_half = self.lb_hop // 2
+        self.work_half = self.work // 2
         self.replication_half = self.replication // 2
-        self.replication_span = float(self.replication)
-        self.jitter_span = float(self.store_jitter)
-
-    def _around(self, base_ns: int) -> int:
-        """Return a draw uniform in [base/2, 3*base/2): mean base."""
-        return base_ns // 2 + trunc(self.random() * base_ns)
 
     def hop(self) -> int:
         """One way between the balancer and a server."""
-        return self._around(self.lb_hop)
+        return self.hop_half + int(self.random() * self.lb_hop)
 
     def server_work(self) -> int:
         """The server's own work for one request."""
-        return self._around(self.work)
+        return self.work_half + int(self.random() * self.work)
 
     def store_round_trip(self, added_ns: int) -> int:
         """One store operation, network included, plus any added link latency."""
-        return self.store_rtt + trunc(self.random() * self.store_jitter) + added_ns
+        return self.store_rtt + int(self.random() * self.store_jitter) + added_ns
 
     def replication_round_trip(self) -> int:
         """A synchronous copy of a session to its backup server and the acknowledgement."""
-        return self._around(self.replication)
+        return self.replication_half + int(self.random() * self.replication)

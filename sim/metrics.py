@@ -5,7 +5,7 @@ are exact below 256 ns and 1/128 wide above (an error under 0.8%), so memory sta
 however many requests a run makes. Only integer arithmetic decides a bucket.
 """
 
-MS = 1_000_000
+from sim.units import to_ms
 
 
 class Histogram:
@@ -39,11 +39,6 @@ class Histogram:
                     return key
                 return (((key & 0xFF) + 1) << shift) - 1
         raise AssertionError("rank beyond count")  # unreachable: rank <= count
-
-
-def to_ms(value_ns: int | None) -> float | None:
-    """Return milliseconds rounded to the microsecond, or None."""
-    return None if value_ns is None else round(value_ns / MS, 3)
 
 
 class Metrics:

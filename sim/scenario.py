@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from sim.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
 from sim.config import Config, build_config
 from sim.errors import ScenarioError
-from sim.latency import S
+from sim.units import S
 
 VERSION = "v1"
 MAX_CHARS = 2_000

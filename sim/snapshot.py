@@ -1,9 +1,10 @@
 """The snapshot: everything the browser draws, as plain JSON-safe data."""
 
 from sim import __version__
+from sim.cluster import DEMO_USER
 from sim.config import MODE_LABELS
-from sim.metrics import to_ms
-from sim.model import DEMO_USER, Model
+from sim.model import Model
+from sim.units import US, from_thousandths
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
 # animates only new traces, and a smaller snapshot is what keeps a click within a frame:
@@ -64,13 +65,11 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
             "cart_items": (store_cart.items if store_cart is not None else 0)
             if stateless
             else None,
-            "added_latency_ms": added // 1_000_000 if added % 1_000_000 == 0 else added / 1_000_000,
+            "added_latency_ms": from_thousandths(added // US),
         },
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {
-            "rate_per_s": model.traffic_milli // 1000
-            if model.traffic_milli % 1000 == 0
-            else model.traffic_milli / 1000,
+            "rate_per_s": from_thousandths(model.traffic_milli),
             "users": config.traffic_users,
             "in_flight": model.active,
         },
@@ -90,6 +89,3 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
         "series": model.series.points(model.now),
         "series_bucket_ms": config.series_bucket_ms,
     }
-
-
-__all__ = ["build_snapshot", "to_ms"]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sim import replication
 from sim.compare import Workload
 from sim.config import build_config
 from sim.facade import Demo
@@ -11,10 +12,12 @@ from sim.scenario import Scenario
 
 def assert_cache_is_fresh(model: Model) -> None:
     """Every cached target, and every target asked for now, equals a fresh search."""
-    for server, target in list(model._backup_targets.items()):
-        assert target is model._find_backup_target(server)
+    for server, target in list(model.backup_targets.items()):
+        assert target is replication.find_backup_target(model, server)
     for server in model.servers:
-        assert model._backup_target(server) is model._find_backup_target(server)
+        assert replication.backup_target(model, server) is replication.find_backup_target(
+            model, server
+        )
 
 
 @pytest.mark.parametrize("action", [{"type": "add_server"}, {"type": "remove_server"}])
@@ -22,7 +25,7 @@ def test_a_membership_change_moves_the_backup_target_at_once(action):
     demo = Demo(Scenario(1, build_config({"mode": "replicated"})))
     model = demo.model
     a = model.server("A")
-    assert model._backup_target(a).name == "B"
+    assert replication.backup_target(model, a).name == "B"
     demo.act(action)
     assert_cache_is_fresh(model)
     demo.act({"type": "request"})
@@ -34,14 +37,16 @@ def test_a_kill_moves_the_backup_target_only_at_the_membership_drop(kind):
     demo = Demo(Scenario(1, build_config({"mode": "replicated"})))
     model = demo.model
     a = model.server("A")
-    assert model._backup_target(a).name == "B"
+    assert replication.backup_target(model, a).name == "B"
     demo.act({"type": "kill", "server": "B", "kind": kind})
-    assert model._backup_target(a).name == "B"  # still a member: the cluster has not noticed
+    assert (
+        replication.backup_target(model, a).name == "B"
+    )  # still a member: the cluster has not noticed
     assert_cache_is_fresh(model)
     demo.act({"type": "advance", "ns": 2_999_999_999})
-    assert model._backup_target(a).name == "B"
+    assert replication.backup_target(model, a).name == "B"
     demo.act({"type": "advance", "ns": 1})
-    assert model._backup_target(a).name == "C"
+    assert replication.backup_target(model, a).name == "C"
     assert_cache_is_fresh(model)
 
 
@@ -50,9 +55,9 @@ def test_a_restart_gives_the_backup_role_back():
     model = demo.model
     demo.act({"type": "kill", "server": "B"})
     demo.act({"type": "advance", "ns": 3_000_000_000})
-    assert model._backup_target(model.server("A")).name == "C"
+    assert replication.backup_target(model, model.server("A")).name == "C"
     demo.act({"type": "restart", "server": "B"})
-    assert model._backup_target(model.server("A")).name == "B"
+    assert replication.backup_target(model, model.server("A")).name == "B"
     assert_cache_is_fresh(model)
 
 
@@ -63,7 +68,7 @@ def test_a_restart_before_the_drop_keeps_the_membership():
     demo.act({"type": "restart", "server": "B"})
     demo.act({"type": "advance", "ns": 5_000_000_000})
     assert model.server("B").member
-    assert model._backup_target(model.server("A")).name == "B"
+    assert replication.backup_target(model, model.server("A")).name == "B"
     assert_cache_is_fresh(model)
 
 
@@ -71,10 +76,10 @@ def test_a_removed_server_has_no_backup_target():
     demo = Demo(Scenario(1, build_config({"mode": "replicated", "servers": 4})))
     model = demo.model
     last = model.servers[-1]
-    assert model._backup_target(last).name == "A"
+    assert replication.backup_target(model, last).name == "A"
     demo.act({"type": "remove_server"})
-    assert model._backup_target(last) is None
-    assert model._backup_target(model.servers[-1]).name == "A"
+    assert replication.backup_target(model, last) is None
+    assert replication.backup_target(model, model.servers[-1]).name == "A"
 
 
 def test_the_cache_stays_fresh_through_chaos_kills_restarts_and_membership_drops():

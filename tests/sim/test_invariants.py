@@ -14,8 +14,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from sim.config import build_config
 from sim.facade import Demo
-from sim.latency import S
 from sim.scenario import Scenario
+from sim.units import S
 
 SIM = settings.get_profile("sim")
 MACHINE_SETTINGS = settings(SIM, max_examples=100, stateful_step_count=40)

@@ -2,10 +2,11 @@
 
 import pytest
 
+from sim import requests
 from sim.config import build_config
 from sim.facade import Demo
-from sim.latency import MS, S
 from sim.scenario import Scenario
+from sim.units import MS, S
 
 
 def demo(**config) -> Demo:
@@ -68,7 +69,7 @@ def test_without_redispatch_the_user_gets_503_after_retrying_the_same_server():
 def test_a_request_inside_a_dying_server_fails_and_is_not_retried():
     d = demo(mode="stateful", server_work_us=5_000_000)  # 5 s of work: time to kill it
     model = d.model
-    req = model.start_request(model.users["you"])
+    req = requests.start(model, model.users["you"])
     model.advance(1 * S)
     model.kill(model.server(req.tried[0]))
     model.advance(1 * S)

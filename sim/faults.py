@@ -1,0 +1,154 @@
+"""Faults and changes to the cluster: kill, restart, add and remove servers, store outages.
+
+Each fault re-plans the requests it touches (see requests.py) and then reports what happened
+to the narration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim import narration, replication, requests, sessions
+from sim.cluster import Server, next_server_name
+from sim.config import MAX_SERVERS
+from sim.errors import ScenarioError
+from sim.units import MS
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+def kill(model: Model, server: Server, kind: str | None = None, cause: str = "") -> None:
+    """Kill a live server: its memory is gone; requests heading there or inside fail."""
+    kind = kind or model.config.kill_kind
+    now = model.queue.now
+    server.alive = False
+    # The backup target follows membership, which notices the death only at the drop.
+    server.killed_at_ns = now
+    server.kill_kind = kind
+    server.incarnation += 1
+    for req in list(server.attached.values()):
+        if req.refused or req.doomed:
+            continue
+        if req.t_conn > now:
+            requests.plan_refused(model, req)
+            continue
+        # Inside the server: the outcome is unknown to the user.
+        if (
+            model.config.mode == "stateless"
+            and req.draws is not None
+            and req.store_fail is None
+            and req.save_land <= now
+        ):
+            # Written, never acknowledged: indeterminate, not lost.
+            sessions.commit_to_store(model, req.user, acknowledged=False)
+        requests.plan_died_inside(model, req, kind)
+    narration.killed(model, server, kind, cause)
+    _lose_memory(model, server)
+
+
+def _lose_memory(model: Model, server: Server) -> None:
+    """Wipe a server's memory, report what that cost, and let the cluster repair copies."""
+    narration.memory_lost(model, server)
+    server.wipe()
+    if model.config.mode == "replicated":
+        replication.schedule_membership_drop(model, server)
+
+
+def restart(model: Model, server: Server, cause: str = "") -> None:
+    """Bring a dead server back, empty; the balancer re-admits it after `rise` checks."""
+    server.alive = True
+    server.member = True
+    replication.topology_changed(model)
+    server.killed_at_ns = None
+    server.kill_kind = None
+    server.incarnation += 1
+    server.check_ok = 0
+    server.check_fail = 0
+    server.wipe()
+    now = model.queue.now
+    for req in list(server.attached.values()):
+        if req.refused and req.t_conn > now:
+            requests.plan_accepted(model, req)
+    narration.restarted(model, server, cause)
+    if model.config.mode == "replicated":
+        replication.repair(model, f"Server {server.name} joined the cluster")
+
+
+def schedule_restart(model: Model, server: Server) -> None:
+    """Restart `server` after the configured time (a supervisor or an autoscaler)."""
+    when = model.queue.now + model.config.restart_after_ms * MS
+    model.queue.push(when, _auto_restart, (server, server.incarnation))
+
+
+def _auto_restart(model: Model, arg: tuple, _gen: int) -> None:
+    """Restart a server killed by chaos, unless someone already did or removed it."""
+    server, incarnation = arg
+    if server in model.servers and server.incarnation == incarnation and not server.alive:
+        restart(model, server, "Auto-restart")
+
+
+def add_server(model: Model) -> Server:
+    """Add a server, empty and believed up at once."""
+    name = next_server_name(model.servers)
+    if name is None or len(model.servers) >= MAX_SERVERS:
+        raise ScenarioError(f"cannot add a server: at most {MAX_SERVERS}")
+    server = Server(name)
+    model.servers.append(server)
+    replication.topology_changed(model)
+    narration.server_added(model, server)
+    if model.config.mode == "replicated":
+        replication.repair(model, f"Server {name} joined the cluster")
+    return server
+
+
+def remove_server(model: Model) -> None:
+    """Remove the last server: no new requests, the ones inside finish, memory is gone."""
+    if len(model.servers) <= 1:
+        raise ScenarioError("cannot remove the last server")
+    server = model.servers.pop()
+    replication.topology_changed(model)
+    model.balancer.cursor %= len(model.servers)
+    narration.server_removed(model, server)
+    _lose_memory(model, server)
+
+
+def kill_store(model: Model) -> None:
+    """Make the shared store unreachable; stateless servers cannot serve carts."""
+    if not model.store.up:
+        narration.store_unchanged(model, up=False)
+        return
+    model.store.up = False
+    now = model.queue.now
+    for req in list(model.store.attached.values()):
+        if req.store_fail is not None:
+            continue
+        if req.load_land > now:
+            req.store_fail = "load"
+        elif req.save_land > now:
+            req.store_fail = "save"
+        else:
+            continue
+        requests.plan_stateless(model, req)
+    narration.store_down(model)
+
+
+def restore_store(model: Model) -> None:
+    """Bring the shared store back, with its data (it is durable)."""
+    if model.store.up:
+        narration.store_unchanged(model, up=True)
+        return
+    model.store.up = True
+    now = model.queue.now
+    for req in list(model.store.attached.values()):
+        land = req.load_land if req.store_fail == "load" else req.save_land
+        if req.store_fail is not None and land > now:
+            req.store_fail = None
+            requests.plan_stateless(model, req)
+    narration.store_up(model)
+
+
+def set_store_latency(model: Model, added_ns: int) -> None:
+    """Add latency to each store round trip that starts from now on."""
+    model.store.added_latency_ns = added_ns
+    narration.store_latency(model, added_ns)

@@ -1,0 +1,351 @@
+"""The life of a request: the balancer's choice, the connection, the server's work, the answer.
+
+A request is planned when it is sent: its draws fix when it would answer, and one event is
+scheduled for that moment. A fault that changes the outcome before then (the server dies, the
+store goes down or comes back, a dead server restarts before the connection arrives) re-plans
+the requests it touches; a request's generation number makes the stale events harmless.
+
+The random draws of one attempt happen in a fixed order: the hop to the server; then the
+server's work (stateless: load, work, save; in memory: fetch, replicate, work); then the hop
+back with the answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim import narration, replication, sessions
+from sim.cluster import Server, User
+from sim.log import plural
+from sim.units import MS, S
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+class Request:
+    """One add-item request on its way through the cluster."""
+
+    __slots__ = (
+        "backup",
+        "done_ns",
+        "doomed",
+        "draws",
+        "failures",
+        "finished",
+        "gen",
+        "origin",
+        "reasons",
+        "refused",
+        "retried",
+        "seq",
+        "server",
+        "start_ns",
+        "store_fail",
+        "t_conn",
+        "t_kill",
+        "t_send",
+        "tried",
+        "user",
+        "vanished",
+    )
+
+    def __init__(self, seq: int, user: User, start_ns: int) -> None:
+        """Start a request of `user` at start_ns, not yet sent to a server."""
+        self.seq = seq
+        self.user = user
+        self.start_ns = start_ns
+        self.gen = 0  # bumped at each re-plan: events of an older plan are ignored
+        self.server: Server | None = None
+        self.tried: list[str] = []  # server names, in the order the balancer tried them
+        self.reasons: list[str] = []  # the balancer's reason for each choice ("" unexplained)
+        # Failed connections, for the trace: (server, sent, arrived, failed, vanished, wait).
+        self.failures: tuple = ()
+        self.draws: tuple | None = None
+        self.origin: str | None = None  # where its session came from (None: stateless)
+        self.backup: Server | None = None  # where the session was copied, if it was
+        self.vanished = False  # how the server died, when it died with the request inside
+        self.refused = False  # the connection failed: the server was dead when it arrived
+        self.store_fail: str | None = None  # "load" or "save": the store was down then
+        self.doomed = False  # its server died while handling it
+        self.retried = False
+        self.finished = False
+        self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
+
+    @property
+    def load_land(self) -> int:
+        """When a stateless request's cart load reaches the store."""
+        return self.t_conn + self.draws[0] // 2
+
+    @property
+    def save_land(self) -> int:
+        """When a stateless request's cart save reaches the store."""
+        load, work, save = self.draws
+        return self.t_conn + load + work + save // 2
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+def offer(model: Model, user: User) -> None:
+    """Send a request for `user` now, or once its previous request has been answered."""
+    if user.busy or model.queue.now < user.free_at:
+        user.pending += 1
+        model.waiting += 1
+        if not user.busy and not user.waking:
+            user.waking = True
+            model.queue.push(user.free_at, _wake, user)
+    else:
+        start(model, user)
+
+
+def _wake(model: Model, user: User, _gen: int) -> None:
+    """Send a user's next waiting request."""
+    user.waking = False
+    if user.pending and not user.busy:
+        user.pending -= 1
+        model.waiting -= 1
+        start(model, user)
+
+
+def start(model: Model, user: User) -> Request:
+    """Send one add-item request of `user` to the balancer now."""
+    model.request_seq += 1
+    req = Request(model.request_seq, user, model.queue.now)
+    user.busy = True
+    user.attempted += 1
+    model.active += 1
+    server, reason = model.balancer.choose(model.servers, user, ())
+    if server is None:
+        fail(model, req, 503, "no server available")
+    else:
+        send(model, req, server, reason)
+    return req
+
+
+def send(model: Model, req: Request, server: Server, reason: str) -> None:
+    """Open a connection from the balancer to `server` and plan what follows."""
+    if not server.lb_up:
+        model.balancer.sent_to_down += 1
+    req.tried.append(server.name)
+    req.reasons.append(reason)
+    req.server = server
+    server.in_flight += 1
+    server.attached[req.seq] = req
+    req.t_send = model.queue.now
+    req.t_conn = model.queue.now + model.latency.hop()
+    req.draws = None
+    if server.alive:
+        plan_accepted(model, req)
+    else:
+        plan_refused(model, req)
+
+
+def plan_accepted(model: Model, req: Request) -> None:
+    """Plan a request that the server accepts: one event when it answers."""
+    req.refused = False
+    if model.config.mode == "stateless":
+        store = model.store
+        store.attached[req.seq] = req
+        if req.draws is None:
+            lat = model.latency
+            added = store.added_latency_ns
+            load = lat.store_round_trip(added)
+            work = lat.server_work()
+            save = lat.store_round_trip(added)
+            req.draws = (load, work, save)
+        req.store_fail = None if store.up else "load"
+        plan_stateless(model, req)
+        return
+    if req.draws is None:
+        req.draws = _session_draws(model, req)
+    read, fetch, work, replicate, _miss = req.draws
+    req.gen += 1
+    model.queue.push(req.t_conn + read + fetch + work + replicate, respond, req, req.gen)
+
+
+def _session_draws(model: Model, req: Request) -> tuple:
+    """Draw, in order, a session request's fetch, replication and work durations."""
+    lat = model.latency
+    fetch = replicate = 0
+    miss = None
+    if model.config.mode == "replicated":
+        server, user = req.server, req.user
+        copy = server.sessions.get(user.id)
+        if (copy is None or copy.sid != user.sid) and sessions.needs_fetch(model, server, user):
+            fetch = lat.replication_round_trip()
+        target = replication.backup_target(model, server)
+        if target is not None:
+            replicate = lat.replication_round_trip()
+            if not target.alive:
+                # Still a member, so Tomcat replicates to it and fails: a crashed process
+                # refuses within the round trip just drawn (drawn either way, so the stream
+                # does not depend on the kill kind); a vanished machine costs the sender's
+                # whole time-out.
+                miss = (target.name, target.kill_kind)
+                if target.kill_kind == "vanish":
+                    replicate = model.config.replication_timeout_ms * MS
+    work = lat.server_work()
+    return (lat.session_read, fetch, work, replicate, miss)
+
+
+def plan_stateless(model: Model, req: Request) -> None:
+    """Schedule a stateless request's answer: at the failed store operation, or after all."""
+    load, work, save = req.draws
+    when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
+    req.gen += 1
+    model.queue.push(when, respond, req, req.gen)
+
+
+def plan_refused(model: Model, req: Request) -> None:
+    """Plan a connection to a dead server: refused (crash) or timed out (vanish)."""
+    req.refused = True
+    model.store.attached.pop(req.seq, None)
+    req.gen += 1
+    if req.server.kill_kind == "vanish":
+        when = req.t_send + model.config.connect_timeout_ms * MS
+    else:
+        when = req.t_conn + model.latency.hop()  # the reset travels back one hop
+    model.queue.push(when, connect_failed, req, req.gen)
+
+
+def plan_died_inside(model: Model, req: Request, kind: str) -> None:
+    """Plan the failure of a request whose server died while handling it."""
+    now = model.queue.now
+    model.store.attached.pop(req.seq, None)
+    req.t_kill = now
+    req.doomed = True
+    if kind == "crash":
+        when = now + model.latency.hop()  # the connection reset reaches the balancer
+    else:
+        when = max(now, req.t_conn + model.config.server_timeout_ms * MS)
+    req.gen += 1
+    model.queue.push(when, died_inside, req, req.gen)
+
+
+# -- outcomes ------------------------------------------------------------------------------
+
+
+def connect_failed(model: Model, req: Request, gen: int) -> None:
+    """The connection failed: retry as configured, or answer 503."""
+    if gen != req.gen:
+        return
+    server = req.server
+    now = model.queue.now
+    _detach(model, req)
+    req.retried = True
+    config = model.config
+    give_up = len(req.tried) > config.retries
+    same_server = not give_up and not config.redispatch
+    # HAProxy waits min(timeout connect, 1 s) before retrying the same server.
+    wait = min(config.connect_timeout_ms * MS, S) if same_server else 0
+    vanished = server.kill_kind == "vanish"
+    req.failures += ((server.name, req.t_send, req.t_conn, now, vanished, wait),)
+    if give_up:
+        fail(model, req, 503, f"{plural(len(req.tried), 'attempt')} failed")
+    elif same_server:
+        model.queue.push(now + wait, _retry_same, req, req.gen)
+    else:
+        # The balancer chooses again, among the servers not tried yet.
+        server, reason = model.balancer.choose(model.servers, req.user, req.tried)
+        if server is None:
+            fail(model, req, 503, "no server available")
+        else:
+            send(model, req, server, reason)
+
+
+def _retry_same(model: Model, req: Request, gen: int) -> None:
+    """Retry the same server (no redispatch), unless it has been marked down or removed."""
+    if gen != req.gen:
+        return
+    server = req.server
+    if server not in model.servers or not server.lb_up:
+        fail(model, req, 503, f"Server {server.name} is down and redispatch is off")
+        return
+    send(model, req, server, f"retry Server {server.name} (redispatch is off)")
+
+
+def respond(model: Model, req: Request, gen: int) -> None:
+    """The server answers: commit the item (or fail on the store) and send the response back."""
+    if gen != req.gen:
+        return
+    server, user = req.server, req.user
+    _detach(model, req)
+    server.requests += 1
+    if model.config.mode == "stateless":
+        if req.store_fail is not None:
+            fail(model, req, 503, "the Shared DB is unavailable", via_server=True)
+            return
+        cart = sessions.commit_to_store(model, user)
+        lost = False
+    else:
+        cart, lost, req.origin = sessions.session_for(model, server, user)
+        cart.items += 1
+        cart.acked += 1
+        if model.config.mode == "replicated":
+            req.backup = replication.place_backup(model, server, user.id, cart)
+            narration.replication_result(model, req)
+    user.affinity = server.name
+    user.acked += 1
+    user.cart_items = cart.items
+    outcome = "session_lost" if lost else "retried" if req.retried else "ok"
+    _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
+
+
+def died_inside(model: Model, req: Request, gen: int) -> None:
+    """The balancer learns that the server died while handling the request."""
+    if gen != req.gen:
+        return
+    server = req.server
+    _detach(model, req)
+    server.requests += 1
+    req.vanished = server.kill_kind == "vanish"
+    status = 504 if req.vanished else 502
+    fail(
+        model,
+        req,
+        status,
+        f"Server {server.name} died while handling it; outcome unknown, "
+        "not retried (adding an item is not idempotent)",
+    )
+
+
+def fail(model: Model, req: Request, status: int, note: str, via_server: bool = False) -> None:
+    """Answer the user with a failure: from the server through the balancer, or the balancer."""
+    back = model.latency.hop() if via_server else None
+    _finish(model, req, status, "failed", back, None, note)
+
+
+def _finish(
+    model: Model,
+    req: Request,
+    status: int,
+    outcome: str,
+    back_ns: int | None,
+    cart_items: int | None,
+    note: str,
+) -> None:
+    """The answer reaches the user `back_ns` from now (None: from the balancer, at once)."""
+    done = model.queue.now + (back_ns or 0)
+    req.finished = True
+    req.done_ns = done
+    latency = done - req.start_ns
+    model.metrics.record(status == 200, req.retried, latency)
+    # The user has its answer: its next waiting request goes then.
+    user = req.user
+    model.active -= 1
+    user.busy = False
+    user.free_at = done
+    if user.pending and not user.waking:
+        user.waking = True
+        model.queue.push(done, _wake, user)
+    if model.record:  # the chart's data: runs without a view (compare) skip it
+        model.series.record(done, status == 200, latency)
+    narration.request_finished(model, req, status, outcome, back_ns, cart_items, note, latency)
+
+
+def _detach(model: Model, req: Request) -> None:
+    """The balancer closes its connection to the request's server (and the store's)."""
+    if req.server.attached.pop(req.seq, None) is not None:
+        req.server.in_flight -= 1
+    model.store.attached.pop(req.seq, None)

@@ -1,0 +1,113 @@
+"""Carts: in the shared store (stateless), or as sessions in a server's memory.
+
+A user's session cookie names a session id (`User.sid`); a copy of that session may be a
+primary in one server's `sessions`, a backup in another's `backups`, both, or gone. A cart in
+the store is keyed by user, and the store never loses it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.cluster import Copy, Server, User
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+def commit_to_store(model: Model, user: User, acknowledged: bool = True) -> Copy:
+    """Add one item to the user's cart in the store (created on first use); return the cart."""
+    cart = model.store.carts.get(user.id)
+    if cart is None:
+        cart = model.store.carts[user.id] = Copy(0)
+    cart.items += 1
+    if acknowledged:
+        cart.acked += 1
+    return cart
+
+
+def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple | None:
+    """Return (server, copy) of a live copy of the user's current session, primary first."""
+    sid = user.sid
+    if sid is None:
+        return None
+    for kind in ("sessions", "backups"):
+        for server in model.servers:
+            if server is exclude or not server.alive:
+                continue
+            copy = getattr(server, kind).get(user.id)
+            if copy is not None and copy.sid == sid:
+                return server, copy
+    return None
+
+
+def needs_fetch(model: Model, server: Server, user: User) -> bool:
+    """Whether `server` must fetch the user's session from another server first."""
+    sid = user.sid
+    if sid is None:
+        return False
+    for holder in (server.sessions, server.backups):
+        copy = holder.get(user.id)
+        if copy is not None and copy.sid == sid:
+            return False
+    return find_copy(model, user, exclude=server) is not None
+
+
+def session_for(model: Model, server: Server, user: User) -> tuple:
+    """Return (copy, lost, origin): the user's session on `server`, found or created."""
+    uid = user.id
+    sid = user.sid
+    copy = server.sessions.get(uid)
+    if copy is not None and copy.sid == sid:
+        return copy, False, "memory"
+    origin = None
+    if model.config.mode == "replicated" and sid is not None:
+        backup = server.backups.get(uid)
+        if backup is not None and backup.sid == sid:
+            del server.backups[uid]
+            copy, origin = backup, "backup"
+        else:
+            found = find_copy(model, user, exclude=server)
+            if found is not None:
+                holder, copy = found
+                origin = f"fetched from Server {holder.name}"
+        if copy is not None and origin is not None:
+            _drop_copies(model, uid, sid)
+            server.sessions[uid] = copy
+            return copy, False, origin
+    model.session_seq += 1
+    copy = server.sessions[uid] = Copy(model.session_seq)
+    lost = sid is not None
+    user.sid = copy.sid
+    return copy, lost, "new"
+
+
+def _drop_copies(model: Model, uid: str, sid: int) -> None:
+    """Forget every copy of session `sid` (before it moves to a new primary)."""
+    for server in model.servers:
+        for holder in (server.sessions, server.backups):
+            copy = holder.get(uid)
+            if copy is not None and copy.sid == sid:
+                del holder[uid]
+
+
+def current_cart(model: Model, user: User) -> Copy | None:
+    """Return the copy of the user's cart that a read would find now (omniscient)."""
+    if model.config.mode == "stateless":
+        return model.store.carts.get(user.id)
+    found = find_copy(model, user)
+    return found[1] if found is not None else None
+
+
+def item_counts(model: Model) -> dict:
+    """Return acknowledged, present and lost items over all users."""
+    acked = present = lost = 0
+    for user in model.users.values():
+        cart = current_cart(model, user)
+        acked += user.acked
+        if cart is not None:
+            present += cart.items
+            lost += user.acked - cart.acked
+        else:
+            lost += user.acked
+    return {"acknowledged_items": acked, "present_items": present, "lost_items": lost}
