@@ -30,7 +30,7 @@ from sim.actions import MAX_ADVANCE_NS, apply_action, validate_action
 from sim.config import MODES, build_config
 from sim.errors import ScenarioError
 from sim.model import Model
-from sim.scenario import MAX_CHARS, MAX_TOTAL_ADVANCE_NS, Scenario, encode, parse
+from sim.scenario import MAX_CHARS, MAX_TOTAL_ADVANCE_NS, Encoder, Scenario, parse
 from sim.snapshot import build_snapshot
 
 __all__ = ["Demo", "ScenarioError", "load"]
@@ -54,6 +54,7 @@ class Demo:
         self._seed = seed
         self._config = config
         self._actions: list[dict] = []
+        self._encoder = Encoder(seed, config)
         self._advanced_ns = 0
         self.model = Model(config, seed)
 
@@ -74,8 +75,10 @@ class Demo:
                 and (last["ns"] + action["ns"] <= MAX_ADVANCE_NS)
             ):
                 actions[-1] = {"type": "advance", "ns": last["ns"] + action["ns"]}
+                self._encoder.replace_last(actions[-1])
                 return
         actions.append(action)
+        self._encoder.add(action)
 
     def act(self, action: dict) -> None:
         """Apply one action and record it, without building a snapshot (for batches)."""
@@ -92,7 +95,7 @@ class Demo:
 
     def snapshot(self) -> dict:
         """Return the current state as plain JSON-safe data."""
-        text = encode(self.scenario())
+        text = self._encoder.text()
         shareable = len(text) <= MAX_CHARS and self._advanced_ns <= MAX_TOTAL_ADVANCE_NS
         return build_snapshot(self.model, text, shareable)
 
@@ -102,7 +105,7 @@ class Demo:
             action = json.loads(action_json)
         except (ValueError, RecursionError) as error:
             raise ScenarioError(f"the action is not valid JSON ({type(error).__name__})") from None
-        self.apply(action)
+        self.act(action)
         return self.snapshot_json()
 
     def snapshot_json(self) -> str:

@@ -84,29 +84,48 @@ def _token(action: dict) -> str:
     raise ScenarioError(f"{kind} actions are not part of a scenario")
 
 
+class Encoder:
+    """A scenario's encoding kept up to date as actions are recorded, so that a snapshot of
+    a long run does not encode the whole run again."""
+
+    def __init__(self, seed: int, config: Config) -> None:
+        """Start the encoding of a run with no actions."""
+        diff = config.differences()
+        config_text = ""
+        if diff:
+            raw = json.dumps(diff, sort_keys=True, separators=(",", ":")).encode()
+            config_text = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        self.head = f"{VERSION}.{seed}.{config_text}."
+        self.tokens: list[str] = []
+        self.run = 0  # requests in the last token, when it is a run of requests
+
+    def add(self, action: dict) -> None:
+        """Append one canonical action; consecutive requests share a token, up to MAX_RUN."""
+        if action["type"] != "request":
+            self.run = 0
+            self.tokens.append(_token(action))
+        elif 0 < self.run < MAX_RUN:
+            self.run += 1
+            self.tokens[-1] = f"r{self.run}"
+        else:
+            self.run = 1
+            self.tokens.append("r")
+
+    def replace_last(self, action: dict) -> None:
+        """Replace the last action (not a request), as when two advances merge."""
+        self.tokens[-1] = _token(action)
+
+    def text(self) -> str:
+        """Return the encoding, however long."""
+        return self.head + "-".join(self.tokens)
+
+
 def encode(scenario: Scenario) -> str:
     """Return the encoded scenario, however long."""
-    diff = scenario.config.differences()
-    config = ""
-    if diff:
-        raw = json.dumps(diff, sort_keys=True, separators=(",", ":")).encode()
-        config = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    tokens: list[str] = []
-    run = 0
+    encoder = Encoder(scenario.seed, scenario.config)
     for action in scenario.actions:
-        if action["type"] == "request":
-            run += 1
-            if run == MAX_RUN:
-                tokens.append(f"r{run}")
-                run = 0
-            continue
-        if run:
-            tokens.append("r" if run == 1 else f"r{run}")
-            run = 0
-        tokens.append(_token(action))
-    if run:
-        tokens.append("r" if run == 1 else f"r{run}")
-    return f"{VERSION}.{scenario.seed}.{config}.{'-'.join(tokens)}"
+        encoder.add(action)
+    return encoder.text()
 
 
 def serialise(scenario: Scenario) -> str:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sim.config import build_config
 from sim.errors import ScenarioError
-from sim.scenario import MAX_CHARS, Scenario, parse, serialise
+from sim.scenario import MAX_CHARS, Scenario, encode, parse, serialise
 
 SIM = settings.get_profile("sim")
 
@@ -139,3 +139,22 @@ def test_a_scenario_too_long_to_share_is_refused_by_serialise():
     )
     with pytest.raises(ScenarioError, match="too long to share"):
         serialise(scenario)
+
+
+@SIM
+@given(configs, st.lists(actions, max_size=80))
+def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides, action_list):
+    """The demo's incremental encoding (advances merge, requests run) never drifts."""
+    from sim.facade import Demo
+
+    demo = Demo(Scenario(3, build_config(overrides)))
+    for action in action_list:
+        # An action the cluster refuses (no such server) is not recorded.
+        with contextlib.suppress(ScenarioError):
+            demo.act(action)
+    assert demo.snapshot()["scenario"] == encode(demo.scenario())
+
+
+def test_a_thousand_and_one_requests_take_two_tokens():
+    scenario = Scenario(1, build_config({}), ({"type": "request"},) * 1001)
+    assert encode(scenario) == "v1.1..r1000-r"
