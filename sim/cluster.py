@@ -65,6 +65,7 @@ class Server:
         "backups",
         "check_fail",
         "check_ok",
+        "draining",
         "in_flight",
         "incarnation",
         "kill_kind",
@@ -87,6 +88,7 @@ class Server:
         self.killed_at_ns: int | None = None
         self.kill_kind: str | None = None
         self.lb_up = True
+        self.draining = False  # removed from the balancer, finishing the requests inside
         self.check_ok = 0
         self.check_fail = 0
         self.requests = 0

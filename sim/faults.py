@@ -44,15 +44,7 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
             sessions.commit_to_store(model, req.user, acknowledged=False)
         requests.plan_died_inside(model, req, kind)
     narration.killed(model, server, kind, cause)
-    _lose_memory(model, server)
-
-
-def _lose_memory(model: Model, server: Server) -> None:
-    """Wipe a server's memory, report what that cost, and let the cluster repair copies."""
-    narration.memory_lost(model, server)
-    server.wipe()
-    if model.config.mode == "replicated":
-        replication.schedule_membership_drop(model, server)
+    sessions.lose_memory(model, server, clean=False)
 
 
 def restart(model: Model, server: Server, cause: str = "") -> None:
@@ -90,7 +82,7 @@ def _auto_restart(model: Model, arg: tuple, _gen: int) -> None:
 
 def add_server(model: Model) -> Server:
     """Add a server, empty and believed up at once."""
-    name = next_server_name(model.servers)
+    name = next_server_name(model.servers + model.draining)
     if name is None or len(model.servers) >= MAX_SERVERS:
         raise ScenarioError(f"cannot add a server: at most {MAX_SERVERS}")
     server = Server(name)
@@ -103,14 +95,17 @@ def add_server(model: Model) -> Server:
 
 
 def remove_server(model: Model) -> None:
-    """Remove the last server: no new requests, the ones inside finish, memory is gone."""
+    """Remove the last server: no new requests; it stops once the requests inside finish."""
     if len(model.servers) <= 1:
         raise ScenarioError("cannot remove the last server")
     server = model.servers.pop()
-    replication.topology_changed(model)
     model.balancer.cursor %= len(model.servers)
     narration.server_removed(model, server)
-    _lose_memory(model, server)
+    if server.in_flight:
+        server.draining = True
+        model.draining.append(server)
+    else:
+        sessions.stop(model, server)
 
 
 def kill_store(model: Model) -> None:

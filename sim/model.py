@@ -46,6 +46,7 @@ class Model:
         self.chaos_rng = stream(seed, STREAM_CHAOS)
         self.latency = Latency(config, self.rng)
         self.servers = [Server(name) for name in SERVER_NAMES[: config.servers]]
+        self.draining: list[Server] = []  # removed, finishing the requests inside them
         self.store = Store()
         self.balancer = Balancer(config.policy, explain=record)
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}

@@ -36,7 +36,8 @@ def find_backup_target(model: Model, server: Server) -> Server | None:
     """Search the servers after `server`, in name order, for the first cluster member."""
     # Membership, not liveness: Tomcat learns of a death only when membership drops the
     # member (McastService dropTime), so a dead member is still chosen until then.
-    servers = model.servers
+    # A removed server still finishing its requests is a member until it stops.
+    servers = sorted(model.servers + model.draining, key=lambda s: s.name)
     if server not in servers:
         return None
     start = servers.index(server)

@@ -215,6 +215,7 @@ def plan_died_inside(model: Model, req: Request, kind: str) -> None:
     model.store.attached.pop(req.seq, None)
     req.t_kill = now
     req.doomed = True
+    req.vanished = kind == "vanish"  # decided now: a later restart does not change it
     if kind == "crash":
         when = now + model.latency.hop()  # the connection reset reaches the balancer
     else:
@@ -299,7 +300,7 @@ def died_inside(model: Model, req: Request, gen: int) -> None:
     server = req.server
     _detach(model, req)
     server.requests += 1
-    req.vanished = server.kill_kind == "vanish"
+    # HAProxy: a reset connection is a 502; `timeout server` expiring with no answer, a 504.
     status = 504 if req.vanished else 502
     fail(
         model,
@@ -346,6 +347,16 @@ def _finish(
 
 def _detach(model: Model, req: Request) -> None:
     """The balancer closes its connection to the request's server (and the store's)."""
-    if req.server.attached.pop(req.seq, None) is not None:
-        req.server.in_flight -= 1
+    server = req.server
+    if server.attached.pop(req.seq, None) is not None:
+        server.in_flight -= 1
+        if server.draining and not server.in_flight:
+            # A removed server stops once its last request has been handled.
+            model.queue.push(model.queue.now, _stop_drained, server)
     model.store.attached.pop(req.seq, None)
+
+
+def _stop_drained(model: Model, server: Server, _gen: int) -> None:
+    """A removed server with no request left inside shuts down cleanly."""
+    if server.draining and not server.in_flight:
+        sessions.stop(model, server)

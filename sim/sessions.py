@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim import narration, replication
 from sim.cluster import Copy, Server, User
 
 if TYPE_CHECKING:
@@ -111,3 +112,27 @@ def item_counts(model: Model) -> dict:
         else:
             lost += user.acked
     return {"acknowledged_items": acked, "present_items": present, "lost_items": lost}
+
+
+def lose_memory(model: Model, server: Server, clean: bool) -> None:
+    """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
+    once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
+    narration.memory_lost(model, server)
+    server.wipe()
+    if model.config.mode != "replicated":
+        return
+    if clean:
+        server.member = False
+        replication.topology_changed(model)
+        replication.repair(model, f"Server {server.name} left the cluster")
+    else:
+        replication.schedule_membership_drop(model, server)
+
+
+def stop(model: Model, server: Server) -> None:
+    """A removed server, with no request left inside, shuts down cleanly."""
+    server.draining = False
+    server.alive = False
+    if server in model.draining:
+        model.draining.remove(server)
+    lose_memory(model, server, clean=True)
