@@ -4,7 +4,11 @@ from sim.cluster import Server, User
 
 
 class Balancer:
-    """Round robin, least connections or sticky (cookie affinity), as HAProxy does them."""
+    """Round robin, least connections or sticky (a cookie naming a server), as HAProxy does.
+
+    A request sent to the server its cookie names is *persistent* (HAProxy's SF_DIRECT); one
+    the algorithm placed is not. Retries (see requests.py) depend on the difference.
+    """
 
     __slots__ = ("cursor", "explain", "policy", "sent_to_down")
 
@@ -15,70 +19,63 @@ class Balancer:
         self.cursor = 0
         self.sent_to_down = 0  # must stay 0: the balancer never picks a server it marked down
 
-    def choose(self, servers: list[Server], user: User, tried: list[str]) -> tuple:
-        """Return (server or None, reason in words) among servers believed up and not tried."""
-        if not self.explain and self.policy != "sticky":
-            return self._rotate(servers, tried, self.policy == "least_connections"), ""
-        if self.policy == "sticky" and user.affinity is not None:
-            bound = user.affinity
-            for server in servers:
-                if server.name == bound:
-                    if server.lb_up and bound not in tried:
-                        return server, f"sticky cookie: Server {bound}" if self.explain else ""
-                    why = "marked down" if not server.lb_up else "not answering"
-                    break
-            else:
-                why = "gone"
-            chosen = self._rotate(servers, tried, False)
-            if chosen is None:
-                return None, "no server available"
-            return chosen, f"Server {bound} is {why}: re-bound to Server {chosen.name}"
-        chosen = self._rotate(servers, tried, self.policy == "least_connections")
-        if chosen is None:
-            return None, "no server available"
-        if self.policy == "least_connections":
-            return chosen, f"least connections ({chosen.in_flight} open)"
-        if self.policy == "sticky":
-            return chosen, "no cookie yet: round robin"
-        return chosen, "round robin"
+    def choose(
+        self, servers: list[Server], user: User, avoid: Server | None = None, persist: bool = True
+    ) -> tuple[Server | None, str, bool]:
+        """Return (server or None, reason in words, persistent) among servers believed up.
 
-    def _rotate(self, servers: list[Server], tried: list[str], least: bool) -> Server | None:
-        """Pick the next eligible server from the cursor; with `least`, the fewest open."""
+        `avoid` is the server a retry just failed on: the algorithm skips it unless it is the
+        only one up (HAProxy's `prev_srv`); `persist=False` ignores the cookie (a redispatch).
+        """
+        if persist and self.policy == "sticky" and user.affinity is not None:
+            return self._follow_cookie(servers, user, avoid)
+        chosen = self._rotate(servers, avoid)
+        if chosen is None:
+            return None, "no server available", False
+        if not self.explain:
+            return chosen, "", False
+        if self.policy == "least_connections":
+            reason = f"least connections ({chosen.in_flight} open)"
+        elif self.policy == "sticky" and user.affinity is None:
+            reason = "no cookie yet: round robin"
+        else:
+            reason = "round robin"
+        if avoid is not None:
+            reason = f"redispatch ({reason}, avoiding Server {avoid.name})"
+        return chosen, reason, False
+
+    def _follow_cookie(self, servers: list[Server], user: User, avoid: Server | None) -> tuple:
+        """The cookie's server if it is believed up; otherwise another, and the user re-bound."""
+        bound = user.affinity
+        server = next((s for s in servers if s.name == bound), None)
+        if server is not None and server.lb_up:
+            return server, f"sticky cookie: Server {bound}" if self.explain else "", True
+        chosen = self._rotate(servers, avoid)
+        if chosen is None:
+            return None, "no server available", False
+        why = "gone" if server is None else "marked down"
+        explained = f"Server {bound} is {why}: re-bound to Server {chosen.name}"
+        return chosen, explained if self.explain else "", False
+
+    def _rotate(self, servers: list[Server], avoid: Server | None) -> Server | None:
+        """Pick the next server believed up from the cursor (least connections: the fewest
+        open); `avoid` only when no other is up."""
         count = len(servers)
-        cursor = self.cursor
-        if not least and cursor < count:
-            # Round robin's usual case (hot path): the server at the cursor is eligible.
-            server = servers[cursor]
-            if server.lb_up and server.name not in tried:
-                self.cursor = (cursor + 1) % count
-                return server
+        least = self.policy == "least_connections"
         best = None
         best_index = 0
         for step in range(count):
-            index = (cursor + step) % count
+            index = (self.cursor + step) % count
             server = servers[index]
-            if not server.lb_up or server.name in tried:
+            if not server.lb_up or server is avoid:
                 continue
             if best is None or (least and server.in_flight < best.in_flight):
                 best, best_index = server, index
                 if not least:
                     break
-        if best is not None:
-            self.cursor = (best_index + 1) % count
+        if best is None:
+            if avoid is None or not avoid.lb_up or avoid not in servers:
+                return None
+            best, best_index = avoid, servers.index(avoid)
+        self.cursor = (best_index + 1) % count
         return best
-
-    def check(self, server: Server, rise: int, fall: int) -> str | None:
-        """Apply one health check result; return 'up' or 'down' when the belief changes."""
-        if server.alive:
-            server.check_fail = 0
-            server.check_ok += 1
-            if not server.lb_up and server.check_ok >= rise:
-                server.lb_up = True
-                return "up"
-        else:
-            server.check_ok = 0
-            server.check_fail += 1
-            if server.lb_up and server.check_fail >= fall:
-                server.lb_up = False
-                return "down"
-        return None

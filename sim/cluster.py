@@ -63,9 +63,9 @@ class Server:
         "alive",
         "attached",
         "backups",
-        "check_fail",
-        "check_ok",
         "draining",
+        "fails_in_a_row",
+        "health",
         "in_flight",
         "incarnation",
         "kill_kind",
@@ -89,8 +89,8 @@ class Server:
         self.kill_kind: str | None = None
         self.lb_up = True
         self.draining = False  # removed from the balancer, finishing the requests inside
-        self.check_ok = 0
-        self.check_fail = 0
+        self.health = 0  # HAProxy's check health counter; see checks.py
+        self.fails_in_a_row = 0
         self.requests = 0
         self.in_flight = 0
         self.sessions: dict[str, Copy] = {}  # user id -> primary copy

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration, replication, requests, sessions
+from sim import checks, narration, replication, requests, sessions
 from sim.cluster import Server, next_server_name
 from sim.config import MAX_SERVERS
 from sim.errors import ScenarioError
@@ -55,8 +55,6 @@ def restart(model: Model, server: Server, cause: str = "") -> None:
     server.killed_at_ns = None
     server.kill_kind = None
     server.incarnation += 1
-    server.check_ok = 0
-    server.check_fail = 0
     server.wipe()
     now = model.queue.now
     for req in list(server.attached.values()):
@@ -87,6 +85,7 @@ def add_server(model: Model) -> Server:
         raise ScenarioError(f"cannot add a server: at most {MAX_SERVERS}")
     server = Server(name)
     model.servers.append(server)
+    checks.begin(model, server)
     replication.topology_changed(model)
     narration.server_added(model, server)
     if model.config.mode == "replicated":

@@ -205,15 +205,16 @@ def _request_line(
         return f"{prefix}Request failed ({status}): {note}."
     name = req.server.name
     detour = ""
-    if req.retried:
-        failed = list(dict.fromkeys(n for n in req.tried[:-1]))
-        servers = "Server" if len(failed) == 1 else "Servers"
-        vanished = any(s.name in failed and s.kill_kind == "vanish" for s in model.servers)
+    if req.failures:
+        failed = list(dict.fromkeys(failure[0] for failure in req.failures))
+        vanished = any(failure[4] for failure in req.failures)
         how = "did not answer in time" if vanished else "refused the connection"
-        detour = (
-            f"{servers} {', '.join(failed)} {how}; "
-            f"the balancer redispatched the request to Server {name}. "
-        )
+        servers = "Server" if len(failed) == 1 else "Servers"
+        if name in failed:
+            then = f"the balancer retried it, and Server {name} answered"
+        else:
+            then = f"the balancer redispatched the request to Server {name}"
+        detour = f"{servers} {', '.join(failed)} {how}; {then}. "
     items = plural(cart, "item")
     mode = model.config.mode
     if outcome == "session_lost":
@@ -308,25 +309,26 @@ def server_removed(model: Model, server: Server) -> None:
     say(model, "info", f"Server {server.name} removed; requests already inside it finish.")
 
 
-def check_changed(model: Model, server: Server, change: str) -> None:
-    """Health checks changed the balancer's belief about a server."""
-    config = model.config
-    if change == "down":
-        after = ""
-        if server.killed_at_ns is not None:
-            after = f", {seconds(model.queue.now - server.killed_at_ns)} after it died"
-        say(
-            model,
-            "warn",
-            f"Health checks marked Server {server.name} DOWN "
-            f"({config.fall} failed in a row{after}).",
+def marked_down(model: Model, server: Server) -> None:
+    """Health checks took a server out of the balancer."""
+    when = ""
+    if server.killed_at_ns is not None:
+        when = f" {seconds(model.queue.now - server.killed_at_ns)} after it died"
+    count = server.fails_in_a_row
+    if count < model.config.fall:
+        why = (
+            f"after {plural(count, 'failed check')}: it had not passed one since it started, "
+            "and HAProxy takes such a server down at its first failure"
         )
     else:
-        say(
-            model,
-            "info",
-            f"Health checks marked Server {server.name} UP ({config.rise} passed in a row).",
-        )
+        why = f"after {count} failed checks in a row"
+    say(model, "warn", f"Health checks marked Server {server.name} DOWN{when}, {why}.")
+
+
+def marked_up(model: Model, server: Server) -> None:
+    """Health checks put a server back into the balancer."""
+    rise = plural(model.config.rise, "check")
+    say(model, "info", f"Health checks marked Server {server.name} UP ({rise} passed in a row).")
 
 
 def store_unchanged(model: Model, up: bool) -> None:

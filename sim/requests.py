@@ -35,9 +35,11 @@ class Request:
         "finished",
         "gen",
         "origin",
+        "persistent",
         "reasons",
         "refused",
         "retried",
+        "retry",
         "seq",
         "server",
         "start_ns",
@@ -68,6 +70,8 @@ class Request:
         self.refused = False  # the connection failed: the server was dead when it arrived
         self.store_fail: str | None = None  # "load" or "save": the store was down then
         self.doomed = False  # its server died while handling it
+        self.persistent = False  # sent where its cookie said (HAProxy's SF_DIRECT)
+        self.retry: tuple | None = None  # (server, reason) of a retry after a turn-around
         self.retried = False
         self.finished = False
         self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
@@ -115,7 +119,7 @@ def start(model: Model, user: User) -> Request:
     user.busy = True
     user.attempted += 1
     model.active += 1
-    server, reason = model.balancer.choose(model.servers, user, ())
+    server, reason, req.persistent = model.balancer.choose(model.servers, user)
     if server is None:
         fail(model, req, 503, "no server available")
     else:
@@ -228,7 +232,16 @@ def plan_died_inside(model: Model, req: Request, kind: str) -> None:
 
 
 def connect_failed(model: Model, req: Request, gen: int) -> None:
-    """The connection failed: retry as configured, or answer 503."""
+    """The connection failed: retry as HAProxy does, or answer 503 when retries are spent.
+
+    HAProxy (`retries`, `option redispatch`; src/stream.c, backend.c) sends a retry to
+    another server, at once, when the server is marked down, when the request was not
+    persistent and more than one server is up, or when the redispatch interval says so:
+    every retry with `option redispatch 1` (config `redispatch: true`), only the last one
+    with plain `option redispatch` (`false`). Otherwise it retries the same server, after a
+    turn-around of min(`timeout connect`, 1 s) when the connection was refused (not after a
+    connect time-out). A redispatch avoids only the server that just failed.
+    """
     if gen != req.gen:
         return
     server = req.server
@@ -236,34 +249,56 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
     _detach(model, req)
     req.retried = True
     config = model.config
-    give_up = len(req.tried) > config.retries
-    same_server = not give_up and not config.redispatch
-    # HAProxy waits min(timeout connect, 1 s) before retrying the same server.
-    wait = min(config.connect_timeout_ms * MS, S) if same_server else 0
-    vanished = server.kill_kind == "vanish"
-    req.failures += ((server.name, req.t_send, req.t_conn, now, vanished, wait),)
-    if give_up:
-        fail(model, req, 503, f"{plural(len(req.tried), 'attempt')} failed")
-    elif same_server:
-        model.queue.push(now + wait, _retry_same, req, req.gen)
+    attempts = len(req.tried)
+    if attempts > config.retries:
+        _record_failure(model, req, 0)
+        fail(model, req, 503, f"{plural(attempts, 'attempt')} failed")
+        return
+    up = len([s for s in model.servers if s.lb_up])
+    redispatch = (
+        not server.lb_up
+        or server not in model.servers
+        or config.redispatch
+        or attempts == config.retries
+        or (not req.persistent and up > 1)
+    )
+    target, reason = server, f"retry Server {server.name}"
+    if redispatch:
+        target, reason, _ = model.balancer.choose(model.servers, req.user, server, persist=False)
+        req.persistent = False
+    refused = server.kill_kind != "vanish"
+    wait = 0
+    if target is not None and refused and (target is server or up <= 1):
+        wait = min(config.connect_timeout_ms * MS, S)
+    _record_failure(model, req, wait)
+    if target is None:
+        fail(model, req, 503, "no server available")
+    elif wait:
+        req.retry = (target, reason)
+        model.queue.push(now + wait, _retry, req, req.gen)
     else:
-        # The balancer chooses again, among the servers not tried yet.
-        server, reason = model.balancer.choose(model.servers, req.user, req.tried)
-        if server is None:
-            fail(model, req, 503, "no server available")
-        else:
-            send(model, req, server, reason)
+        send(model, req, target, reason)
 
 
-def _retry_same(model: Model, req: Request, gen: int) -> None:
-    """Retry the same server (no redispatch), unless it has been marked down or removed."""
+def _record_failure(model: Model, req: Request, wait: int) -> None:
+    """Keep the failed connection's facts for the trace."""
+    vanished = req.server.kill_kind == "vanish"
+    failed = (req.server.name, req.t_send, req.t_conn, model.queue.now, vanished, wait)
+    req.failures += (failed,)
+
+
+def _retry(model: Model, req: Request, gen: int) -> None:
+    """Send a retry after the turn-around (elsewhere, if its server was marked down meanwhile)."""
     if gen != req.gen:
         return
-    server = req.server
-    if server not in model.servers or not server.lb_up:
-        fail(model, req, 503, f"Server {server.name} is down and redispatch is off")
-        return
-    send(model, req, server, f"retry Server {server.name} (redispatch is off)")
+    target, reason = req.retry
+    if not target.lb_up:
+        target, reason, _ = model.balancer.choose(model.servers, req.user, target, persist=False)
+        req.persistent = False
+    if target is None:
+        fail(model, req, 503, "no server available")
+    else:
+        send(model, req, target, reason)
 
 
 def respond(model: Model, req: Request, gen: int) -> None:

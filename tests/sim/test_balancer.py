@@ -12,7 +12,7 @@ def test_round_robin_rotates_and_skips_servers_marked_down():
     servers = cluster()
     servers[1].lb_up = False
     balancer = Balancer("round_robin")
-    picks = [balancer.choose(servers, User("u"), [])[0].name for _ in range(4)]
+    picks = [balancer.choose(servers, User("u"))[0].name for _ in range(4)]
     assert picks == ["A", "C", "A", "C"]
 
 
@@ -21,9 +21,10 @@ def test_least_connections_prefers_the_fewest_open():
     servers[0].in_flight = 2
     servers[1].in_flight = 0
     servers[2].in_flight = 1
-    server, reason = Balancer("least_connections").choose(servers, User("u"), [])
+    server, reason, persistent = Balancer("least_connections").choose(servers, User("u"))
     assert server.name == "B"
     assert "least connections" in reason
+    assert not persistent
 
 
 def test_sticky_keeps_the_cookie_and_rebinds_when_its_server_is_down():
@@ -31,24 +32,24 @@ def test_sticky_keeps_the_cookie_and_rebinds_when_its_server_is_down():
     user = User("u")
     user.affinity = "B"
     balancer = Balancer("sticky")
-    assert balancer.choose(servers, user, [])[0].name == "B"
+    assert balancer.choose(servers, user)[::2] == (servers[1], True)
     servers[1].lb_up = False
-    server, reason = balancer.choose(servers, user, [])
+    server, reason, persistent = balancer.choose(servers, user)
     assert server.name != "B"
     assert "re-bound" in reason
+    assert not persistent
 
 
-def test_tried_servers_are_not_picked_again_and_none_left_means_none():
+def test_a_redispatch_ignores_the_cookie_and_avoids_only_the_server_that_just_failed():
+    """HAProxy's assign_server() avoids `prev_srv` only, and uses it when nothing else is up."""
     servers = cluster(2)
-    balancer = Balancer("round_robin")
-    assert balancer.choose(servers, User("u"), ["A"])[0].name == "B"
-    assert balancer.choose(servers, User("u"), ["A", "B"]) == (None, "no server available")
-
-
-def test_health_checks_mark_down_after_fall_and_up_after_rise():
-    server = Server("A")
-    balancer = Balancer("round_robin")
-    server.alive = False
-    assert [balancer.check(server, 2, 3) for _ in range(3)] == [None, None, "down"]
-    server.alive = True
-    assert [balancer.check(server, 2, 3) for _ in range(2)] == [None, "up"]
+    user = User("u")
+    user.affinity = "A"
+    balancer = Balancer("sticky")
+    server, reason, persistent = balancer.choose(servers, user, servers[0], persist=False)
+    assert (server.name, persistent) == ("B", False)
+    assert "avoiding Server A" in reason
+    servers[1].lb_up = False
+    assert balancer.choose(servers, user, servers[0], persist=False)[0] is servers[0]
+    servers[0].lb_up = False
+    assert balancer.choose(servers, user, servers[0], persist=False)[0] is None
