@@ -1,4 +1,5 @@
-"""The pieces of the cluster as plain mutable records: users, servers, the store, cart copies."""
+"""The pieces of the cluster as plain mutable records: users, servers, the store, cart copies,
+requests."""
 
 from sim.config import SERVER_NAMES
 
@@ -62,6 +63,7 @@ class Server:
     __slots__ = (
         "alive",
         "attached",
+        "backup_cursor",
         "backups",
         "draining",
         "fails_in_a_row",
@@ -84,6 +86,7 @@ class Server:
         # In the cluster's membership (Tomcat's view), which outlives a death until the
         # membership drop: until then the server stays a backup target.
         self.member = True
+        self.backup_cursor = 0  # where its round robin of backup members stands
         self.incarnation = 0
         self.killed_at_ns: int | None = None
         self.kill_kind: str | None = None
@@ -123,3 +126,75 @@ def next_server_name(servers: list[Server]) -> str | None:
         if letter not in used:
             return letter
     return None
+
+
+class Request:
+    """One add-item request on its way through the cluster."""
+
+    __slots__ = (
+        "backup",
+        "copy_failures",
+        "done_ns",
+        "doomed",
+        "draws",
+        "failures",
+        "finished",
+        "gen",
+        "origin",
+        "persistent",
+        "reasons",
+        "refused",
+        "republished",
+        "retried",
+        "retry",
+        "seq",
+        "server",
+        "session_lost",
+        "start_ns",
+        "store_fail",
+        "t_conn",
+        "t_kill",
+        "t_send",
+        "tried",
+        "user",
+        "vanished",
+    )
+
+    def __init__(self, seq: int, user: User, start_ns: int) -> None:
+        """Start a request of `user` at start_ns, not yet sent to a server."""
+        self.seq = seq
+        self.user = user
+        self.start_ns = start_ns
+        self.gen = 0  # bumped at each re-plan: events of an older plan are ignored
+        self.server: Server | None = None
+        self.tried: list[str] = []  # server names, in the order the balancer tried them
+        self.reasons: list[str] = []  # the balancer's reason for each choice ("" unexplained)
+        # Failed connections, for the trace: (server, sent, arrived, failed, vanished, wait).
+        self.failures: tuple = ()
+        self.draws: tuple | None = None
+        self.origin: str | None = None  # where its session came from (None: stateless)
+        self.backup: Server | None = None  # where the session was copied, if it was
+        self.session_lost = False  # a session cookie named a session no copy holds any more
+        # Copies to dead members: (member, vanished, failed at, the detector's check ns).
+        self.copy_failures: tuple = ()
+        self.republished = (0, 0)  # sessions re-published after a failed copy, and the time
+        self.vanished = False  # how the server died, when it died with the request inside
+        self.refused = False  # the connection failed: the server was dead when it arrived
+        self.store_fail: str | None = None  # "load" or "save": the store was down then
+        self.doomed = False  # its server died while handling it
+        self.persistent = False  # sent where its cookie said (HAProxy's SF_DIRECT)
+        self.retry: tuple | None = None  # (server, reason) of a retry after a turn-around
+        self.retried = False
+        self.finished = False
+        self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
+
+    @property
+    def load_land(self) -> int:
+        """When a stateless request's cart load reaches the store."""
+        return self.t_conn + self.draws[0] // 2
+
+    @property
+    def save_land(self) -> int:
+        """When a stateless request's cart save reaches the store."""
+        load, work, save = self.draws
+        return self.t_conn + load + work + save // 2

@@ -23,6 +23,7 @@ KEYS = (
     "retried",
     "acknowledged_items",
     "lost_items",
+    "lost_sessions",
     "p50_ms",
     "p95_ms",
     "p99_ms",
@@ -87,6 +88,7 @@ def run_mode(config: Config, requests: int, seed: int, chaos_per_1000: float = 0
         "retried": metrics.retried,
         "acknowledged_items": counts["acknowledged_items"],
         "lost_items": counts["lost_items"],
+        "lost_sessions": metrics.lost_sessions,
         **metrics.percentiles(),
     }
     return {key: out[key] for key in KEYS}

@@ -15,6 +15,8 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   reference);
 - replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms, how
   long a replication to a vanished member waits (cluster sender reference);
+- failure_check_timeout_ms 1,000: TcpFailureDetector's `connectTimeout` default, how long
+  its TCP check of a suspect member waits (cluster interceptor reference);
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -48,6 +50,7 @@ _INT_RANGES = {
     "chaos_mean_interval_ms": (1_000, 3_600_000),
     "membership_drop_ms": (0, 600_000),
     "replication_timeout_ms": (1, 600_000),
+    "failure_check_timeout_ms": (1, 600_000),
     "traffic_users": (1, 10_000),
     "lb_hop_us": (0, 1_000_000),
     "server_work_us": (0, 10_000_000),
@@ -79,6 +82,7 @@ class Config:
     chaos_mean_interval_ms: int = 20_000
     membership_drop_ms: int = 3_000
     replication_timeout_ms: int = 3_000  # Tomcat cluster Transport `timeout` default
+    failure_check_timeout_ms: int = 1_000  # TcpFailureDetector `connectTimeout` default
     traffic_users: int = 100
     lb_hop_us: int = 250
     server_work_us: int = 500

@@ -50,8 +50,6 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
 def restart(model: Model, server: Server, cause: str = "") -> None:
     """Bring a dead server back, empty; the balancer re-admits it after `rise` checks."""
     server.alive = True
-    server.member = True
-    replication.topology_changed(model)
     server.killed_at_ns = None
     server.kill_kind = None
     server.incarnation += 1
@@ -61,8 +59,8 @@ def restart(model: Model, server: Server, cause: str = "") -> None:
         if req.refused and req.t_conn > now:
             requests.plan_accepted(model, req)
     narration.restarted(model, server, cause)
-    if model.config.mode == "replicated":
-        replication.repair(model, f"Server {server.name} joined the cluster")
+    if model.config.mode == "replicated" and not server.member:
+        replication.member_joined(model, server)  # dropped meanwhile: it joins anew
 
 
 def schedule_restart(model: Model, server: Server) -> None:
@@ -86,10 +84,9 @@ def add_server(model: Model) -> Server:
     server = Server(name)
     model.servers.append(server)
     checks.begin(model, server)
-    replication.topology_changed(model)
     narration.server_added(model, server)
     if model.config.mode == "replicated":
-        replication.repair(model, f"Server {name} joined the cluster")
+        replication.member_joined(model, server)
     return server
 
 

@@ -44,7 +44,7 @@ class Histogram:
 class Metrics:
     """Request outcomes and latency over a whole run."""
 
-    __slots__ = ("failed", "latency", "ok", "requests", "retried")
+    __slots__ = ("failed", "latency", "lost_sessions", "ok", "requests", "retried")
 
     def __init__(self) -> None:
         """Start at zero."""
@@ -52,6 +52,7 @@ class Metrics:
         self.ok = 0
         self.failed = 0
         self.retried = 0
+        self.lost_sessions = 0  # sessions whose last copy was destroyed
         self.latency = Histogram()
 
     def record(self, ok: bool, retried: bool, latency_ns: int) -> None:

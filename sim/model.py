@@ -11,7 +11,7 @@ from random import Random
 
 from sim import checks, faults, narration, requests, sessions, workload
 from sim.balancer import Balancer
-from sim.cluster import DEMO_USER, Copy, Server, Store, User
+from sim.cluster import DEMO_USER, Copy, Request, Server, Store, User
 from sim.config import SERVER_NAMES, Config
 from sim.errors import ScenarioError
 from sim.events import EventQueue
@@ -64,7 +64,6 @@ class Model:
         self.next_kill_ns: int | None = None
         self.traffic_milli = 0  # requests per 1,000 s, so the rate stays an integer
         self.traffic_gen = 0
-        self.backup_targets: dict[Server, Server | None] = {}  # see replication.backup_target
         checks.start(self)
         narration.started(self)
 
@@ -81,6 +80,13 @@ class Model:
         names = ", ".join(s.name for s in self.servers)
         raise ScenarioError(f"there is no Server {name} (servers: {names})")
 
+    def cluster(self) -> list[Server]:
+        """Every server with a running process or a place in the cluster: the balancer's,
+        and removed ones still finishing their requests, in name order."""
+        if not self.draining:
+            return self.servers
+        return sorted(self.servers + self.draining, key=lambda server: server.name)
+
     def user(self, user_id: str) -> User:
         """Return the user `user_id`, creating it on first use."""
         user = self.users.get(user_id)
@@ -90,7 +96,7 @@ class Model:
 
     # -- actions -------------------------------------------------------------------------
 
-    def request(self) -> requests.Request:
+    def request(self) -> Request:
         """The demo user adds one item; time runs until the answer arrives."""
         req = requests.start(self, self.users[DEMO_USER])
         limit = req.start_ns + 24 * 3600 * S

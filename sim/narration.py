@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import replication
-from sim.cluster import DEMO_USER, Server
+from sim import replication, traces
+from sim.cluster import DEMO_USER, Request, Server
 from sim.config import MODE_LABELS
 from sim.log import plural, seconds
 from sim.units import MS, from_thousandths
 
 if TYPE_CHECKING:
     from sim.model import Model
-    from sim.requests import Request
 
 
 def say(model: Model, level: str, text: str) -> None:
@@ -35,117 +34,20 @@ def started(model: Model) -> None:
 # -- a request's trace ----------------------------------------------------------------------
 
 
-def _hops(req: Request, status: int, back_ns: int | None) -> list[tuple]:
-    """Return the request's path as (from, to, ns, note) hops that add up to its latency."""
-    hops = [("user", "lb", 0, "request reaches the balancer")]
-    for name, sent, arrived, failed, vanished, wait in req.failures:
-        hops.append(("lb", name, arrived - sent, "connect"))
-        note = "no answer: connect time-out" if vanished else "connection refused"
-        hops.append((name, "lb", failed - arrived, note))
-        if wait:
-            hops.append(("lb", "lb", wait, "wait before retrying the same server"))
-    if req.doomed:
-        hops += _died_hops(req)
-    elif status == 200 or back_ns is not None:
-        hops += _stateless_hops(req) if req.origin is None else _session_hops(req)
-    if status == 200:
-        hops.append((req.server.name, "lb", back_ns, "200 OK"))
-    elif back_ns is not None:
-        hops.append((req.server.name, "lb", back_ns, f"{status}"))
-    hops.append(("lb", "user", 0, f"response {status}"))
-    return hops
-
-
-def _died_hops(req: Request) -> list[tuple]:
-    """The hops of a request whose server died while handling it."""
-    name = req.server.name
-    note = "no response: server time-out" if req.vanished else "connection reset"
-    return [
-        ("lb", name, req.t_conn - req.t_send, "connect"),
-        (name, name, req.t_kill - req.t_conn, "server died while handling the request"),
-        (name, "lb", req.done_ns - req.t_kill, note),
-    ]
-
-
-def _stateless_hops(req: Request) -> list[tuple]:
-    """The hops of a stateless request inside its server."""
-    name = req.server.name
-    load, work, save = req.draws
-    hops = [
-        ("lb", name, req.t_conn - req.t_send, "connect"),
-        (name, "store", load // 2, "load cart"),
-    ]
-    if req.store_fail == "load":
-        hops.append(("store", name, load - load // 2, "Shared DB unavailable"))
-        return hops
-    saved = "Shared DB unavailable" if req.store_fail else "cart saved"
-    hops += [
-        ("store", name, load - load // 2, "cart loaded"),
-        (name, name, work, "add the item"),
-        (name, "store", save // 2, "save cart"),
-        ("store", name, save - save // 2, saved),
-    ]
-    return hops
-
-
-_SESSION_NOTES = {
-    "memory": "read session in memory",
-    "backup": "promote the backup copy",
-    "new": "create a new session",
-}
-
-
-def _session_hops(req: Request) -> list[tuple]:
-    """The hops of a request served from a session in its server's memory."""
-    name = req.server.name
-    read, fetch, work, replicate, miss = req.draws
-    hops = [("lb", name, req.t_conn - req.t_send, "connect")]
-    if fetch:
-        source = req.origin.rsplit(" ", 1)[-1] if req.origin.startswith("fetched") else name
-        hops.append((name, source, fetch // 2, "fetch session"))
-        hops.append((source, name, fetch - fetch // 2, "session copied"))
-    note = _SESSION_NOTES.get(req.origin, "use the fetched session")
-    hops.append((name, name, read + work, f"{note}, add the item"))
-    if replicate and miss is not None:
-        target, kind = miss
-        if kind == "vanish":
-            hops.append((name, target, 0, "copy session to backup"))
-            hops.append((target, name, replicate, "no answer: replication time-out"))
-        else:
-            hops.append((name, target, replicate // 2, "copy session to backup"))
-            hops.append((target, name, replicate - replicate // 2, "connection refused"))
-    elif replicate:
-        target = req.backup.name if req.backup is not None else name
-        stored = "backup stored" if req.backup is not None else "no backup server"
-        hops.append((name, target, replicate // 2, "copy session to backup"))
-        hops.append((target, name, replicate - replicate // 2, stored))
-    return hops
-
-
-def replication_result(model: Model, req: Request) -> None:
-    """Log a failed replication to a dead member (the demo user's requests only)."""
+def copy_failed(model: Model, req: Request, member: Server, sends: int) -> None:
+    """A copy of the demo user's session to a dead member failed, and the node recovered."""
     if not model.record or req.user.id != DEMO_USER:
         return
-    server, backup = req.server, req.backup
-    miss = req.draws[4]
-    if backup is not None and miss is None:
-        return
-    if miss is None:  # planned to succeed, but the target died during the request
-        target = replication.backup_target(model, server)
-        if target is None or target.alive:
-            return
-        miss = (target.name, target.kill_kind)
-    name, kind = miss
-    how = "no answer before the time-out" if kind == "vanish" else "connection refused"
-    if backup is None:
-        then = f"Server {server.name}'s session has no backup until the cluster drops Server {name}"
-    else:
-        # The wait outlasted the membership window: the map re-replicated at the drop.
-        then = (
-            f"the cluster dropped Server {name} meanwhile, so Server {server.name}'s "
-            f"session has its backup on Server {backup.name}"
-        )
-    say(model, "warn", f"Replication to Server {name} failed ({how}); {then}.")
+    vanished = req.copy_failures[-1][1]
+    how = "no answer before the time-out" if vanished else "connection refused"
+    where = f"on Server {req.backup.name}" if req.backup is not None else "nowhere: no live member"
+    say(
+        model,
+        "warn",
+        f"Replication to Server {member.name} failed ({how}); the failure detector confirmed it "
+        f"gone, and Server {req.server.name} re-published {plural(sends, 'session')} before "
+        f"answering (your backup is now {where}).",
+    )
 
 
 def request_finished(
@@ -166,32 +68,9 @@ def request_finished(
     level = {"ok": "info", "retried": "info", "session_lost": "warn"}.get(outcome, "error")
     if user.id == DEMO_USER or outcome in ("failed", "session_lost"):
         say(model, level, text)
-    hops = [
-        {"from": h[0], "to": h[1], "ns": h[2], "note": h[3]} for h in _hops(req, status, back_ns)
-    ]
-    path = [hops[0]["from"]]
-    for hop in hops:
-        if hop["to"] != path[-1]:
-            path.append(hop["to"])
     model.trace_seq += 1
-    model.traces.append(
-        {
-            "seq": model.trace_seq,
-            "request": req.seq,
-            "user": user.id,
-            "server": req.server.name if status == 200 else None,
-            "tried": list(req.tried),
-            "reason": "; then ".join(req.reasons) if req.reasons else "no server available",
-            "path": path,
-            "hops": hops,
-            "start_ns": req.start_ns,
-            "latency_ns": latency,
-            "outcome": outcome,
-            "status": status,
-            "cart_items": cart,
-            "log": text,
-        }
-    )
+    trace = traces.trace(req, status, outcome, back_ns, cart, latency)
+    model.traces.append({"seq": model.trace_seq, **trace, "log": text})
 
 
 def _request_line(
@@ -228,14 +107,12 @@ def _request_line(
         )
     where = f"Session on Server {name}: {items}"
     if mode == "replicated":
-        copy = req.server.sessions.get(req.user.id)
-        peer = copy.peer if copy is not None else None
-        if peer:
-            where += f", backup on Server {peer}"
-        elif replication.backup_target(model, req.server) is None:
-            where += ", no backup (no other server)"
+        if req.backup is not None:
+            where += f", backup on Server {req.backup.name}"
+        elif replication.members(model, req.server):
+            where += ", no backup (no live member)"
         else:
-            where += ", no backup (replication failed)"
+            where += ", no backup (no other member)"
     return f"{prefix}{detour}Server {name} handled the request. {where}."
 
 
@@ -289,13 +166,32 @@ def already(model: Model, server: Server) -> None:
     say(model, "info", f"Server {server.name} is already {state}.")
 
 
-def repaired(model: Model, why: str, promoted: int, made: int) -> None:
-    """The cluster promoted backups and made new ones."""
-    if promoted or made:
+_LEFT = {
+    "detector": "The failure detector removed Server {} from the cluster",
+    "membership": "Cluster membership dropped Server {} (no heartbeat)",
+    "stopped": "Server {} left the cluster as it stopped",
+}
+
+
+def member_left(model: Model, member: Server, cause: str, promoted: int, published: int) -> None:
+    """A member left the cluster, and the others promoted and re-published copies."""
+    what = _LEFT[cause].format(member.name)
+    say(
+        model,
+        "info",
+        f"{what}: {plural(promoted, 'backup')} promoted, "
+        f"{plural(published, 'session')} re-published to new backups.",
+    )
+
+
+def member_joined(model: Model, member: Server, published: int) -> None:
+    """A member joined; sessions that had no backup got one."""
+    if published:
         say(
             model,
             "info",
-            f"{why}: {plural(promoted, 'backup')} promoted, {plural(made, 'new backup')} made.",
+            f"Server {member.name} joined the cluster: "
+            f"{plural(published, 'session')} without a backup got one.",
         )
 
 

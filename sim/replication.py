@@ -1,8 +1,23 @@
-"""Session replication as Tomcat's BackupManager does it: one backup copy on another member.
+"""Session replication as Tomcat 10.1's BackupManager does it, in the default cluster, whose
+channel includes the TcpFailureDetector (ha/session/BackupManager.java,
+tribes/tipis/AbstractReplicatedMap.java, LazyReplicatedMap.java,
+tribes/group/interceptors/TcpFailureDetector.java).
 
-The backup target is the next cluster *member* by name. A dead server stays a member until
-the membership drops it (McastService `dropTime`), so until then copies are still sent to it,
-and fail.
+- A session has one backup copy on another cluster member. A node picks it round robin over
+  the other members (getNextBackupIndex) when a session is created on it or becomes primary
+  there (publishEntryInfo); each later request sends its changes to that same backup, before
+  the response (ReplicationValve, SYNC_ACK).
+- A copy sent to a dead member fails: refused within the round trip after a crash, or after
+  the sender's `timeout` (3 s) after a vanish. The failure detector then checks the member
+  with a TCP connect (refused at once, or no answer within 1 s), removes it, and the node's
+  map, still in the request, re-publishes every session whose backup was there and promotes
+  the backups it held of sessions whose primary was there (memberDisappeared).
+- A member that nothing is sent to leaves when the membership drops it (McastService
+  `dropTime`, 3 s), after the same TCP check; a clean stop tells the others at once
+  (MSG_STOP). A member that joins receives the backups of sessions that had none.
+- The model keeps one membership view: when one node removes a member, every node does.
+  When a member leaves, copies are re-published to live members only (the detector's checks
+  of any other dead member are taken as instant).
 """
 
 from __future__ import annotations
@@ -17,97 +32,124 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
-def topology_changed(model: Model) -> None:
-    """Forget cached backup targets: membership changed (added, removed, dropped, back)."""
-    model.backup_targets.clear()
+def members(model: Model, node: Server) -> list[Server]:
+    """The cluster members other than `node`, in name order (removed ones still draining
+    included)."""
+    return [s for s in model.cluster() if s.member and s is not node]
 
 
-def backup_target(model: Model, server: Server) -> Server | None:
-    """Return the next member after `server`, in name order, for the backup copy."""
-    # Asked twice per replicated request, and the answer depends only on which servers exist
-    # and are members, so it is cached until topology_changed().
-    targets = model.backup_targets
-    if server not in targets:
-        targets[server] = find_backup_target(model, server)
-    return targets[server]
-
-
-def find_backup_target(model: Model, server: Server) -> Server | None:
-    """Search the servers after `server`, in name order, for the first cluster member."""
-    # Membership, not liveness: Tomcat learns of a death only when membership drops the
-    # member (McastService dropTime), so a dead member is still chosen until then.
-    # A removed server still finishing its requests is a member until it stops.
-    servers = sorted(model.servers + model.draining, key=lambda s: s.name)
-    if server not in servers:
+def _next_member(model: Model, node: Server, live_only: bool) -> Server | None:
+    """The next backup member for a session published by `node`, round robin."""
+    candidates = members(model, node)
+    if live_only:
+        candidates = [s for s in candidates if s.alive]
+    if not candidates:
         return None
-    start = servers.index(server)
-    for step in range(1, len(servers)):
-        other = servers[(start + step) % len(servers)]
-        if other.member:
-            return other
-    return None
+    index = node.backup_cursor % len(candidates)
+    node.backup_cursor = index + 1
+    return candidates[index]
 
 
-def place_backup(model: Model, server: Server, uid: str, copy: Copy) -> Server | None:
-    """Copy the session synchronously to one backup server (Tomcat's BackupManager)."""
-    target = backup_target(model, server)
-    if target is not None and copy.peer == target.name:
-        backup = target.backups.get(uid)
-        if backup is not None and backup.sid == copy.sid:  # the usual case: update it
-            backup.items = copy.items
-            backup.acked = copy.acked
-            return target
-    for other in model.servers:
-        stale = other.backups.get(uid)
-        if stale is not None and stale.sid == copy.sid and other is not target:
-            del other.backups[uid]
-    if target is None or not target.alive:
-        # No member to copy to, or the copy to a dead member failed: Tomcat logs it and
-        # answers anyway, so the session has no backup until membership moves on.
-        copy.peer = None
-        return None
-    backup = copy.clone()
-    backup.peer = server.name
-    target.backups[uid] = backup
-    copy.peer = target.name
+def copy_session(model: Model, node: Server, uid: str, copy: Copy, fresh: bool) -> Server | None:
+    """Send the session's changes to its backup at the end of a request (a session new or
+    newly primary on `node` first gets a backup, round robin). Return the member it was sent
+    to, None when nothing was sent; a dead member means the copy failed."""
+    target = _peer(model, copy)
+    if target is None:
+        if not fresh:
+            return None  # AbstractReplicatedMap.replicate: no backup node, nothing to send
+        target = _next_member(model, node, live_only=False)
+        if target is None:
+            return None
+    if target.alive:
+        _store_backup(node, target, uid, copy)
     return target
 
 
+def _peer(model: Model, copy: Copy) -> Server | None:
+    """The member that holds this primary copy's backup, if any."""
+    if copy.peer is None:
+        return None
+    for server in model.cluster():
+        if server.name == copy.peer and server.member:
+            return server
+    return None
+
+
+def _store_backup(node: Server, target: Server, uid: str, copy: Copy) -> None:
+    """Put (or update) the backup of `node`'s session on `target`."""
+    backup = target.backups.get(uid)
+    if backup is not None and backup.sid == copy.sid:
+        backup.items = copy.items
+        backup.acked = copy.acked
+    else:
+        backup = target.backups[uid] = copy.clone()
+    backup.peer = node.name
+    copy.peer = target.name
+
+
+def failure_detected(model: Model, node: Server, member: Server, cause: str) -> int:
+    """`node`'s failure detector confirmed `member` dead: remove it from the cluster (if no
+    node has yet); return how many sessions `node` re-published or promoted meanwhile."""
+    if not member.member:
+        return 0
+    return member_left(model, member, cause).get(node.name, 0)
+
+
+def member_left(model: Model, member: Server, cause: str) -> dict[str, int]:
+    """Every node's map reacts to `member` leaving: backups whose primary was there are
+    promoted, sessions whose backup was there re-published. Return the work per node."""
+    member.member = False
+    work: dict[str, int] = {}
+    promoted = published = 0
+    for node in model.cluster():
+        if not node.alive or node is member:
+            continue
+        for uid, backup in list(node.backups.items()):
+            if backup.peer == member.name:  # its primary was there: this copy takes over
+                del node.backups[uid]
+                node.sessions[uid] = backup
+                promoted += 1
+        for uid, copy in node.sessions.items():
+            if copy.peer == member.name:  # its backup was there (or, promoted, its primary)
+                copy.peer = None
+                target = _next_member(model, node, live_only=True)
+                if target is not None:
+                    _store_backup(node, target, uid, copy)
+                    published += 1
+                    work[node.name] = work.get(node.name, 0) + 1
+    narration.member_left(model, member, cause, promoted, published)
+    return work
+
+
+def member_joined(model: Model, member: Server) -> None:
+    """A member joined (a restart or an added server): sessions without a backup get one
+    (mapMemberAdded). Nothing else moves."""
+    member.member = True
+    published = 0
+    for node in model.cluster():
+        if not node.alive:
+            continue
+        for uid, copy in node.sessions.items():
+            if _peer(model, copy) is None:
+                target = _next_member(model, node, live_only=True)
+                if target is not None:
+                    _store_backup(node, target, uid, copy)
+                    published += 1
+    narration.member_joined(model, member, published)
+
+
 def schedule_membership_drop(model: Model, server: Server) -> None:
-    """The cluster will notice the dead member after `membership_drop_ms`."""
-    when = model.queue.now + model.config.membership_drop_ms * MS
-    model.queue.push(when, _membership_drop, server, server.incarnation)
+    """A dead member that nothing is sent to is dropped after `dropTime`, once the failure
+    detector's own check has failed too (at once after a crash, 1 s after a vanish)."""
+    delay = model.config.membership_drop_ms * MS
+    if server.kill_kind == "vanish":
+        delay += model.config.failure_check_timeout_ms * MS
+    model.queue.push(model.queue.now + delay, _membership_drop, server, server.incarnation)
 
 
 def _membership_drop(model: Model, server: Server, incarnation: int) -> None:
-    """The cluster notices a member left: promote orphaned backups, make missing ones."""
-    # A server restarted before the drop never left the membership.
-    if server.incarnation == incarnation and not server.alive:
-        server.member = False
-        topology_changed(model)
-    repair(model, f"Cluster membership dropped Server {server.name}")
-
-
-def repair(model: Model, why: str) -> None:
-    """Promote backups whose primary is gone; give every primary a live backup."""
-    promoted = 0
-    made = 0
-    live = [s for s in model.servers if s.alive]
-    by_name = {s.name: s for s in live}
-    for server in live:
-        for uid, backup in list(server.backups.items()):
-            holder = by_name.get(backup.peer)
-            primary = holder.sessions.get(uid) if holder is not None else None
-            if primary is None or primary.sid != backup.sid:
-                del server.backups[uid]
-                server.sessions[uid] = backup
-                backup.peer = None
-                promoted += 1
-    for server in live:
-        for uid, copy in list(server.sessions.items()):
-            holder = by_name.get(copy.peer)
-            backup = holder.backups.get(uid) if holder is not None else None
-            missing = backup is None or backup.sid != copy.sid
-            if missing and place_backup(model, server, uid, copy) is not None:
-                made += 1
-    narration.repaired(model, why, promoted, made)
+    """The membership drops a member that stopped sending heartbeats."""
+    # A server restarted before the drop answers the detector's check: it stays a member.
+    if server.incarnation == incarnation and not server.alive and server.member:
+        member_left(model, server, "membership")

@@ -15,77 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim import narration, replication, sessions
-from sim.cluster import Server, User
+from sim.cluster import Request, Server, User
 from sim.log import plural
 from sim.units import MS, S
 
 if TYPE_CHECKING:
     from sim.model import Model
-
-
-class Request:
-    """One add-item request on its way through the cluster."""
-
-    __slots__ = (
-        "backup",
-        "done_ns",
-        "doomed",
-        "draws",
-        "failures",
-        "finished",
-        "gen",
-        "origin",
-        "persistent",
-        "reasons",
-        "refused",
-        "retried",
-        "retry",
-        "seq",
-        "server",
-        "start_ns",
-        "store_fail",
-        "t_conn",
-        "t_kill",
-        "t_send",
-        "tried",
-        "user",
-        "vanished",
-    )
-
-    def __init__(self, seq: int, user: User, start_ns: int) -> None:
-        """Start a request of `user` at start_ns, not yet sent to a server."""
-        self.seq = seq
-        self.user = user
-        self.start_ns = start_ns
-        self.gen = 0  # bumped at each re-plan: events of an older plan are ignored
-        self.server: Server | None = None
-        self.tried: list[str] = []  # server names, in the order the balancer tried them
-        self.reasons: list[str] = []  # the balancer's reason for each choice ("" unexplained)
-        # Failed connections, for the trace: (server, sent, arrived, failed, vanished, wait).
-        self.failures: tuple = ()
-        self.draws: tuple | None = None
-        self.origin: str | None = None  # where its session came from (None: stateless)
-        self.backup: Server | None = None  # where the session was copied, if it was
-        self.vanished = False  # how the server died, when it died with the request inside
-        self.refused = False  # the connection failed: the server was dead when it arrived
-        self.store_fail: str | None = None  # "load" or "save": the store was down then
-        self.doomed = False  # its server died while handling it
-        self.persistent = False  # sent where its cookie said (HAProxy's SF_DIRECT)
-        self.retry: tuple | None = None  # (server, reason) of a retry after a turn-around
-        self.retried = False
-        self.finished = False
-        self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
-
-    @property
-    def load_land(self) -> int:
-        """When a stateless request's cart load reaches the store."""
-        return self.t_conn + self.draws[0] // 2
-
-    @property
-    def save_land(self) -> int:
-        """When a stateless request's cart save reaches the store."""
-        load, work, save = self.draws
-        return self.t_conn + load + work + save // 2
 
 
 # -- sending -------------------------------------------------------------------------------
@@ -163,7 +98,7 @@ def plan_accepted(model: Model, req: Request) -> None:
         return
     if req.draws is None:
         req.draws = _session_draws(model, req)
-    read, fetch, work, replicate, _miss = req.draws
+    read, fetch, work, replicate = req.draws
     req.gen += 1
     model.queue.push(req.t_conn + read + fetch + work + replicate, respond, req, req.gen)
 
@@ -172,25 +107,15 @@ def _session_draws(model: Model, req: Request) -> tuple:
     """Draw, in order, a session request's fetch, replication and work durations."""
     lat = model.latency
     fetch = replicate = 0
-    miss = None
     if model.config.mode == "replicated":
         server, user = req.server, req.user
         copy = server.sessions.get(user.id)
         if (copy is None or copy.sid != user.sid) and sessions.needs_fetch(model, server, user):
             fetch = lat.replication_round_trip()
-        target = replication.backup_target(model, server)
-        if target is not None:
-            replicate = lat.replication_round_trip()
-            if not target.alive:
-                # Still a member, so Tomcat replicates to it and fails: a crashed process
-                # refuses within the round trip just drawn (drawn either way, so the stream
-                # does not depend on the kill kind); a vanished machine costs the sender's
-                # whole time-out.
-                miss = (target.name, target.kill_kind)
-                if target.kill_kind == "vanish":
-                    replicate = model.config.replication_timeout_ms * MS
+        if replication.members(model, server):
+            replicate = lat.replication_round_trip()  # the copy to the backup, and its ack
     work = lat.server_work()
-    return (lat.session_read, fetch, work, replicate, miss)
+    return (lat.session_read, fetch, work, replicate)
 
 
 def plan_stateless(model: Model, req: Request) -> None:
@@ -302,30 +227,94 @@ def _retry(model: Model, req: Request, gen: int) -> None:
 
 
 def respond(model: Model, req: Request, gen: int) -> None:
-    """The server answers: commit the item (or fail on the store) and send the response back."""
+    """The server has done the work: commit the item (or fail on the store) and answer."""
     if gen != req.gen:
         return
     server, user = req.server, req.user
-    _detach(model, req)
-    server.requests += 1
     if model.config.mode == "stateless":
+        _detach(model, req)
+        server.requests += 1
         if req.store_fail is not None:
             fail(model, req, 503, "the Shared DB is unavailable", via_server=True)
             return
         cart = sessions.commit_to_store(model, user)
-        lost = False
-    else:
-        cart, lost, req.origin = sessions.session_for(model, server, user)
-        cart.items += 1
-        cart.acked += 1
-        if model.config.mode == "replicated":
-            req.backup = replication.place_backup(model, server, user.id, cart)
-            narration.replication_result(model, req)
+        user.affinity = server.name
+        user.acked += 1
+        user.cart_items = cart.items
+        outcome = "retried" if req.retried else "ok"
+        _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
+        return
+    cart, req.session_lost, req.origin = sessions.session_for(model, server, user)
+    cart.items += 1
+    if model.config.mode == "replicated":
+        target = replication.copy_session(model, server, user.id, cart, req.origin != "memory")
+        if target is not None and not target.alive:
+            _plan_copy_failure(model, req, target)
+            return
+        req.backup = target
+    _answer(model, req)
+
+
+def _answer(model: Model, req: Request) -> None:
+    """The session's server sends its 200 back through the balancer."""
+    server, user = req.server, req.user
+    _detach(model, req)
+    server.requests += 1
+    cart = server.sessions[user.id]
+    sessions.acknowledge(model, server, user, cart)
     user.affinity = server.name
     user.acked += 1
     user.cart_items = cart.items
-    outcome = "session_lost" if lost else "retried" if req.retried else "ok"
+    outcome = "session_lost" if req.session_lost else "retried" if req.retried else "ok"
     _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
+
+
+def _plan_copy_failure(model: Model, req: Request, member: Server) -> None:
+    """The copy to a dead member failed: the failure detector checks the member next."""
+    config = model.config
+    now = model.queue.now
+    if member.kill_kind == "vanish":
+        # No answer: the sender waits for its time-out, the detector's connect for its own.
+        copy_started = now - req.draws[3]
+        failed_at = max(now, copy_started + config.replication_timeout_ms * MS)
+        check = config.failure_check_timeout_ms * MS
+    else:
+        failed_at = now  # refused within the copy's round trip
+        check = model.latency.replication_round_trip()  # the detector's connect, refused
+    req.copy_failures += ((member, member.kill_kind == "vanish", failed_at, check),)
+    req.gen += 1
+    model.queue.push(failed_at + check, _copy_failed, req, req.gen)
+
+
+def _copy_failed(model: Model, req: Request, gen: int) -> None:
+    """The detector confirmed the member dead: the node's map re-publishes, then answers."""
+    if gen != req.gen:
+        return
+    server, user = req.server, req.user
+    member = req.copy_failures[-1][0]
+    sends = replication.failure_detected(model, server, member, "detector")
+    cart = server.sessions[user.id]
+    fresh = req.origin != "memory"
+    target = replication.copy_session(model, server, user.id, cart, fresh)
+    if target is not None and not target.alive:
+        _plan_copy_failure(model, req, target)  # the next member is dead too
+        return
+    if fresh and target is not None:
+        sends += 1  # publishEntryInfo moved on to the next member
+    req.backup = target
+    republish = 0
+    for _ in range(sends):
+        republish += model.latency.replication_round_trip()
+    req.republished = (sends, republish)
+    narration.copy_failed(model, req, member, sends)
+    req.gen += 1
+    model.queue.push(model.queue.now + republish, _answer_later, req, req.gen)
+
+
+def _answer_later(model: Model, req: Request, gen: int) -> None:
+    """Answer once the re-publishing is done."""
+    if gen == req.gen:
+        _answer(model, req)
 
 
 def died_inside(model: Model, req: Request, gen: int) -> None:

@@ -33,7 +33,7 @@ def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple 
     if sid is None:
         return None
     for kind in ("sessions", "backups"):
-        for server in model.servers:
+        for server in model.cluster():
             if server is exclude or not server.alive:
                 continue
             copy = getattr(server, kind).get(user.id)
@@ -75,6 +75,7 @@ def session_for(model: Model, server: Server, user: User) -> tuple:
         if copy is not None and origin is not None:
             _drop_copies(model, uid, sid)
             server.sessions[uid] = copy
+            copy.peer = None  # primary here now: it gets a backup of its own
             return copy, False, origin
     model.session_seq += 1
     copy = server.sessions[uid] = Copy(model.session_seq)
@@ -85,11 +86,25 @@ def session_for(model: Model, server: Server, user: User) -> tuple:
 
 def _drop_copies(model: Model, uid: str, sid: int) -> None:
     """Forget every copy of session `sid` (before it moves to a new primary)."""
-    for server in model.servers:
+    for server in model.cluster():
         for holder in (server.sessions, server.backups):
             copy = holder.get(uid)
             if copy is not None and copy.sid == sid:
                 del holder[uid]
+
+
+def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
+    """The user gets its 200: the item is acknowledged in the session and in its backup, if
+    the backup already holds it."""
+    cart.acked += 1
+    if cart.peer is None:
+        return
+    for other in model.cluster():
+        if other.name == cart.peer:
+            backup = other.backups.get(user.id)
+            if backup is not None and backup.sid == cart.sid and backup.items == cart.items:
+                backup.acked += 1
+            return
 
 
 def current_cart(model: Model, user: User) -> Copy | None:
@@ -118,15 +133,25 @@ def lose_memory(model: Model, server: Server, clean: bool) -> None:
     """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
     once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
     narration.memory_lost(model, server)
+    model.metrics.lost_sessions += _last_copies(model, server)
     server.wipe()
     if model.config.mode != "replicated":
         return
     if clean:
-        server.member = False
-        replication.topology_changed(model)
-        replication.repair(model, f"Server {server.name} left the cluster")
+        replication.member_left(model, server, "stopped")
     else:
         replication.schedule_membership_drop(model, server)
+
+
+def _last_copies(model: Model, server: Server) -> int:
+    """Count the sessions whose last live copy is in `server`'s memory."""
+    count = 0
+    for holder in (server.sessions, server.backups):
+        for uid, copy in holder.items():
+            user = model.users[uid]
+            if copy.sid == user.sid and find_copy(model, user, exclude=server) is None:
+                count += 1
+    return count
 
 
 def stop(model: Model, server: Server) -> None:

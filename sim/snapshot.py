@@ -81,6 +81,7 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
             "failed": metrics.failed,
             "retried": metrics.retried,
             **counts,
+            "lost_sessions": metrics.lost_sessions,
             **metrics.percentiles(),
             "per_server": {
                 s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers

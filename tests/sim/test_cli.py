@@ -18,6 +18,7 @@ KEYS = {
     "retried",
     "acknowledged_items",
     "lost_items",
+    "lost_sessions",
     "p50_ms",
     "p95_ms",
     "p99_ms",
