@@ -28,20 +28,28 @@ def test_an_empty_histogram_has_no_percentile():
 
 @SIM
 @given(st.lists(st.integers(0, 10**12), min_size=1, max_size=200), st.sampled_from([50, 95, 99]))
-def test_percentiles_are_within_one_percent_of_nearest_rank(values, percent):
+def test_percentiles_are_within_a_twentieth_of_a_percent_of_nearest_rank(values, percent):
     hist = Histogram()
     for value in values:
         hist.add(value)
     exact = nearest_rank(values, percent)
-    approx = hist.percentile_ns(percent)
-    assert exact <= approx <= exact + exact // 100 + 1
+    assert abs(hist.percentile_ns(percent) - exact) <= exact // 2_000 + 1
+
+
+def test_a_five_second_latency_reads_as_five_seconds():
+    """The p99 of a run with retries after a 5 s connect time-out used to print the edge of a
+    0.8%-wide bucket (5,033 ms for about 5,001)."""
+    hist = Histogram()
+    for value in [1_500_000] * 90 + [5_001_234_567] * 10:
+        hist.add(value)
+    assert abs(hist.percentile_ns(99) - 5_001_234_567) < 5_001_234_567 // 2_000
 
 
 def test_histogram_memory_is_bounded():
     hist = Histogram()
     for value in range(0, 10**9, 9_973):
         hist.add(value)
-    assert len(hist.buckets) < 40 * 128
+    assert len(hist.buckets) < 40 * 1024
 
 
 def test_series_keeps_the_last_buckets_with_gaps_filled():
