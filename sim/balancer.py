@@ -47,9 +47,13 @@ class Balancer:
     def _follow_cookie(self, servers: list[Server], user: User, avoid: Server | None) -> tuple:
         """The cookie's server if it is believed up; otherwise another, and the user re-bound."""
         bound = user.affinity
-        server = next((s for s in servers if s.name == bound), None)
-        if server is not None and server.lb_up:
-            return server, f"sticky cookie: Server {bound}" if self.explain else "", True
+        server = None
+        for candidate in servers:
+            if candidate.name == bound:
+                if candidate.lb_up:
+                    return candidate, f"sticky cookie: Server {bound}" if self.explain else "", True
+                server = candidate
+                break
         chosen = self._rotate(servers, avoid)
         if chosen is None:
             return None, "no server available", False

@@ -20,7 +20,9 @@ class Copy:
         self.sid = sid
         self.items = items
         self.acked = acked
-        self.peer: str | None = None  # where the other copy lives (replication)
+        # The server holding the other copy (replication): a primary's backup holder, or a
+        # backup's primary.
+        self.peer: Server | None = None
 
     def clone(self) -> "Copy":
         """Return an independent copy with the same content."""

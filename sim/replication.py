@@ -38,6 +38,14 @@ def members(model: Model, node: Server) -> list[Server]:
     return [s for s in model.cluster() if s.member and s is not node]
 
 
+def has_other_member(model: Model, node: Server) -> bool:
+    """Whether the cluster has a member other than `node` (so a request copies its session)."""
+    for server in model.cluster():
+        if server.member and server is not node:
+            return True
+    return False
+
+
 def _next_member(model: Model, node: Server, live_only: bool) -> Server | None:
     """The next backup member for a session published by `node`, round robin."""
     candidates = members(model, node)
@@ -54,7 +62,7 @@ def copy_session(model: Model, node: Server, uid: str, copy: Copy, fresh: bool) 
     """Send the session's changes to its backup at the end of a request (a session new or
     newly primary on `node` first gets a backup, round robin). Return the member it was sent
     to, None when nothing was sent; a dead member means the copy failed."""
-    target = _peer(model, copy)
+    target = _peer(copy)
     if target is None:
         if not fresh:
             return None  # AbstractReplicatedMap.replicate: no backup node, nothing to send
@@ -66,14 +74,10 @@ def copy_session(model: Model, node: Server, uid: str, copy: Copy, fresh: bool) 
     return target
 
 
-def _peer(model: Model, copy: Copy) -> Server | None:
+def _peer(copy: Copy) -> Server | None:
     """The member that holds this primary copy's backup, if any."""
-    if copy.peer is None:
-        return None
-    for server in model.cluster():
-        if server.name == copy.peer and server.member:
-            return server
-    return None
+    peer = copy.peer
+    return peer if peer is not None and peer.member else None
 
 
 def _store_backup(node: Server, target: Server, uid: str, copy: Copy) -> None:
@@ -84,8 +88,8 @@ def _store_backup(node: Server, target: Server, uid: str, copy: Copy) -> None:
         backup.acked = copy.acked
     else:
         backup = target.backups[uid] = copy.clone()
-    backup.peer = node.name
-    copy.peer = target.name
+    backup.peer = node
+    copy.peer = target
 
 
 def failure_detected(model: Model, node: Server, member: Server, cause: str) -> int:
@@ -106,12 +110,12 @@ def member_left(model: Model, member: Server, cause: str) -> dict[str, int]:
         if not node.alive or node is member:
             continue
         for uid, backup in list(node.backups.items()):
-            if backup.peer == member.name:  # its primary was there: this copy takes over
+            if backup.peer is member:  # its primary was there: this copy takes over
                 del node.backups[uid]
                 node.sessions[uid] = backup
                 promoted += 1
         for uid, copy in node.sessions.items():
-            if copy.peer == member.name:  # its backup was there (or, promoted, its primary)
+            if copy.peer is member:  # its backup was there (or, promoted, its primary)
                 copy.peer = None
                 target = _next_member(model, node, live_only=True)
                 if target is not None:
@@ -131,7 +135,7 @@ def member_joined(model: Model, member: Server) -> None:
         if not node.alive:
             continue
         for uid, copy in node.sessions.items():
-            if _peer(model, copy) is None:
+            if _peer(copy) is None:
                 target = _next_member(model, node, live_only=True)
                 if target is not None:
                     _store_backup(node, target, uid, copy)

@@ -112,7 +112,7 @@ def _session_draws(model: Model, req: Request) -> tuple:
         copy = server.sessions.get(user.id)
         if (copy is None or copy.sid != user.sid) and sessions.needs_fetch(model, server, user):
             fetch = lat.replication_round_trip()
-        if replication.members(model, server):
+        if replication.has_other_member(model, server):
             replicate = lat.replication_round_trip()  # the copy to the backup, and its ack
     work = lat.server_work()
     return (lat.session_read, fetch, work, replicate)

@@ -97,14 +97,10 @@ def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
     """The user gets its 200: the item is acknowledged in the session and in its backup, if
     the backup already holds it."""
     cart.acked += 1
-    if cart.peer is None:
-        return
-    for other in model.cluster():
-        if other.name == cart.peer:
-            backup = other.backups.get(user.id)
-            if backup is not None and backup.sid == cart.sid and backup.items == cart.items:
-                backup.acked += 1
-            return
+    if cart.peer is not None:
+        backup = cart.peer.backups.get(user.id)
+        if backup is not None and backup.sid == cart.sid and backup.items == cart.items:
+            backup.acked += 1
 
 
 def current_cart(model: Model, user: User) -> Copy | None:
