@@ -30,7 +30,14 @@ from sim.actions import MAX_ADVANCE_NS, apply_action, validate_action
 from sim.config import MODES, build_config
 from sim.errors import ScenarioError
 from sim.model import Model
-from sim.scenario import MAX_CHARS, MAX_TOTAL_ADVANCE_NS, Encoder, Scenario, parse
+from sim.scenario import (
+    MAX_CHARS,
+    MAX_TOTAL_ADVANCE_NS,
+    Encoder,
+    Scenario,
+    earlier_version_notice,
+    parse,
+)
 from sim.snapshot import build_snapshot
 
 __all__ = ["Demo", "ScenarioError", "load"]
@@ -43,6 +50,7 @@ class Demo:
         """Start from `scenario` (default: seed 1, default config) and replay its actions."""
         scenario = scenario or Scenario()
         self._start(scenario.seed, scenario.config)
+        self._notice = earlier_version_notice(scenario)
         for position, action in enumerate(scenario.actions, start=1):
             try:
                 self._apply(validate_action(action))
@@ -56,6 +64,7 @@ class Demo:
         self._actions: list[dict] = []
         self._encoder = Encoder(seed, config)
         self._advanced_ns = 0
+        self._notice: str | None = None
         self.model = Model(config, seed)
 
     def _apply(self, action: dict) -> None:
@@ -97,7 +106,7 @@ class Demo:
         """Return the current state as plain JSON-safe data."""
         text = self._encoder.text()
         shareable = len(text) <= MAX_CHARS and self._advanced_ns <= MAX_TOTAL_ADVANCE_NS
-        return build_snapshot(self.model, text, shareable)
+        return build_snapshot(self.model, text, shareable, self._notice)
 
     def apply_json(self, action_json: str) -> str:
         """Apply an action given as JSON; return the snapshot as JSON."""

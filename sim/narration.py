@@ -28,7 +28,6 @@ def say(model: Model, level: str, text: str) -> None:
 def started(model: Model) -> None:
     """The run begins."""
     say(model, "info", f"Simulator initialized. Mode: {MODE_LABELS[model.config.mode]}.")
-    say(model, "info", "Simulation Ready. Select a mode and send a request.")
 
 
 # -- a request's trace ----------------------------------------------------------------------
@@ -60,9 +59,7 @@ def request_finished(
     note: str,
     latency: int,
 ) -> None:
-    """Keep a trace of a finished request and log it."""
-    if not model.record:
-        return
+    """Keep a trace of a finished request and log it (called only when the model records)."""
     user = req.user
     text = _request_line(model, req, status, outcome, cart, note)
     level = {"ok": "info", "retried": "info", "session_lost": "warn"}.get(outcome, "error")

@@ -40,7 +40,8 @@ def members(model: Model, node: Server) -> list[Server]:
 
 def has_other_member(model: Model, node: Server) -> bool:
     """Whether the cluster has a member other than `node` (so a request copies its session)."""
-    for server in model.cluster():
+    # A loop, not any(): a generator per replicated request costs a few percent of a run.
+    for server in model.cluster():  # noqa: SIM110
         if server.member and server is not node:
             return True
     return False

@@ -87,12 +87,7 @@ def plan_accepted(model: Model, req: Request) -> None:
         store = model.store
         store.attached[req.seq] = req
         if req.draws is None:
-            lat = model.latency
-            added = store.added_latency_ns
-            load = lat.store_round_trip(added)
-            work = lat.server_work()
-            save = lat.store_round_trip(added)
-            req.draws = (load, work, save)
+            req.draws = model.latency.stateless_request(store.added_latency_ns)
         req.store_fail = None if store.up else "load"
         plan_stateless(model, req)
         return
@@ -364,9 +359,9 @@ def _finish(
     if user.pending and not user.waking:
         user.waking = True
         model.queue.push(done, _wake, user)
-    if model.record:  # the chart's data: runs without a view (compare) skip it
+    if model.record:  # the chart and the trace: runs without a view (compare) skip both
         model.series.record(done, status == 200, latency)
-    narration.request_finished(model, req, status, outcome, back_ns, cart_items, note, latency)
+        narration.request_finished(model, req, status, outcome, back_ns, cart_items, note, latency)
 
 
 def _detach(model: Model, req: Request) -> None:

@@ -25,7 +25,11 @@ from sim.config import Config, build_config
 from sim.errors import ScenarioError
 from sim.units import S
 
-VERSION = "v1"
+# The encoding's version changes whenever the same actions would replay to a different run.
+# v1: links made before the model followed HAProxy's checks and retries and Tomcat's failure
+# detector (December 2026); they still parse, and replay with the current model.
+VERSION = "v2"
+EARLIER_VERSIONS = ("v1",)
 MAX_CHARS = 2_000
 MAX_INPUT_CHARS = 20_000  # a whole link may carry other parameters
 MAX_ACTIONS = 5_000
@@ -45,6 +49,7 @@ class Scenario:
     seed: int = 1
     config: Config = field(default_factory=Config)
     actions: tuple = ()
+    made_with: str = VERSION  # the version of the text it was parsed from
 
     def __post_init__(self) -> None:
         """Refuse a bad seed, config or action list."""
@@ -54,6 +59,16 @@ class Scenario:
             raise ScenarioError("config must be a Config")
         if not isinstance(self.actions, tuple):
             raise ScenarioError("actions must be a tuple")
+
+
+def earlier_version_notice(scenario: Scenario) -> str | None:
+    """What the page says about a link made with an earlier version, or None."""
+    if scenario.made_with == VERSION:
+        return None
+    return (
+        "This link was made with an earlier version of the simulator. It replays with the "
+        "current model, so what happens may differ from what its author saw."
+    )
 
 
 def _number_text(value: int | float) -> str:
@@ -239,9 +254,10 @@ def parse(text: object) -> Scenario:
     if len(text) > MAX_CHARS:
         raise ScenarioError(f"the scenario is too long ({len(text)} characters, limit {MAX_CHARS})")
     parts = text.split(".", 3)
-    if len(parts) != 4 or parts[0] != VERSION:
+    if len(parts) != 4 or parts[0] not in (VERSION, *EARLIER_VERSIONS):
         raise ScenarioError(f"not a scenario: expected '{VERSION}.<seed>.<config>.<actions>'")
     seed_text, config_text, actions_text = parts[1:]
     if not re.fullmatch(r"[0-9]{1,10}", seed_text) or int(seed_text) > MAX_SEED:
         raise ScenarioError(f"seed: {seed_text[:20]!r} is not an integer in 0..{MAX_SEED}")
-    return Scenario(int(seed_text), _parse_config(config_text), _parse_actions(actions_text))
+    config, actions = _parse_config(config_text), _parse_actions(actions_text)
+    return Scenario(int(seed_text), config, actions, made_with=parts[0])

@@ -1,8 +1,9 @@
 """The snapshot: everything the browser draws, as plain JSON-safe data."""
 
 from sim import __version__
-from sim.cluster import DEMO_USER
-from sim.config import MODE_LABELS
+from sim.cluster import DEMO_USER, Copy, Server, User
+from sim.config import MODE_LABELS, MODES
+from sim.log import LOG_LIMIT
 from sim.model import Model
 from sim.units import US, from_thousandths
 
@@ -13,10 +14,13 @@ SNAPSHOT_LOG_LINES = 50
 SNAPSHOT_TRACES = 10
 
 
-def _server(model: Model, server: object) -> dict:
+def _current(copy: Copy | None, user: User) -> int | None:
+    """The items of a copy of the user's current session, or None."""
+    return copy.items if copy is not None and copy.sid == user.sid else None
+
+
+def _server(server: Server, you: User) -> dict:
     """Return one server's state, as it is and as the balancer believes it."""
-    mine = server.sessions.get(DEMO_USER)
-    backup = server.backups.get(DEMO_USER)
     return {
         "name": server.name,
         "alive": server.alive,
@@ -28,45 +32,74 @@ def _server(model: Model, server: object) -> dict:
         "sessions": len(server.sessions),
         "backups": len(server.backups),
         "in_flight": server.in_flight,
-        "session_items": mine.items if mine is not None else None,
-        "backup_items": backup.items if backup is not None else None,
+        "session_items": _current(server.sessions.get(you.id), you),
+        "backup_items": _current(server.backups.get(you.id), you),
     }
 
 
-def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
+def _user(model: Model) -> dict:
+    """The demo user: the cart its last answer showed, and what it has lost."""
+    you = model.users[DEMO_USER]
+    cart = model.current_cart(you)
+    return {
+        "id": DEMO_USER,
+        "cart_items": you.cart_items,
+        "acknowledged_items": you.acked,
+        "lost_items": you.acked - (cart.acked if cart is not None else 0),
+        "bound_server": you.affinity if model.config.policy == "sticky" else None,
+    }
+
+
+def _store(model: Model) -> dict:
+    """The shared store, and the demo user's cart in it when the mode uses it."""
+    used = model.config.mode == "stateless"
+    cart = model.store.carts.get(DEMO_USER)
+    return {
+        "up": model.store.up,
+        "used": used,
+        "cart_items": (cart.items if cart is not None else 0) if used else None,
+        "added_latency_ms": from_thousandths(model.store.added_latency_ns // US),
+    }
+
+
+def _metrics(model: Model) -> dict:
+    """Counts and latencies over the whole run."""
+    metrics = model.metrics
+    return {
+        "requests": metrics.requests,
+        "ok": metrics.ok,
+        "failed": metrics.failed,
+        "retried": metrics.retried,
+        **model.item_counts(),
+        "lost_sessions": metrics.lost_sessions,
+        **metrics.percentiles(),
+        "per_server": {
+            s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers
+        },
+    }
+
+
+def build_snapshot(
+    model: Model, scenario_text: str, shareable: bool, notice: str | None = None
+) -> dict:
     """Return the whole state of `model` as plain data."""
     config = model.config
     you = model.users[DEMO_USER]
-    stateless = config.mode == "stateless"
-    store_cart = model.store.carts.get(DEMO_USER)
-    added = model.store.added_latency_ns
-    metrics = model.metrics
-    counts = model.item_counts()
     return {
         "version": __version__,
         "time_ns": model.now,
         "mode": config.mode,
         "mode_label": MODE_LABELS[config.mode],
+        "modes": [{"id": mode, "label": MODE_LABELS[mode]} for mode in MODES],
         "policy": config.policy,
         "seed": model.seed,
         "config": config.to_dict(),
         "scenario": scenario_text,
         "scenario_shareable": shareable,
-        "user": {
-            "id": DEMO_USER,
-            "cart_items": you.cart_items,
-            "acknowledged_items": you.acked,
-            "bound_server": you.affinity if config.policy == "sticky" else None,
-        },
-        "servers": [_server(model, s) for s in model.servers],
-        "store": {
-            "up": model.store.up,
-            "used": stateless,
-            "cart_items": (store_cart.items if store_cart is not None else 0)
-            if stateless
-            else None,
-            "added_latency_ms": from_thousandths(added // US),
-        },
+        "scenario_notice": notice,
+        "user": _user(model),
+        "servers": [_server(s, you) for s in model.servers],
+        "store": _store(model),
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {
             "rate_per_s": from_thousandths(model.traffic_milli),
@@ -75,18 +108,8 @@ def build_snapshot(model: Model, scenario_text: str, shareable: bool) -> dict:
         },
         "traces": [dict(t) for t in list(model.traces)[-SNAPSHOT_TRACES:]],
         "log": model.log.tail()[-SNAPSHOT_LOG_LINES:],
-        "metrics": {
-            "requests": metrics.requests,
-            "ok": metrics.ok,
-            "failed": metrics.failed,
-            "retried": metrics.retried,
-            **counts,
-            "lost_sessions": metrics.lost_sessions,
-            **metrics.percentiles(),
-            "per_server": {
-                s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers
-            },
-        },
+        "log_limit": LOG_LIMIT,
+        "metrics": _metrics(model),
         "series": model.series.points(model.now),
         "series_bucket_ms": config.series_bucket_ms,
     }

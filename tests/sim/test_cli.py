@@ -72,7 +72,7 @@ def test_compare_prints_a_table():
         ["fly"],
         ["run"],
         ["run", "not-a-scenario"],
-        ["run", "v1.1..kZ"],
+        ["run", "v2.1..kZ"],
         ["compare", "--seed", "1"],
         ["compare", "--requests", "ten", "--seed", "1"],
         ["compare", "--requests", "0", "--seed", "1"],

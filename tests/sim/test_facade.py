@@ -125,11 +125,12 @@ def test_the_default_demo_starts_empty():
         "id": "you",
         "cart_items": 0,
         "acknowledged_items": 0,
+        "lost_items": 0,
         "bound_server": None,
     }
     assert [s["name"] for s in snap["servers"]] == ["A", "B", "C"]
     assert snap["metrics"]["p50_ms"] is None
-    assert snap["scenario"] == "v1.1.."
+    assert snap["scenario"] == "v2.1.."
 
 
 @pytest.mark.parametrize(
@@ -195,7 +196,7 @@ def test_actions_are_recorded_and_consecutive_advances_merge():
         {"type": "request"},
         {"type": "kill", "server": "B", "kind": "vanish"},
     )
-    assert demo.snapshot()["scenario"] == "v1.1..a33-r-kBv"
+    assert demo.snapshot()["scenario"] == "v2.1..a33-r-kBv"
 
 
 def test_reset_starts_over_with_the_same_seed_and_clears_actions():
@@ -215,7 +216,7 @@ def test_load_replays_a_link_and_none_gives_the_defaults():
     assert load(None).snapshot_json() == Demo().snapshot_json()
     assert load("").snapshot_json() == Demo().snapshot_json()
     with pytest.raises(ScenarioError):
-        load("v1.1..kZ")  # parses, but there is no server Z to kill
+        load("v2.1..kZ")  # parses, but there is no server Z to kill
 
 
 def test_compare_modes_replays_the_scenario_in_each_mode():
@@ -229,3 +230,27 @@ def test_compare_modes_replays_the_scenario_in_each_mode():
     assert result["stateful"]["lost_items"] == 3
     assert result["stateless"]["lost_items"] == result["replicated"]["lost_items"] == 0
     assert json.loads(demo.compare_modes_json()) == result
+
+
+def test_a_link_made_with_an_earlier_model_replays_with_a_notice_that_a_reset_clears():
+    """v1 links predate the HAProxy and Tomcat mechanisms: they replay with today's model and
+    say so; the run they continue is encoded in the current version."""
+    old = load("v1.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r")
+    snap = old.snapshot()
+    assert "earlier version" in snap["scenario_notice"]
+    assert snap["scenario"] == "v2.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r"
+    assert load(snap["scenario"]).snapshot()["scenario_notice"] is None
+    assert old.apply({"type": "reset"})["scenario_notice"] is None
+
+
+def test_the_snapshot_names_what_the_page_would_otherwise_re_derive():
+    snap = Demo().snapshot()
+    assert snap["modes"] == [
+        {"id": "stateless", "label": "Stateless"},
+        {"id": "stateful", "label": "Stateful"},
+        {"id": "replicated", "label": "Stateful + replication"},
+    ]
+    assert snap["log_limit"] == 200
+    assert snap["config"]["membership_drop_ms"] == 3_000
+    stateful = load("v2.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r")
+    assert stateful.snapshot()["user"]["lost_items"] == 3

@@ -9,19 +9,19 @@ from sim.facade import load
 def scenario(config: dict, actions: str, seed: int = 1) -> str:
     """Return an encoded scenario of `config` overrides and action tokens."""
     raw = json.dumps(config, separators=(",", ":")).encode()
-    return f"v1.{seed}.{base64.urlsafe_b64encode(raw).decode().rstrip('=')}.{actions}"
+    return f"v2.{seed}.{base64.urlsafe_b64encode(raw).decode().rstrip('=')}.{actions}"
 
 
 # Stateful, 1 s of work per request, 10 requests/s: Server A is killed (vanish) at 2 s with
 # requests inside, and restarted 1 s later, long before their 30 s server time-out fires.
 VANISH_THEN_RESTART = (
-    "v1.1.eyJtb2RlIjoic3RhdGVmdWwiLCJzZXJ2ZXJfd29ya191cyI6MTAwMDAwMH0"
+    "v2.1.eyJtb2RlIjoic3RhdGVmdWwiLCJzZXJ2ZXJfd29ya191cyI6MTAwMDAwMH0"
     ".t10-a2000000000-kAv-a1000000000-sA-a40000000000"
 )
 # Replicated, 1 s of work, 5 users at 10 requests/s: the last server is removed at 60 s
 # while requests are inside it.
 REMOVE_WHILE_BUSY = (
-    "v1.1.eyJtb2RlIjoicmVwbGljYXRlZCIsInNlcnZlcl93b3JrX3VzIjoxMDAwMDAwLCJ0cmFmZmljX3VzZXJzIjo1fQ"
+    "v2.1.eyJtb2RlIjoicmVwbGljYXRlZCIsInNlcnZlcl93b3JrX3VzIjoxMDAwMDAwLCJ0cmFmZmljX3VzZXJzIjo1fQ"
     ".t10-a60000000000-x-a2000000000"
 )
 

@@ -2,13 +2,18 @@
 
 from random import Random
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sim.config import Config
-from sim.latency import Latency
+from sim.latency import Latency, trunc
 
 
 def draws(seed: int) -> list[int]:
     latency = Latency(Config(), Random(seed))
-    return [latency.hop() for _ in range(200)] + [latency.store_round_trip(0) for _ in range(200)]
+    return [latency.hop() for _ in range(200)] + [
+        latency.stateless_request(0)[0] for _ in range(200)
+    ]
 
 
 def test_draws_are_integers_in_range():
@@ -26,4 +31,11 @@ def test_same_seed_same_draws():
 
 def test_added_store_latency_is_added_to_each_round_trip():
     latency = Latency(Config(store_jitter_us=0), Random(1))
-    assert latency.store_round_trip(5_000_000) == 5_200_000
+    load, _work, save = latency.stateless_request(5_000_000)
+    assert load == save == 5_200_000
+
+
+@given(st.floats(min_value=0, max_value=2.0**62, allow_nan=False, allow_infinity=False))
+def test_trunc_is_int_of_a_float(value: float):
+    assert type(trunc(value)) is int
+    assert trunc(value) == int(value)

@@ -58,3 +58,25 @@ def test_importing_sim_is_light():
         check=True,
     ).stdout
     assert out.strip() == "0.1.0 ['sim']"
+
+
+def test_every_module_imports_on_its_own():
+    """No import cycle: each module can be the first one imported."""
+    names = sorted(f"sim.{p.stem}" for p in SIM_DIR.glob("*.py") if p.stem != "__init__")
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n" + (
+        "    for loaded in [m for m in sys.modules if m.startswith('sim')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    importlib.import_module(name)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, *names], cwd=SIM_DIR.parent, check=True, timeout=60)
+
+
+def test_modules_and_functions_stay_small_enough_to_read():
+    """A module of at most 400 lines, a function of at most 60."""
+    for path in SIM_DIR.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 400, path.name
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                assert length <= 60, f"{path.name}: {node.name} is {length} lines"

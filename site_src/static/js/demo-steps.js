@@ -33,7 +33,7 @@ export class GuidedSteps {
   // Called with the action sent and the snapshots before and after it.
   observe(action, before, after) {
     const mode = after.mode;
-    const you = after.traces.filter((t) => t.user === "you");
+    const you = after.traces.filter((t) => t.user === after.user.id);
     const lastTrace = you[you.length - 1];
     if (action.type === "reset") this.sessionKilled = null;
     if (mode === "stateless" && after.store.cart_items >= 2) this.mark("stateless-requests");
@@ -54,7 +54,7 @@ export class GuidedSteps {
     }
     if (mode === "stateful" && this.sessionKilled?.mode === "stateful" && answered) {
       this.mark("stateful-kill");
-      const lost = this.sessionKilled.items + 1 - after.user.cart_items;
+      const lost = after.user.lost_items;
       this.say(
         `${PREDICTIONS[this.prediction] ?? "You killed the server before predicting."} ` +
           `The cart went from ${this.sessionKilled.items} to ${after.user.cart_items} ` +
@@ -66,11 +66,12 @@ export class GuidedSteps {
     if (mode === "replicated" && this.sessionKilled?.mode === "replicated" && answered) {
       if (after.user.cart_items === this.sessionKilled.items + 1) {
         this.mark("replicated-kill");
+        const window = after.config.membership_drop_ms / 1000;
         this.say(
           `The cart survived with ${after.user.cart_items} items: the backup copy on another ` +
-            "server took over. Kill the backup and then the primary within the 3 s it takes the cluster " +
-            "to notice, and it is lost; replication costs a " +
-            "synchronous copy on every request (see the p50 latency).",
+            "server took over. Kill the backup and then the primary before any request reaches the " +
+            `primary and within the ${window} s the cluster takes to notice a silent member, and it is ` +
+            "lost; replication costs a synchronous copy on every request (see the p50 latency).",
         );
       }
       this.sessionKilled = null;

@@ -154,7 +154,7 @@ function renderLog(root, snapshot) {
     line.textContent = `${marker}${entry.text}`;
     log.append(line);
   }
-  while (log.children.length > 200) log.firstElementChild.remove();
+  while (log.children.length > snapshot.log_limit) log.firstElementChild.remove();
   log.dataset.lastSeq = String(Math.max(shown, lastSeq));
   if (pinned && fresh.length) log.scrollTop = log.scrollHeight;
 }

@@ -109,9 +109,12 @@ async function start(version) {
   if (!replayed) snapshot = JSON.parse(await runtime.call("load", null));
   ui.ready = true;
   ui.paused = replayed; // a shared moment stays put until the reader resumes
-  if (replayed) showNotice("Replayed a shared scenario. Press Resume to let time run on.");
+  if (replayed) {
+    const earlier = snapshot.scenario_notice ? ` ${snapshot.scenario_notice}` : "";
+    showNotice(`Replayed a shared scenario. Press Resume to let time run on.${earlier}`);
+  }
   lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
-  status.textContent = `Simulator ready (sim ${version}).`;
+  status.textContent = `Simulator ready (sim ${version}). Select a mode and send a request.`;
   progress.hidden = true;
   root.dataset.state = "ready";
   renderAll();
@@ -167,7 +170,8 @@ function animateNewTraces() {
   if (reducedMotion.matches || !ui.visible) return;
   const hopMs = HOP_MS / Math.sqrt(ui.speed);
   // The learner's own requests always show; background traffic is sampled so it stays legible.
-  const shown = [...fresh.filter((t) => t.user === "you"), ...fresh.filter((t) => t.user !== "you").slice(-3)];
+  const you = snapshot.user.id;
+  const shown = [...fresh.filter((t) => t.user === you), ...fresh.filter((t) => t.user !== you).slice(-3)];
   for (const trace of shown) animateTrace(diagram, trace, hopMs);
 }
 
@@ -195,9 +199,7 @@ const actions = {
     await queue;
     try {
       const results = JSON.parse(await runtime.call("compare", null));
-      const labels = Object.fromEntries(
-        [...root.querySelectorAll("input[name=demo-mode]")].map((r) => [r.value, r.parentElement.textContent.trim()]),
-      );
+      const labels = Object.fromEntries(snapshot.modes.map((mode) => [mode.id, mode.label]));
       renderComparison(root, results, labels);
     } catch (error) {
       showNotice(`The comparison did not run: ${error.message}`);
