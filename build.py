@@ -268,12 +268,108 @@ def load_wizard(path: Path) -> dict:
     for oid in outcomes:
         if oid not in reached:
             fail(f"outcome {oid!r} is unreachable: no answer leads to it")
+    check_architectures(data, fail)
     return {
         "start": data["start"],
         "questions": questions,
         "outcomes": outcomes,
         "remaining": remaining,
     }
+
+
+def check_architectures(data: dict, fail: Callable) -> None:
+    """Check that every path's reasons argue for the architecture its outcome's title names.
+
+    An architecture is a set of parts (`[parts.ID]`, each with the words that name it). An
+    outcome lists its parts, and its title must name exactly those. An answer whose reason or
+    trade-off names a part must say whether it argues `for` it, `against` it, or only
+    `mentions` it; on every path, the parts argued for must be the outcome's, and none argued
+    against may be.
+    """
+    parts = data.get("parts")
+    if not isinstance(parts, dict) or not parts:
+        fail("no parts: add [parts.ID] tables, each with the words that name it")
+    patterns = {}
+    for pid, part in parts.items():
+        words = part.get("words") if isinstance(part, dict) else None
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            fail(f"part {pid!r} needs words = [...], the words that name it in a text")
+        patterns[pid] = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + ")", re.I)
+
+    def named(text: str) -> dict[str, str]:
+        """The parts a text names, each with the words that named it first."""
+        found = {pid: pattern.search(text) for pid, pattern in patterns.items()}
+        return {pid: match.group(0) for pid, match in found.items() if match}
+
+    def part_list(table: dict, key: str, where: str) -> set[str]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+            fail(f"{where}: {key} must be a list of part ids")
+        for pid in value:
+            if pid not in parts:
+                fail(f"{where}: unknown part {pid!r} (known: {', '.join(parts)})")
+        return set(value)
+
+    for oid, outcome in data["outcomes"].items():
+        where = f"outcome {oid!r}"
+        own = part_list(outcome, "parts", where)
+        if not own:
+            fail(f"{where} lacks 'parts', the parts of the architecture it recommends")
+        in_title = named(outcome["title"])
+        for pid in sorted(own - set(in_title)):
+            fail(f"{where}: the title does not name its part {pid!r}")
+        for pid in sorted(set(in_title) - own):
+            fail(f"{where}: the title names {pid!r}, which is not one of its parts")
+        aside = part_list(outcome, "mentions", where)
+        text = " ".join([outcome["summary"], *map(str, outcome["tradeoffs"])])
+        for pid, words in sorted(named(text).items()):
+            if pid not in own | aside:
+                fail(
+                    f'{where}: its summary or trade-offs name {pid!r} ("{words}"), which is '
+                    "not one of its parts; list it in mentions if that is intended"
+                )
+
+    sides = {}
+    for qid, question in data["questions"].items():
+        for answer in question["answers"]:
+            where = f"question {qid!r}: answer {answer['id']!r}"
+            side = {key: part_list(answer, key, where) for key in ("for", "against", "mentions")}
+            declared = side["for"] | side["against"] | side["mentions"]
+            if sum(map(len, side.values())) != len(declared):
+                fail(
+                    f"{where} declares a part twice (for, against and mentions exclude each other)"
+                )
+            in_text = named(answer["reason"] + " " + answer.get("accept", ""))
+            for pid, words in sorted(in_text.items()):
+                if pid not in declared:
+                    fail(
+                        f'{where} names {pid!r} ("{words}") but does not say whether it argues '
+                        "for it, against it, or only mentions it"
+                    )
+            for pid in sorted(declared - set(in_text)):
+                fail(f"{where} declares {pid!r}, but its text never names it")
+            sides[qid, answer["id"]] = side
+
+    def follow(node: str, path: list[tuple[str, str]]) -> None:
+        if node in data["outcomes"]:
+            outcome = data["outcomes"][node]
+            own = set(outcome["parts"])
+            link = "#wizard=" + ".".join(aid for _, aid in path)
+            for qid, aid in path:
+                clashes = [("for", pid, "lacks") for pid in sorted(sides[qid, aid]["for"] - own)]
+                clashes += [
+                    ("against", pid, "has") for pid in sorted(sides[qid, aid]["against"] & own)
+                ]
+                for side, pid, verb in clashes:
+                    fail(
+                        f"{link}: question {qid!r}, answer {aid!r} argues {side} {pid!r}, "
+                        f'but outcome {node!r} ("{outcome["title"]}") {verb} it'
+                    )
+            return
+        for answer in data["questions"][node]["answers"]:
+            follow(answer["next"], [*path, (node, answer["id"])])
+
+    follow(data["start"], [])
 
 
 def require_fields(table: object, fields: dict[str, type], where: str, fail: Callable) -> None:
@@ -309,15 +405,48 @@ def count_remaining_questions(start: str, questions: dict, fail: Callable) -> di
 
 def wizard_for_templates(wizard: dict, pages: list[Page], base_url: str, source: Path) -> dict:
     """The wizard as the page needs it: JSON for the script, and the whole tree for <details>."""
-    urls = {f"{p.slug}.md": {"title": p.title, "url": base_url + p.path} for p in pages}
+    by_file = {f"{p.slug}.md": p for p in pages}
     outcomes = {}
     for oid, outcome in wizard["outcomes"].items():
-        for name in outcome["read_next"]:
-            if name not in urls:
-                raise BuildError(f"{source}: outcome {oid!r}: read_next {name!r} is not a page")
-        outcomes[oid] = {**outcome, "read_next": [urls[n] for n in outcome["read_next"]]}
-    data = {**wizard, "outcomes": outcomes}
+        links = [
+            read_next_link(name, by_file, base_url, f"{source}: outcome {oid!r}")
+            for name in outcome["read_next"]
+        ]
+        outcomes[oid] = {
+            key: value for key, value in outcome.items() if key not in ("parts", "mentions")
+        } | {"read_next": links}
+    data = {**wizard, "questions": questions_for_script(wizard["questions"]), "outcomes": outcomes}
     return {"json": script_json(data), "tree": expand_wizard(data, data["start"], [])}
+
+
+def read_next_link(name: str, by_file: dict[str, Page], base_url: str, where: str) -> dict:
+    """`page.md` or `page.md#anchor` as a title and a URL; a missing page or heading fails."""
+    file, _, anchor = name.partition("#")
+    page = by_file.get(file)
+    if page is None:
+        raise BuildError(f"{where}: read_next {name!r} is not a page")
+    if not anchor:
+        return {"title": page.title, "url": base_url + page.path}
+    _, toc = render_markdown(make_markdown(), page.body_markdown)
+    section = next((entry["title"] for entry in toc if entry["id"] == anchor), None)
+    if section is None:
+        raise BuildError(f"{where}: read_next {name!r}: {file} has no heading with that id")
+    return {"title": f"{page.title}: {section}", "url": f"{base_url}{page.path}#{anchor}"}
+
+
+def questions_for_script(questions: dict) -> dict:
+    """The questions without the build-time `for`/`against`/`mentions`, which no script reads."""
+    checked_only = ("for", "against", "mentions")
+    return {
+        qid: question
+        | {
+            "answers": [
+                {key: value for key, value in answer.items() if key not in checked_only}
+                for answer in question["answers"]
+            ]
+        }
+        for qid, question in questions.items()
+    }
 
 
 def expand_wizard(data: dict, node: str, path: list[dict]) -> dict:

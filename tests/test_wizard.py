@@ -17,6 +17,12 @@ WIZARD_FILE = build.ROOT / "site_src" / "data" / "wizard.toml"
 SMALL = """
 start = "first"
 
+[parts.memory]
+words = ["in memory"]
+
+[parts.store]
+words = ["shared store"]
+
 [questions.first]
 text = "First?"
 [[questions.first.answers]]
@@ -37,7 +43,8 @@ text = "Second?"
 id = "yes"
 label = "Yes"
 next = "busy"
-reason = "Busy it is."
+reason = "Busy it is: keep it in memory."
+for = ["memory"]
 [[questions.second.answers]]
 id = "no"
 label = "No"
@@ -46,14 +53,16 @@ reason = "Calm after all."
 
 [outcomes.calm]
 kind = "stateless"
-title = "Calm"
+title = "Calm: state in a shared store"
+parts = ["store"]
 summary = "Stay calm."
 tradeoffs = ["None to speak of."]
 read_next = []
 
 [outcomes.busy]
 kind = "hybrid"
-title = "Busy"
+title = "Busy: state in memory"
+parts = ["memory"]
 summary = "Get busy."
 tradeoffs = []
 read_next = ["about.md"]
@@ -142,13 +151,17 @@ BROKEN = [
         ('next = "calm"\nreason = "Calm after all."', 'next = "first"\nreason = "Round again."'),
         r"question '(first|second)' leads back to itself",
     ),
-    ("bad TOML", ('title = "Calm"', "title = Calm"), r"invalid TOML"),
+    ("bad TOML", ('title = "Calm: state', "title = Calm: state"), r"invalid TOML"),
     (
         "a start that is not a question",
         ('start = "first"', 'start = "zeroth"'),
         r"start = 'zeroth'",
     ),
-    ("a missing reason", ('reason = "Busy it is."', ""), r"question 'second' lacks 'reason'"),
+    (
+        "a missing reason",
+        ('reason = "Busy it is: keep it in memory."', ""),
+        r"question 'second' lacks 'reason'",
+    ),
     (
         "an unknown kind",
         ('kind = "hybrid"', 'kind = "serverless"'),
@@ -178,6 +191,96 @@ def test_a_broken_wizard_file_is_refused_with_the_file_and_question_named(
         build.load_wizard(path)
 
 
+CONTRADICTIONS = [
+    (
+        "a reason that argues against the architecture its path ends in",
+        (
+            'reason = "Because yes."',
+            'reason = "Because yes, nothing stays in memory."\nagainst = ["memory"]',
+        ),
+        r"#wizard=yes\.yes: question 'first', answer 'yes' argues against 'memory', "
+        r"but outcome 'busy' \(\"Busy: state in memory\"\) has it",
+    ),
+    (
+        "a reason that argues for an architecture its path does not end in",
+        (
+            'reason = "Because yes."',
+            'reason = "Because yes, keep it in memory."\nfor = ["memory"]',
+        ),
+        r"#wizard=yes\.no: question 'first', answer 'yes' argues for 'memory', "
+        r"but outcome 'calm' \(\"Calm: state in a shared store\"\) lacks it",
+    ),
+    (
+        "a reason that names a part without taking a side",
+        ('reason = "Because no."', 'reason = "Because no shared store."'),
+        r"question 'first': answer 'no' names 'store' \(\"shared store\"\) but does not "
+        r"say whether it argues for it, against it, or only mentions it",
+    ),
+    (
+        "a declared part that the text never names",
+        ('reason = "Busy it is: keep it in memory."', 'reason = "Busy it is."'),
+        r"question 'second': answer 'yes' declares 'memory', but its text never names it",
+    ),
+    (
+        "a title that misses one of its outcome's parts",
+        ('title = "Busy: state in memory"', 'title = "Busy"'),
+        r"outcome 'busy': the title does not name its part 'memory'",
+    ),
+    (
+        "a title that names a part its outcome does not have",
+        ('title = "Calm: state in a shared store"', 'title = "Calm: in memory, a shared store"'),
+        r"outcome 'calm': the title names 'memory', which is not one of its parts",
+    ),
+    (
+        "a summary that names a part its outcome does not have",
+        ('summary = "Stay calm."', 'summary = "Stay calm, nothing in memory."'),
+        r"outcome 'calm': its summary or trade-offs name 'memory' \(\"in memory\"\)",
+    ),
+    (
+        "an unknown part",
+        ('parts = ["store"]', 'parts = ["stor"]'),
+        r"outcome 'calm': unknown part 'stor'",
+    ),
+    (
+        "a wizard without parts",
+        ('[parts.memory]\nwords = ["in memory"]\n\n[parts.store]\nwords = ["shared store"]', ""),
+        r"no parts: add \[parts\.ID\] tables",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "edit", "message"), CONTRADICTIONS, ids=[c[0] for c in CONTRADICTIONS]
+)
+def test_a_recommendation_whose_title_and_reasons_disagree_is_refused_naming_the_path(
+    tmp_path: Path, case: str, edit: tuple[str, str], message: str
+):
+    old, new = edit
+    assert old in SMALL, f"the {case!r} case no longer edits anything"
+    path = write(tmp_path, SMALL.replace(old, new, 1))
+    with pytest.raises(build.BuildError, match=re.escape(str(path)) + ": .*" + message):
+        build.load_wizard(path)
+
+
+def test_a_part_only_mentioned_in_passing_is_allowed_on_any_path(tmp_path: Path):
+    text = SMALL.replace(
+        'reason = "Because yes."',
+        'reason = "Because yes; whether it stays in memory is decided later."\n'
+        'mentions = ["memory"]',
+        1,
+    )
+    wizard = build.load_wizard(write(tmp_path, text))
+    assert wizard["questions"]["first"]["answers"][0]["mentions"] == ["memory"]
+
+
+def test_every_outcome_of_the_real_wizard_names_its_architecture_in_its_title():
+    wizard = build.load_wizard(WIZARD_FILE)
+    titles = [outcome["title"] for outcome in wizard["outcomes"].values()]
+    assert len(set(titles)) == len(titles), "two outcomes recommend the same thing"
+    for outcome in wizard["outcomes"].values():
+        assert outcome["parts"], outcome["title"]
+
+
 def test_a_broken_wizard_fails_the_whole_build_and_leaves_dist_untouched(tmp_path: Path):
     root = tmp_path / "example"
     shutil.copytree(EXAMPLE, root)
@@ -199,6 +302,34 @@ def test_read_next_must_name_a_page_that_exists(tmp_path: Path):
         build.wizard_for_templates(wizard, [], "/", path)
 
 
+def test_read_next_may_point_at_a_heading_that_exists(tmp_path: Path):
+    pages = build.read_content(EXAMPLE / "site_src" / "content")
+    path = write(
+        tmp_path, SMALL.replace('read_next = ["about.md"]', 'read_next = ["about.md#why-2"]')
+    )
+    site = build.wizard_for_templates(build.load_wizard(path), pages, "/sub/", path)
+    busy = json.loads(str(site["json"]))["outcomes"]["busy"]
+    assert busy["read_next"] == [{"title": "About <us>: Why", "url": "/sub/about/#why-2"}]
+    missing = write(
+        tmp_path, SMALL.replace('read_next = ["about.md"]', 'read_next = ["about.md#how"]')
+    )
+    with pytest.raises(
+        build.BuildError,
+        match=r"outcome 'busy': read_next 'about\.md#how': about\.md has no heading",
+    ):
+        build.wizard_for_templates(build.load_wizard(missing), pages, "/", missing)
+
+
+def test_the_script_gets_no_build_time_declarations(tmp_path: Path):
+    pages = build.read_content(EXAMPLE / "site_src" / "content")
+    path = write(tmp_path, SMALL)
+    data = json.loads(
+        str(build.wizard_for_templates(build.load_wizard(path), pages, "/", path)["json"])
+    )
+    assert "parts" not in data and "parts" not in data["outcomes"]["busy"]
+    assert all("for" not in a for q in data["questions"].values() for a in q["answers"])
+
+
 def test_the_tree_for_the_page_carries_each_paths_reasons_and_trade_offs(tmp_path: Path):
     pages = build.read_content(EXAMPLE / "site_src" / "content")
     path = write(tmp_path, SMALL)
@@ -209,7 +340,7 @@ def test_the_tree_for_the_page_carries_each_paths_reasons_and_trade_offs(tmp_pat
     assert calm_directly["reasons"] == ["Because no."]
     assert calm_directly["accepted"] == ["Calm costs.", "None to speak of."]
     busy = first["answers"][0]["child"]["answers"][0]["child"]
-    assert busy["reasons"] == ["Because yes.", "Busy it is."]
+    assert busy["reasons"] == ["Because yes.", "Busy it is: keep it in memory."]
     assert busy["read_next"] == [{"title": "About <us>", "url": "/sub/about/"}]
     data = json.loads(str(site["json"]))
     assert data["outcomes"]["busy"]["read_next"][0]["url"] == "/sub/about/"
