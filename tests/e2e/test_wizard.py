@@ -118,7 +118,7 @@ def test_a_shared_link_opens_the_same_result(page, site_url, answers, outcome):
         WIZARD["outcomes"][outcome]["title"]
     )
     link = wizard.get_by_role("link", name="Link to this result")
-    expect(link).to_have_attribute("href", "#wizard=" + ".".join(answers))
+    expect(link).to_have_attribute("href", site_url + "#wizard=" + ".".join(answers))
     expect(wizard.get_by_role("alert")).to_be_hidden()
 
 
@@ -206,3 +206,125 @@ def test_without_javascript_the_whole_tree_is_usable_as_disclosure_widgets(brows
             expect(result).to_contain_text(reason)
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- what a new user hit (issue 14)
+
+
+def answer(page, *answer_ids: str) -> None:
+    """Click through answers from wherever the wizard is, waiting for each next step."""
+    wizard = page.locator("#wizard")
+    for answer_id in answer_ids:
+        answered = page.evaluate("() => location.hash.replace(/^#wizard=?/, '')")
+        path = [a for a in answered.split(".") if a]
+        question = steps_of([*path, answer_id])[-1][0]
+        wizard.get_by_role("button", name=label_of(question, answer_id), exact=True).click()
+        expect(page).to_have_url(re.compile(re.escape("#wizard=" + ".".join([*path, answer_id]))))
+
+
+def heading_of(answers: list[str]) -> str:
+    """The level-3 heading the wizard shows after these answers: a question or a title."""
+    node = WIZARD["start"]
+    for _, answer_id in steps_of(answers):
+        node = next(a for a in WIZARD["questions"][node]["answers"] if a["id"] == answer_id)
+        node = node["next"]
+    if node in WIZARD["outcomes"]:
+        return WIZARD["outcomes"][node]["title"]
+    return WIZARD["questions"][node]["text"]
+
+
+FIRST_TWO = PATHS[-1][0][:2]
+
+
+def test_the_table_of_contents_link_to_the_wizard_keeps_its_answers(page, site_url):
+    open_home(page, site_url)
+    answer(page, *FIRST_TWO)
+    wizard = page.locator("#wizard")
+    page.get_by_role("navigation", name="On this page").get_by_role(
+        "link", name="Which should you choose?"
+    ).click()
+    expect(wizard.get_by_role("heading", level=3)).to_have_text(heading_of(FIRST_TWO))
+    expect(page).to_have_url(re.compile(re.escape("#wizard=" + ".".join(FIRST_TWO)) + "$"))
+    expect(wizard.get_by_role("button", name="Back")).to_be_enabled()
+
+
+def test_a_link_to_the_wizard_from_another_page_keeps_its_answers(page, site_url):
+    open_home(page, site_url)
+    answer(page, *FIRST_TWO)
+    page.goto(site_url + "replication/")
+    page.get_by_role("link", name="decision wizard").first.click()
+    wizard = page.locator("#wizard")
+    expect(wizard.get_by_role("heading", level=3)).to_have_text(heading_of(FIRST_TWO))
+    expect(page).to_have_url(re.compile(re.escape("#wizard=" + ".".join(FIRST_TWO)) + "$"))
+
+
+def test_the_browsers_back_and_forward_step_through_the_answers_without_leaving_the_site(
+    page, site_url
+):
+    open_home(page, site_url)
+    answer(page, *FIRST_TWO)
+    wizard = page.locator("#wizard")
+    heading = wizard.get_by_role("heading", level=3)
+    page.go_back()
+    expect(heading).to_have_text(heading_of(FIRST_TWO[:1]))
+    expect(heading).to_be_focused()
+    assert page.url.startswith(site_url)
+    page.go_back()
+    expect(heading).to_have_text(heading_of([]))
+    assert page.url.startswith(site_url)
+    page.go_forward()
+    expect(heading).to_have_text(heading_of(FIRST_TWO[:1]))
+    expect(wizard.get_by_role("button", name="Back")).to_be_enabled()
+
+
+def test_the_wizards_back_button_and_the_browsers_back_stay_in_step(page, site_url):
+    open_home(page, site_url)
+    answer(page, *FIRST_TWO)
+    wizard = page.locator("#wizard")
+    heading = wizard.get_by_role("heading", level=3)
+    wizard.get_by_role("button", name="Back").click()
+    expect(heading).to_have_text(heading_of(FIRST_TWO[:1]))
+    page.go_back()
+    expect(heading).to_have_text(heading_of([]))
+    assert page.url.startswith(site_url)
+
+
+def test_a_wizard_link_made_on_a_page_opened_from_a_demo_link_carries_no_scenario(page, site_url):
+    answers, outcome = PATHS[0]
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_home(page, site_url, "?scenario=v1.from-a-demo-link#wizard=" + ".".join(answers))
+    wizard = page.locator("#wizard")
+    expect(wizard.get_by_role("heading", level=3)).to_have_text(
+        WIZARD["outcomes"][outcome]["title"]
+    )
+    link = wizard.get_by_role("link", name="Link to this result")
+    shared = link.evaluate("a => a.href")
+    assert "scenario" not in shared
+    assert shared == site_url + "#wizard=" + ".".join(answers)
+    wizard.get_by_role("button", name="Copy link").click()
+    expect(wizard.get_by_role("status")).to_have_text("Link copied.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == shared
+
+
+CONTRADICTED = [
+    # (answers, a word the title must carry, a word neither title nor reasons may carry)
+    ("no.no.no.yes.yes", "sticky sessions", "state does not have to live in the server"),
+    ("yes.whole.yes", "snapshots", "sticky sessions and replication"),
+    ("no.yes.whole.yes", "snapshots", "sticky sessions and replication"),
+]
+
+
+@pytest.mark.parametrize(("link", "named", "contradiction"), CONTRADICTED)
+def test_a_recommendation_and_its_reasons_name_the_same_architecture(
+    page, site_url, link, named, contradiction
+):
+    open_home(page, site_url, "#wizard=" + link)
+    result = page.locator("#wizard .wizard-result")
+    title = result.get_by_role("heading", level=3)
+    expect(title).to_contain_text(named)
+    reasons = result.locator("h4:text('Why, from your answers') + ul")
+    expect(reasons.get_by_role("listitem")).to_have_count(len(link.split(".")))
+    assert contradiction not in title.inner_text()
+    assert contradiction not in reasons.inner_text()
+    if "replication" not in title.inner_text():
+        assert "with replication" not in reasons.inner_text()

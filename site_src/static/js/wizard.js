@@ -4,6 +4,10 @@
 // works without JavaScript. This module hides that tree and shows the same data step by step,
 // with Back, a progress indicator and a shareable link (#wizard=ANSWER.ANSWER...). A link's
 // value is checked against the data before use and only ever shown as text, never as HTML.
+//
+// Each answer is a history entry, so the browser's Back and Forward step through the wizard.
+// A plain link to the wizard (#wizard, from the page's contents or another page) keeps the
+// answers given in this tab; a link with answers (#wizard=...) replaces them.
 
 const HASH_PREFIX = "#wizard=";
 const ANSWER_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -25,14 +29,46 @@ export function walk(data, answerIds) {
   return { steps, node };
 }
 
-/** Read a location hash: null if it is not about the wizard, else {answers} or {broken: true}. */
+/** Read a location hash: null if it is not about the wizard, {toWizard} for a plain link to it,
+ * else {answers} or {broken: true}. */
 export function parseHash(hash, data) {
   if (hash !== "#wizard" && !hash.startsWith(HASH_PREFIX)) return null;
   const value = hash.slice(HASH_PREFIX.length);
-  if (value === "") return { answers: [] };
+  if (value === "") return { toWizard: true };
   if (value.length > MAX_HASH_LENGTH) return { broken: true };
   const answers = value.split(".");
   return walk(data, answers) ? { answers } : { broken: true };
+}
+
+/** `answers` if it is a list of answer ids that the data can follow, else null. */
+function validAnswers(data, answers) {
+  const usable = Array.isArray(answers) && answers.every((id) => typeof id === "string");
+  return usable && walk(data, answers) ? answers : null;
+}
+
+function sameAnswers(a, b) {
+  return Array.isArray(a) && Array.isArray(b) && a.join(".") === b.join(".");
+}
+
+// The answers given in this tab, kept across pages. The key carries the path because every
+// project site of an account shares one origin. Storage may be refused (a sandboxed embed).
+const STORAGE_KEY = `wizard-answers:${location.pathname}`;
+
+function rememberAnswers(answers) {
+  try {
+    sessionStorage.setItem(STORAGE_KEY, answers.join("."));
+  } catch {
+    // Without storage, a link from another page starts the wizard over; nothing else changes.
+  }
+}
+
+function rememberedAnswers(data) {
+  try {
+    const value = sessionStorage.getItem(STORAGE_KEY);
+    return value === null ? null : validAnswers(data, value ? value.split(".") : []);
+  } catch {
+    return null;
+  }
 }
 
 /** A DOM element; string children become text nodes, so data is never parsed as HTML. */
@@ -107,11 +143,21 @@ function resultView(outcome, steps, shareURL) {
       list("ol", steps.map((s) => `${s.question.text} ${s.answer.label}.`)),
       el("h4", {}, "Read next"),
       list("ul", readNext),
-      el("p", { class: "wizard-share" },
-        el("a", { href: new URL(shareURL).hash, class: "wizard-share-link" }, "Link to this result"),
-        " ", copy, " ", status),
+      el("p", { class: "wizard-share" }, shareLink(shareURL), " ", copy, " ", status),
     ),
   ];
+}
+
+/** The link to a result, for copying or bookmarking; a plain click stays on the page. */
+function shareLink(shareURL) {
+  const link = el("a", { href: shareURL, class: "wizard-share-link" }, "Link to this result");
+  link.addEventListener("click", (event) => {
+    const modified = event.metaKey || event.ctrlKey || event.shiftKey || event.altKey;
+    // The result is already on screen; following the link would reload the page if it was
+    // opened with a query (a demo link), which the shared URL leaves out.
+    if (event.button === 0 && !modified) event.preventDefault();
+  });
+  return link;
 }
 
 /** Replace the <details> tree in `root` with the step-by-step wizard. */
@@ -127,9 +173,17 @@ export function enhance(root, data) {
   notice.hidden = true;
   let answers = [];
 
-  function shareURL() {
+  /** This page with the answers in its fragment; the query (a demo's scenario) stays. */
+  function urlFor(list) {
     const url = new URL(window.location.href);
-    url.hash = answers.length ? HASH_PREFIX + answers.join(".") : "wizard";
+    url.hash = list.length ? HASH_PREFIX + list.join(".") : "wizard";
+    return url.href;
+  }
+
+  /** The link to share: the page and the answers, without the query a demo link added. */
+  function shareURL() {
+    const url = new URL(urlFor(answers));
+    url.search = "";
     return url.href;
   }
 
@@ -146,45 +200,91 @@ export function enhance(root, data) {
     live.textContent = isResult
       ? `Recommendation: ${data.outcomes[node].title}`
       : stage.querySelector("#wizard-progress-label").textContent;
-    if (focus) stage.querySelector("#wizard-step-title").focus();
+    if (focus) stage.querySelector("#wizard-step-title").focus({ preventScroll: focus === "stay" });
   }
 
-  function go(next, { keepNotice = false } = {}) {
+  function showBroken() {
+    notice.textContent = BROKEN_LINK_NOTICE;
+    notice.hidden = false;
+  }
+
+  /** Make `next` the answers on screen; the caller has already put them in the history. */
+  function settle(next, { focus }) {
     answers = next;
-    if (!keepNotice) notice.hidden = true;
-    history.replaceState(null, "", shareURL());
-    show({ focus: true });
+    rememberAnswers(answers);
+    show({ focus });
+  }
+
+  /** A new history entry per step, so the browser's Back returns to the step before. */
+  function push(next) {
+    const from = sameAnswers(history.state?.wizard, answers) ? answers : null;
+    history.pushState({ wizard: next, wizardFrom: from }, "", urlFor(next));
+    notice.hidden = true;
+    settle(next, { focus: true });
+  }
+
+  function replace(next, { focus = true } = {}) {
+    history.replaceState({ ...history.state, wizard: next }, "", urlFor(next));
+    settle(next, { focus });
   }
 
   function choose(answerId) {
-    go([...answers, answerId]);
+    push([...answers, answerId]);
   }
 
-  function followHash() {
+  function stepBack() {
+    const previous = answers.slice(0, -1);
+    notice.hidden = true;
+    // When the step before is the previous history entry, go there, so that the wizard's Back
+    // and the browser's stay in step; otherwise (a shared link opened here) rewrite this one.
+    if (sameAnswers(history.state?.wizardFrom, previous)) history.back();
+    else replace(previous);
+  }
+
+  /** The answers the current history entry stands for; null if it is not about the wizard. */
+  function answersOfThisEntry() {
+    const kept = validAnswers(data, history.state?.wizard);
+    if (kept) return kept;
     const link = parseHash(window.location.hash, data);
-    if (link === null) return false;
-    if (link.broken) {
-      notice.textContent = BROKEN_LINK_NOTICE;
-      notice.hidden = false;
-      go([], { keepNotice: true });
-    } else {
-      go(link.answers);
-    }
-    return true;
+    if (link === null) return null;
+    if (link.broken) showBroken();
+    const next = link.answers ?? (link.toWizard ? answers : []);
+    history.replaceState({ ...history.state, wizard: next }, "", urlFor(next));
+    return next;
   }
 
-  back.addEventListener("click", () => go(answers.slice(0, -1)));
-  restart.addEventListener("click", () => go([]));
-  window.addEventListener("hashchange", followHash);
+  /** Back, Forward, or a link within the page: show that entry's step. */
+  function followHistory() {
+    const next = answersOfThisEntry();
+    if (next !== null && !sameAnswers(next, answers)) settle(next, { focus: "stay" });
+  }
+
+  /** The first step: a reloaded entry, a link with answers, or what this tab answered last. */
+  function start() {
+    const kept = validAnswers(data, history.state?.wizard);
+    const link = parseHash(window.location.hash, data);
+    if (kept) {
+      settle(kept, { focus: link !== null });
+    } else if (link) {
+      if (link.broken) showBroken();
+      replace(link.answers ?? (link.toWizard ? (rememberedAnswers(data) ?? []) : []));
+    } else {
+      const first = rememberedAnswers(data) ?? [];
+      history.replaceState({ ...history.state, wizard: first }, "", window.location.href);
+      settle(first, { focus: false });
+    }
+    if (link) root.scrollIntoView({ block: "start" });
+  }
+
+  back.addEventListener("click", stepBack);
+  restart.addEventListener("click", () => answers.length && push([]));
+  window.addEventListener("popstate", followHistory);
+  window.addEventListener("hashchange", followHistory);
 
   tree.hidden = true;
   app.hidden = false;
   root.dataset.enhanced = "true";
-  if (followHash()) {
-    root.scrollIntoView({ block: "start" });
-  } else {
-    show({ focus: false });
-  }
+  start();
 }
 
 const root = document.getElementById("wizard");
