@@ -431,7 +431,7 @@ def read_next_link(name: str, by_file: dict[str, Page], base_url: str, where: st
     section = next((entry["title"] for entry in toc if entry["id"] == anchor), None)
     if section is None:
         raise BuildError(f"{where}: read_next {name!r}: {file} has no heading with that id")
-    return {"title": f"{page.title}: {section}", "url": f"{base_url}{page.path}#{anchor}"}
+    return {"title": f"{page.title} — {section}", "url": f"{base_url}{page.path}#{anchor}"}
 
 
 def questions_for_script(questions: dict) -> dict:

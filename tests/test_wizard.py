@@ -309,7 +309,7 @@ def test_read_next_may_point_at_a_heading_that_exists(tmp_path: Path):
     )
     site = build.wizard_for_templates(build.load_wizard(path), pages, "/sub/", path)
     busy = json.loads(str(site["json"]))["outcomes"]["busy"]
-    assert busy["read_next"] == [{"title": "About <us>: Why", "url": "/sub/about/#why-2"}]
+    assert busy["read_next"] == [{"title": "About <us> — Why", "url": "/sub/about/#why-2"}]
     missing = write(
         tmp_path, SMALL.replace('read_next = ["about.md"]', 'read_next = ["about.md#how"]')
     )
