@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -101,3 +102,31 @@ def test_every_diagram_is_an_image_with_a_title_and_a_description(
 def test_no_page_names_a_machine_path(built_site: Path):
     for page in built_site.rglob("*.html"):
         assert not re.search(r"/(home|work|tmp|Users)/", page.read_text(encoding="utf-8")), page
+
+
+# The five chapters an expert missed (issue 9): each a section with its own anchor, reachable
+# from a wizard recommendation where it changes what the reader should do.
+CHAPTERS = [
+    "where-state-goes/#concurrent-writes-to-one-session",
+    "where-state-goes/#client-side-sessions-signed-cookies-and-jwt",
+    "sticky-sessions/#deploys-draining-and-autoscaling-a-sticky-tier",
+    "when-stateful-wins/#long-lived-connections-time-outs-health-checks-and-reconnect-storms",
+    "where-state-goes/#when-the-store-fails",
+]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_missing_chapter_has_its_section_and_a_wizard_recommendation_links_to_it(
+    built_site: Path, chapter: str
+):
+    path, anchor = chapter.split("#")
+    html = (built_site / path / "index.html").read_text(encoding="utf-8")
+    assert re.search(rf'<h2 id="{anchor}">', html), f"no section {anchor} on {path}"
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="wizard-data">(.*?)</script>', home, re.S)
+    links = {
+        link["url"]
+        for outcome in json.loads(data.group(1))["outcomes"].values()
+        for link in outcome["read_next"]
+    }
+    assert "/" + chapter in links

@@ -111,6 +111,21 @@ def test_every_path_of_the_real_wizard_ends_in_a_recommendation_within_its_count
         assert len(answers) <= longest
 
 
+def test_the_real_wizard_recommends_client_side_sessions_only_when_they_can_run_to_expiry():
+    wizard = build.load_wizard(WIZARD_FILE)
+    token_outcomes = {oid for oid, o in wizard["outcomes"].items() if o["parts"] == ["token"]}
+    assert len(token_outcomes) == 1
+    reached = [answers for answers, outcome in wizard_paths(wizard) if outcome in token_outcomes]
+    assert reached, "no path leads to client-side sessions"
+    for answers in reached:
+        node = wizard["start"]
+        for answer_id in answers:
+            answer = next(a for a in wizard["questions"][node]["answers"] if a["id"] == answer_id)
+            if node == "revocation":
+                assert answer_id == "no", "a session that must end at once needs a store"
+            node = answer["next"]
+
+
 def test_the_remaining_count_is_the_longest_way_to_an_outcome(tmp_path: Path):
     wizard = build.load_wizard(write(tmp_path, SMALL))
     assert wizard["remaining"] == {"first": 2, "second": 1}
