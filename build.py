@@ -286,7 +286,33 @@ def check_architectures(data: dict, fail: Callable) -> None:
     `mentions` it; on every path, the parts argued for must be the outcome's, and none argued
     against may be.
     """
-    parts = data.get("parts")
+    parts = read_parts(data.get("parts"), fail)
+    for oid, outcome in data["outcomes"].items():
+        check_outcome_parts(f"outcome {oid!r}", outcome, parts, fail)
+    sides = {
+        (qid, answer["id"]): answer_sides(
+            f"question {qid!r}: answer {answer['id']!r}", answer, parts, fail
+        )
+        for qid, question in data["questions"].items()
+        for answer in question["answers"]
+    }
+    for path, oid in wizard_paths(data):
+        outcome = data["outcomes"][oid]
+        own = set(outcome["parts"])
+        link = "#wizard=" + ".".join(aid for _, aid in path)
+        for qid, aid in path:
+            argued_for, argued_against = sides[qid, aid]["for"], sides[qid, aid]["against"]
+            clashes = [("for", pid, "lacks") for pid in sorted(argued_for - own)]
+            clashes += [("against", pid, "has") for pid in sorted(argued_against & own)]
+            for side, pid, verb in clashes:
+                fail(
+                    f"{link}: question {qid!r}, answer {aid!r} argues {side} {pid!r}, "
+                    f'but outcome {oid!r} ("{outcome["title"]}") {verb} it'
+                )
+
+
+def read_parts(parts: object, fail: Callable) -> dict[str, re.Pattern]:
+    """Each part id with a pattern that finds the words naming it, at the start of a word."""
     if not isinstance(parts, dict) or not parts:
         fail("no parts: add [parts.ID] tables, each with the words that name it")
     patterns = {}
@@ -295,81 +321,77 @@ def check_architectures(data: dict, fail: Callable) -> None:
         if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
             fail(f"part {pid!r} needs words = [...], the words that name it in a text")
         patterns[pid] = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + ")", re.I)
+    return patterns
 
-    def named(text: str) -> dict[str, str]:
-        """The parts a text names, each with the words that named it first."""
-        found = {pid: pattern.search(text) for pid, pattern in patterns.items()}
-        return {pid: match.group(0) for pid, match in found.items() if match}
 
-    def part_list(table: dict, key: str, where: str) -> set[str]:
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-            fail(f"{where}: {key} must be a list of part ids")
-        for pid in value:
-            if pid not in parts:
-                fail(f"{where}: unknown part {pid!r} (known: {', '.join(parts)})")
-        return set(value)
+def parts_named(text: str, parts: dict[str, re.Pattern]) -> dict[str, str]:
+    """The parts a text names, each with the words that named it first."""
+    found = {pid: pattern.search(text) for pid, pattern in parts.items()}
+    return {pid: match.group(0) for pid, match in found.items() if match}
 
-    for oid, outcome in data["outcomes"].items():
-        where = f"outcome {oid!r}"
-        own = part_list(outcome, "parts", where)
-        if not own:
-            fail(f"{where} lacks 'parts', the parts of the architecture it recommends")
-        in_title = named(outcome["title"])
-        for pid in sorted(own - set(in_title)):
-            fail(f"{where}: the title does not name its part {pid!r}")
-        for pid in sorted(set(in_title) - own):
-            fail(f"{where}: the title names {pid!r}, which is not one of its parts")
-        aside = part_list(outcome, "mentions", where)
-        text = " ".join([outcome["summary"], *map(str, outcome["tradeoffs"])])
-        for pid, words in sorted(named(text).items()):
-            if pid not in own | aside:
-                fail(
-                    f'{where}: its summary or trade-offs name {pid!r} ("{words}"), which is '
-                    "not one of its parts; list it in mentions if that is intended"
-                )
 
-    sides = {}
-    for qid, question in data["questions"].items():
-        for answer in question["answers"]:
-            where = f"question {qid!r}: answer {answer['id']!r}"
-            side = {key: part_list(answer, key, where) for key in ("for", "against", "mentions")}
-            declared = side["for"] | side["against"] | side["mentions"]
-            if sum(map(len, side.values())) != len(declared):
-                fail(
-                    f"{where} declares a part twice (for, against and mentions exclude each other)"
-                )
-            in_text = named(answer["reason"] + " " + answer.get("accept", ""))
-            for pid, words in sorted(in_text.items()):
-                if pid not in declared:
-                    fail(
-                        f'{where} names {pid!r} ("{words}") but does not say whether it argues '
-                        "for it, against it, or only mentions it"
-                    )
-            for pid in sorted(declared - set(in_text)):
-                fail(f"{where} declares {pid!r}, but its text never names it")
-            sides[qid, answer["id"]] = side
+def part_ids(table: dict, key: str, where: str, parts: dict, fail: Callable) -> set[str]:
+    """A table's list of part ids under `key` (empty if absent); unknown ids fail."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(pid, str) for pid in value):
+        fail(f"{where}: {key} must be a list of part ids")
+    for pid in value:
+        if pid not in parts:
+            fail(f"{where}: unknown part {pid!r} (known: {', '.join(parts)})")
+    return set(value)
 
-    def follow(node: str, path: list[tuple[str, str]]) -> None:
+
+def check_outcome_parts(where: str, outcome: dict, parts: dict, fail: Callable) -> None:
+    """The title names exactly the outcome's parts; the rest of its text names no others."""
+    own = part_ids(outcome, "parts", where, parts, fail)
+    if not own:
+        fail(f"{where} lacks 'parts', the parts of the architecture it recommends")
+    in_title = parts_named(outcome["title"], parts)
+    for pid in sorted(own - set(in_title)):
+        fail(f"{where}: the title does not name its part {pid!r}")
+    for pid in sorted(set(in_title) - own):
+        fail(f"{where}: the title names {pid!r}, which is not one of its parts")
+    aside = part_ids(outcome, "mentions", where, parts, fail)
+    text = " ".join([outcome["summary"], *map(str, outcome["tradeoffs"])])
+    for pid, words in sorted(parts_named(text, parts).items()):
+        if pid not in own | aside:
+            fail(
+                f'{where}: its summary or trade-offs name {pid!r} ("{words}"), which is '
+                "not one of its parts; list it in mentions if that is intended"
+            )
+
+
+def answer_sides(where: str, answer: dict, parts: dict, fail: Callable) -> dict[str, set[str]]:
+    """The parts an answer argues for, against, or mentions, each named by its text."""
+    side = {
+        key: part_ids(answer, key, where, parts, fail) for key in ("for", "against", "mentions")
+    }
+    declared = side["for"] | side["against"] | side["mentions"]
+    if sum(map(len, side.values())) != len(declared):
+        fail(f"{where} declares a part twice (for, against and mentions exclude each other)")
+    in_text = parts_named(answer["reason"] + " " + answer.get("accept", ""), parts)
+    for pid, words in sorted(in_text.items()):
+        if pid not in declared:
+            fail(
+                f'{where} names {pid!r} ("{words}") but does not say whether it argues '
+                "for it, against it, or only mentions it"
+            )
+    for pid in sorted(declared - set(in_text)):
+        fail(f"{where} declares {pid!r}, but its text never names it")
+    return side
+
+
+def wizard_paths(data: dict) -> Iterator[tuple[list[tuple[str, str]], str]]:
+    """Every path: (question id, answer id) in order, and the outcome it ends in."""
+
+    def follow(node: str, path: list[tuple[str, str]]) -> Iterator:
         if node in data["outcomes"]:
-            outcome = data["outcomes"][node]
-            own = set(outcome["parts"])
-            link = "#wizard=" + ".".join(aid for _, aid in path)
-            for qid, aid in path:
-                clashes = [("for", pid, "lacks") for pid in sorted(sides[qid, aid]["for"] - own)]
-                clashes += [
-                    ("against", pid, "has") for pid in sorted(sides[qid, aid]["against"] & own)
-                ]
-                for side, pid, verb in clashes:
-                    fail(
-                        f"{link}: question {qid!r}, answer {aid!r} argues {side} {pid!r}, "
-                        f'but outcome {node!r} ("{outcome["title"]}") {verb} it'
-                    )
+            yield path, node
             return
         for answer in data["questions"][node]["answers"]:
-            follow(answer["next"], [*path, (node, answer["id"])])
+            yield from follow(answer["next"], [*path, (node, answer["id"])])
 
-    follow(data["start"], [])
+    yield from follow(data["start"], [])
 
 
 def require_fields(table: object, fields: dict[str, type], where: str, fail: Callable) -> None:
