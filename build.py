@@ -52,6 +52,15 @@ PYODIDE_DOWNLOADS = ("pyodide.asm.wasm", "pyodide-lock.json")
 ICON_ALIASES = {"remove_circle": "do_not_disturb_on"}
 FRONT_MATTER_FENCE = "+++"
 PARTIAL_MARKER = re.compile(r"^<!--\s*partial:\s*([a-z0-9_-]+)\s*-->$", re.MULTILINE)
+# The embed page's options (README: Embedding): each query parameter's allowed values, the
+# default first. The embed page checks its URL against this table and the "Embed this demo"
+# dialog builds its links from it; the build writes it into both pages.
+EMBED_OPTIONS = {
+    "steps": ("1", "0"),
+    "controls": ("full", "compact"),
+    "theme": ("auto", "light", "dark"),
+    "autostart": ("1", "0"),
+}
 MIME_TYPES = {
     ".wasm": "application/wasm",
     ".mjs": "text/javascript",
@@ -687,7 +696,7 @@ def script_hash(source: str) -> str:
 
 
 def render_site(env: jinja2.Environment, pages: list[Page], site: dict, out: Path) -> None:
-    """Render every page and the 404 page into the output folder."""
+    """Render every page, the 404 page, the licences and the demo alone (`embed/`)."""
     md = make_markdown()
     nav = [
         {
@@ -725,6 +734,10 @@ def render_site(env: jinja2.Environment, pages: list[Page], site: dict, out: Pat
     (out / "404.html").write_text(render_template(env, "404.html", context, None), "utf-8")
     (out / "licenses" / "index.html").write_text(
         render_template(env, "licenses.html", context, None), "utf-8"
+    )
+    (out / "embed").mkdir()
+    (out / "embed" / "index.html").write_text(
+        render_template(env, "embed.html", context, None), "utf-8"
     )
 
 
@@ -801,6 +814,7 @@ def build(
         env = make_environment(paths.site_src / "templates")
         env.globals["icon"] = Icons(paths.node_modules)
         render_site(env, pages, site, staging)
+        copy_embed_script(paths.site_src / "embed.js", staging)
         (staging / ".nojekyll").write_text("")
         # 6. Last, the service worker: it lists every file the build wrote.
         write_service_worker(staging, base_url, paths.site_src / "service-worker.js")
@@ -848,9 +862,17 @@ def make_site_context(
             "form-action 'self'",
         ]
     )
+    embed_config = {
+        "options": EMBED_OPTIONS,
+        "modes": list(MODE_LABELS),
+        "pageURL": f"{base_url}embed/",
+        "scriptURL": f"{base_url}embed.js",
+        "guideURL": base_url,
+    }
     return {
         "title": SITE_TITLE,
         "base_url": base_url,
+        "embed_config": script_json(embed_config),
         "assets": asset_urls,
         "boot_config": script_json(boot_config),
         "importmap": script_json(importmap_data),
@@ -872,6 +894,13 @@ def demo_context() -> dict:
         "servers": [chr(ord("A") + i) for i in range(defaults.servers)],
         "max_servers": DEMO_MAX_SERVERS,
     }
+
+
+def copy_embed_script(source: Path, out: Path) -> None:
+    """Copy `embed.js` under its own name: host pages load it by a URL that never changes."""
+    if not source.is_file():
+        raise BuildError(f"{source}: missing; pages that embed the demo load it to size the frame")
+    shutil.copyfile(source, out / "embed.js")
 
 
 def write_service_worker(out: Path, base_url: str, source: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import http.client
 import io
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,13 @@ from tests.conftest import serve_directory
 
 EXAMPLE = Path(__file__).parent / "build_example"
 GOLDEN = Path(__file__).parent / "build_golden"
-GOLDEN_FILES = ("index.html", "about/index.html", "404.html", "licenses/index.html")
+GOLDEN_FILES = (
+    "index.html",
+    "about/index.html",
+    "404.html",
+    "licenses/index.html",
+    "embed/index.html",
+)
 
 
 def example_paths(root: Path = EXAMPLE) -> build.Paths:
@@ -79,6 +86,30 @@ def test_the_output_holds_exactly_the_files_the_site_needs(tmp_path: Path):
     assert "pyodide/314.0.7/python_stdlib.zip" not in files  # served precompiled, hashed
     for name in ("LICENSE.txt", "example-NOTICE.txt", "material-symbols-LICENSE.txt"):
         assert f"licenses/{name}" in files
+    assert "embed/index.html" in files
+    assert "embed.js" in files  # unhashed: host pages link it by a name that never changes
+
+
+def test_embed_js_is_copied_as_it_is_and_its_absence_fails_the_build(example: Path, tmp_path: Path):
+    out = build_example(example, tmp_path / "dist")
+    source = example / "site_src/embed.js"
+    assert (out / "embed.js").read_bytes() == source.read_bytes()
+    source.unlink()
+    with pytest.raises(build.BuildError, match=r"embed\.js: missing"):
+        build_example(example, tmp_path / "again")
+
+
+@pytest.mark.parametrize("base_url", ["/", "/stateless-guide/"])
+def test_the_embed_config_derives_its_urls_from_the_base_url(tmp_path: Path, base_url: str):
+    out = build_example(EXAMPLE, tmp_path / "dist", base_url)
+    text = (out / "embed/index.html").read_text()
+    config = json.loads(re.search(r'id="embed-config">(.*?)</script>', text).group(1))
+    assert config["pageURL"] == f"{base_url}embed/"
+    assert config["scriptURL"] == f"{base_url}embed.js"
+    assert config["guideURL"] == base_url
+    assert config["options"] == {name: list(v) for name, v in build.EMBED_OPTIONS.items()}
+    for allowed in config["options"].values():
+        assert len(allowed) == len(set(allowed)) >= 2  # the first is the default
 
 
 def test_asset_names_change_with_their_content_and_only_then(example: Path, tmp_path: Path):

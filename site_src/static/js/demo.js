@@ -7,10 +7,13 @@ import { renderChart } from "guide/demo-chart.js";
 import { GuidedSteps } from "guide/demo-steps.js";
 
 const settle = window[Symbol.for("guide.simReady.settle")];
+// On the embed page only: the checked query parameters and their notices (embed-options.js).
+const embed = window[Symbol.for("guide.embed")] ?? null;
 const root = document.getElementById("demo");
 const status = document.getElementById("demo-status");
 const progress = document.getElementById("demo-progress");
 const retry = document.getElementById("demo-retry");
+const startButton = document.getElementById("demo-start");
 const notice = document.getElementById("demo-notice");
 const diagram = document.getElementById("demo-diagram");
 const shareOutput = document.getElementById("demo-share-output");
@@ -46,9 +49,11 @@ function settleOnce(kind, value) {
   settle[kind](value);
 }
 
+// The embed's notices about its parameters stay; other notices come and go.
 function showNotice(text) {
-  notice.textContent = text;
-  notice.hidden = !text;
+  const lines = [...(embed ? embed.notices : []), text].filter(Boolean);
+  notice.textContent = lines.join(" ");
+  notice.hidden = !lines.length;
 }
 
 // ---------------------------------------------------------------- loading
@@ -67,6 +72,7 @@ function load() {
   progress.hidden = false;
   progress.removeAttribute("value"); // indeterminate until the first bytes arrive
   status.textContent = "Loading the simulator…";
+  if (!snapshot) showFirstLogLine(status.textContent);
   root.dataset.state = "loading";
   runtime = startRuntime({
     onProgress(loaded, total) {
@@ -96,7 +102,7 @@ function scenarioFromURL() {
 }
 
 async function start(version) {
-  const shared = scenarioFromURL();
+  const shared = embed ? embed.options.scenario : scenarioFromURL();
   let replayed = false;
   if (shared !== null) {
     try {
@@ -107,6 +113,10 @@ async function start(version) {
     }
   }
   if (!replayed) snapshot = JSON.parse(await runtime.call("load", null));
+  if (!replayed && embed?.options.mode) {
+    const reset = { type: "reset", config: { mode: embed.options.mode } };
+    snapshot = JSON.parse(await runtime.call("apply", JSON.stringify(reset)));
+  }
   ui.ready = true;
   ui.paused = replayed; // a shared moment stays put until the reader resumes
   if (replayed) {
@@ -211,7 +221,7 @@ const actions = {
       shareOutput.textContent = "This run is too long to share as a link. Reset and try a shorter one.";
       return;
     }
-    const url = new URL(location.href);
+    const url = new URL(embed ? embed.guideURL : location.href, location.href); // the full guide
     url.search = new URLSearchParams({ scenario: snapshot.scenario }).toString();
     url.hash = "demo";
     try {
@@ -290,8 +300,45 @@ retry.addEventListener("click", load);
 
 for (const radio of root.querySelectorAll("input[name=demo-prediction]")) radio.disabled = false;
 
+// Start the worker at once, or, in an embed, when the demo first comes into view or when the
+// reader asks: a docs page with five embeds starts only the ones a reader reaches.
+function showWaiting(text) {
+  status.textContent = text;
+  progress.hidden = true;
+  showFirstLogLine(text);
+}
+
+// Until the simulator's own log arrives, the log says what the demo is doing.
+function showFirstLogLine(text) {
+  document.querySelector("#demo-log .log-line").textContent = `> ${text}`;
+}
+
+function startWhenVisible(element) {
+  showWaiting("The demo starts when it comes into view.");
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    observer.disconnect();
+    load();
+  });
+  observer.observe(element);
+}
+
+function startOnRequest() {
+  showWaiting("The demo downloads Python and runs the simulator in your browser when you start it.");
+  startButton.hidden = false;
+  startButton.addEventListener("click", () => {
+    startButton.hidden = true;
+    status.tabIndex = -1; // keep the keyboard's place: the button it was on is gone
+    status.focus();
+    load();
+  }, { once: true });
+}
+
+showNotice("");
 if (supportsWebAssembly()) {
-  load();
+  if (!embed) load();
+  else if (embed.options.autostart) startWhenVisible(root);
+  else startOnRequest();
 } else {
   showLoadError(
     "The simulator could not start. This browser has no WebAssembly, which the demo needs to run Python. The rest of the guide works as usual.",

@@ -1,0 +1,67 @@
+// The embed page's first script, a classic one so that the theme applies before the first
+// paint. It reads the query parameters once and checks each against the table the build wrote
+// (#embed-config): a bad value gets a notice and the default. The values only ever select
+// among fixed choices or, for `scenario`, go to the simulator's parser as a string; nothing
+// from the URL is run or written as HTML. demo.js reads the result from
+// window[Symbol.for("guide.embed")]; CSS reads data-theme, data-steps and data-controls.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("embed-config").textContent);
+  const params = new URLSearchParams(location.search);
+  const known = ["scenario", "mode", ...Object.keys(config.options)];
+  const notices = [];
+
+  // A value as the reader sees it in a notice: quoted, and cut short if it is long.
+  function quoted(value) {
+    return `“${value.length > 40 ? value.slice(0, 40) + "…" : value}”`;
+  }
+
+  // The parameter's value if it is one of `allowed`; null if it is absent or bad, and a bad
+  // one (or one given twice) gets a notice that says what happens instead.
+  function checked(name, allowed, instead) {
+    const values = params.getAll(name);
+    if (values.length === 0) return null;
+    if (values.length > 1) {
+      notices.push(`The embed’s ${name} parameter is given ${values.length} times, so ${instead}.`);
+      return null;
+    }
+    if (allowed === null || allowed.includes(values[0])) return values[0];
+    notices.push(
+      `The embed’s ${name} ${quoted(values[0])} is not one of ${allowed.join(", ")}, so ${instead}.`,
+    );
+    return null;
+  }
+
+  function option(name) {
+    const allowed = config.options[name];
+    return checked(name, allowed, `it uses ${allowed[0]}`) ?? allowed[0];
+  }
+
+  const unknown = [...new Set(params.keys())].filter((name) => !known.includes(name));
+  if (unknown.length) {
+    const names = unknown.slice(0, 3).map(quoted).join(", ") + (unknown.length > 3 ? " and more" : "");
+    notices.push(`The embed ignores ${names}: it knows only ${known.join(", ")}.`);
+  }
+  const scenario = checked("scenario", null, "the demo starts from the defaults");
+  const mode = checked("mode", config.modes, "the demo starts in the default mode");
+  const options = {
+    scenario,
+    mode: scenario === null ? mode : null, // a shared scenario carries its own mode
+    steps: option("steps") === "1",
+    controls: option("controls"),
+    theme: option("theme"),
+    autostart: option("autostart") === "1",
+  };
+
+  const root = document.documentElement;
+  root.dataset.theme = options.theme;
+  root.dataset.steps = options.steps ? "1" : "0";
+  root.dataset.controls = options.controls;
+  Object.defineProperty(window, Symbol.for("guide.embed"), {
+    value: Object.freeze({
+      options: Object.freeze(options),
+      notices: Object.freeze(notices),
+      guideURL: config.guideURL,
+    }),
+  });
+})();
