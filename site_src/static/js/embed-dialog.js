@@ -1,0 +1,92 @@
+// "Embed this demo": a dialog that builds the code a documentation page pastes to show the
+// demo in an iframe, from the demo's current state and the options chosen in the dialog.
+// The parameters and their defaults come from the table the build wrote (#embed-config), the
+// same one the embed page checks its URL against (embed-options.js).
+
+const config = JSON.parse(document.getElementById("embed-config").textContent);
+const opener = document.getElementById("embed-open");
+const dialog = document.getElementById("embed-dialog");
+const form = dialog.querySelector("form");
+const code = document.getElementById("embed-code");
+const copyStatus = document.getElementById("embed-copy-status");
+
+export const FRAME_TITLE = "Stateless or stateful? The Chaos Monkey demo";
+export const FRAME_HEIGHT = 720;
+
+function escapeAttribute(text) {
+  return text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+}
+
+/** The embed page's URL for these choices; options at their default are left out. */
+export function embedURL(start, choices) {
+  const url = new URL(config.pageURL, location.href);
+  const params = new URLSearchParams(start);
+  for (const [name, value] of Object.entries(choices)) {
+    if (value !== config.options[name][0]) params.set(name, value);
+  }
+  url.search = params.toString();
+  return url.href;
+}
+
+/** The snippet: the iframe, and the one-line script that sizes it to its content. */
+export function embedSnippet(pageURL) {
+  const scriptURL = new URL(config.scriptURL, location.href).href;
+  return (
+    `<iframe src="${escapeAttribute(pageURL)}" title="${FRAME_TITLE}" loading="lazy" ` +
+    `width="100%" height="${FRAME_HEIGHT}" style="border: 0" allow="clipboard-write"></iframe>\n` +
+    `<script src="${escapeAttribute(scriptURL)}" async></script>`
+  );
+}
+
+// The demo's state: its snapshot once the simulator runs, else the mode picked on the page.
+function currentState() {
+  const snapshot = window.simSnapshot ? window.simSnapshot() : null;
+  if (snapshot) return snapshot;
+  const radio = document.querySelector("input[name=demo-mode]:checked");
+  return { mode: radio.value, mode_label: radio.parentElement.textContent.trim(), scenario: null };
+}
+
+function update() {
+  const state = currentState();
+  const fromRun = form.elements.start.value === "scenario" && state.scenario_shareable;
+  const choices = {
+    steps: form.elements.steps.checked ? "1" : "0",
+    controls: form.elements.compact.checked ? "compact" : "full",
+    theme: form.elements.theme.value,
+    autostart: form.elements.autostart.checked ? "1" : "0",
+  };
+  const start = fromRun ? { scenario: state.scenario } : { mode: state.mode };
+  code.value = embedSnippet(embedURL(start, choices));
+  copyStatus.textContent = "";
+}
+
+function open() {
+  const state = currentState();
+  dialog.querySelector("[data-field=embed-mode]").textContent = state.mode_label;
+  const fromRun = form.querySelector("input[name=start][value=scenario]");
+  fromRun.disabled = !state.scenario_shareable;
+  if (fromRun.disabled) form.querySelector("input[name=start][value=mode]").checked = true;
+  dialog.querySelector("[data-field=embed-scenario-note]").textContent = !state.scenario
+    ? "Available once the simulator has started."
+    : state.scenario_shareable
+      ? `The embed replays your actions and opens paused at ${(state.time_ns / 1e9).toFixed(1)} s of simulated time.`
+      : "This run is too long to embed; reset the demo and try a shorter one.";
+  update();
+  dialog.showModal();
+}
+
+async function copy() {
+  try {
+    await navigator.clipboard.writeText(code.value);
+    copyStatus.textContent = "Copied.";
+  } catch {
+    code.focus();
+    code.select();
+    copyStatus.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
+  }
+}
+
+form.addEventListener("change", update);
+dialog.querySelector("[data-embed-action=copy]").addEventListener("click", copy);
+opener.addEventListener("click", open);
+opener.hidden = false;
