@@ -300,6 +300,14 @@ def test_the_stateless_experiment_runs_in_an_embed_on_another_origin_and_the_fra
     assert opened > loaded + 50
 
     run_the_stateless_experiment(frame)
+    # Copy link, inside the frame, gives a link to the full guide that replays this run.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    frame.get_by_role("button", name="Copy link", exact=True).click()
+    expect(frame.get_by_text("Link copied")).to_be_visible()
+    copied = urlparse(page.evaluate("() => navigator.clipboard.readText()"))
+    scenario = frame.evaluate("() => window.simSnapshot().scenario")
+    assert copied._replace(query="", fragment="").geturl() == site_url
+    assert (parse_qs(copied.query), copied.fragment) == ({"scenario": [scenario]}, "demo")
     # An embed never registers the service worker: a docs page did not ask to work offline.
     assert (
         frame.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
