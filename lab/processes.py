@@ -1,0 +1,112 @@
+"""The lab's child processes: started with their output in files, all stopped however it ends.
+
+Children die with the lab even when it is killed outright (Linux's parent-death signal), and
+`stop_all` ends them in reverse order of start, politely first.
+"""
+
+import ctypes
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+STOP_GRACE_S = 3.0
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGKILL it if the lab dies first."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def free_ports(count: int) -> list[int]:
+    """Return `count` distinct free TCP ports on 127.0.0.1 (held open together while chosen)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+class ChildFailed(RuntimeError):
+    """A child process exited or never started listening; the message has its log's tail."""
+
+
+class Processes:
+    """Every process the lab started, by name."""
+
+    def __init__(self, workdir: Path) -> None:
+        """Keep logs in workdir."""
+        self.workdir = workdir
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        """Start `argv` as `name`, its stdout and stderr in workdir/name.log."""
+        log = open(self.log_path(name), "wb")  # noqa: SIM115 - the child owns it
+        try:
+            child = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+                start_new_session=True,  # Ctrl-C reaches the lab, which stops its children
+            )
+        finally:
+            log.close()
+        self.children[name] = child
+        return child
+
+    def log_path(self, name: str) -> Path:
+        """Where the output of child `name` goes."""
+        return self.workdir / f"{name}.log"
+
+    def log_tail(self, name: str, lines: int = 15) -> str:
+        """Return the last lines of a child's output."""
+        try:
+            text = self.log_path(name).read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def wait_for_port(self, name: str, port: int, timeout_s: float = 20.0) -> None:
+        """Wait until child `name` accepts connections on 127.0.0.1:port."""
+        child = self.children[name]
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if child.poll() is not None:
+                raise ChildFailed(
+                    f"{name} exited with status {child.returncode}:\n{self.log_tail(name)}"
+                )
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise ChildFailed(f"{name} did not listen on port {port} in {timeout_s:.0f} s")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL child `name`: a crash, connections refused from now on."""
+        child = self.children[name]
+        child.kill()
+        child.wait()
+
+    def stop_all(self) -> None:
+        """Stop every child, newest first: SIGTERM, then SIGKILL after a grace period."""
+        for child in reversed(list(self.children.values())):
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + STOP_GRACE_S
+        for child in reversed(list(self.children.values())):
+            try:
+                child.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
