@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 BASE_URL ?= /
+REPEAT ?= 1
 
-.PHONY: serve build test lint bench clean
+.PHONY: serve build test lint bench clean lab lab-packages
 
 serve: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python build.py serve --port $(PORT) --base-url $(BASE_URL)
@@ -17,6 +18,7 @@ build: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python build.py --base-url $(BASE_URL)
 
 test: $(VENV)/.installed node_modules/.installed
+	@sh lab/install-packages || true  # the lab's test skips, saying how, where this cannot
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python build.py
@@ -25,6 +27,15 @@ test: $(VENV)/.installed node_modules/.installed
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_demo.py
+
+# An optional extra: the same chaos experiment on a real cluster (Redis, HAProxy, three
+# servers on 127.0.0.1), beside the simulator's prediction; writes lab/calibration.json.
+lab: $(VENV)/.installed
+	@sh lab/install-packages
+	$(BIN)/python -m lab run --repeat $(REPEAT) --calibration lab/calibration.json
+
+lab-packages:
+	@sh lab/install-packages
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'

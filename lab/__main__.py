@@ -1,0 +1,142 @@
+"""Command line of the lab: the chaos experiment on a real cluster, beside the simulator's.
+
+    python -m lab run [--mode stateless|stateful|both] [--kill crash|vanish|both]
+                      [--repeat N] [--users N] [--calibration FILE] [--record DIR]
+    python -m lab check      # what the machine lacks, and how to get it
+    python -m lab cleanup    # remove drop rules left by a lab that was killed outright
+
+Exit status: 0 when every verdict is AGREE, 1 when one is DISAGREE, 2 when the lab could not
+run (bad arguments, a missing program, a child that failed).
+"""
+
+import argparse
+import json
+import signal
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from lab import calibration, firewall, prerequisites, report
+from lab.analysis import bindings, measure
+from lab.experiment import KILL_KINDS, MODES, Plan, run_experiment
+from lab.haproxy import Settings
+from lab.prediction import PredictionFailed, predict
+from lab.processes import ChildFailed
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the experiment and compare with the simulator")
+    run.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    run.add_argument("--kill", choices=[*KILL_KINDS, "both"], default="both")
+    run.add_argument("--victim", choices=["A", "B", "C"], default="B")
+    run.add_argument("--repeat", type=int, default=1, help="runs of each mode and kill kind")
+    run.add_argument("--users", type=int, default=12, help="simulated users (default 12)")
+    run.add_argument("--think-ms", type=float, default=100.0, help="mean think time (100)")
+    run.add_argument("--kill-after", type=float, default=3.0, help="seconds of traffic first")
+    run.add_argument("--after", type=float, default=2.0, help="seconds after detection")
+    run.add_argument("--seed", type=int, default=1, help="seeds the users' think times")
+    run.add_argument("--calibration", type=Path, help="write the calibration file here")
+    run.add_argument("--record", type=Path, help="keep each run's record and bindings here")
+    commands.add_parser("check", help="say what the machine lacks")
+    commands.add_parser("cleanup", help="remove drop rules left by a killed lab")
+    return parser
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM and SIGHUP into an exit that runs every clean-up, as Ctrl-C does."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+
+
+def _plans(args: argparse.Namespace) -> list[Plan]:
+    """Every run asked for, in order."""
+    modes = MODES if args.mode == "both" else (args.mode,)
+    kinds = KILL_KINDS if args.kill == "both" else (args.kill,)
+    if not 1 <= args.repeat <= 20:
+        raise ValueError(f"--repeat {args.repeat} is outside 1..20")
+    return [
+        Plan(
+            mode=mode,
+            kill_kind=kind,
+            victim=args.victim,
+            users=args.users,
+            think_ms=args.think_ms,
+            kill_after_s=args.kill_after,
+            after_s=args.after,
+            seed=args.seed + repeat,
+        )
+        for repeat in range(args.repeat)
+        for mode in modes
+        for kind in kinds
+    ]
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the experiments, print the report, write the files asked for."""
+    plans = _plans(args)
+    prerequisites.check()
+    firewall.remove_stale_rules()
+    settings = Settings.from_model()
+    entries = []
+    by_mode: dict[str, list] = {}
+    verdicts = []
+    for index, plan in enumerate(plans, start=1):
+        print(f"run {index} of {len(plans)}", flush=True)
+        record = asdict(run_experiment(plan, settings, progress=lambda s: print(f"  {s}")))
+        measured = measure(record)
+        bound = bindings(record)
+        predicted = predict(bound)
+        lines, agree = report.run_section(record["plan"], measured, predicted)
+        print("\n".join(lines), "", sep="\n", flush=True)
+        verdicts += agree
+        entries.append(calibration.run_entry(record["plan"], measured, predicted, agree))
+        by_mode.setdefault(plan.mode, []).append((measured, predicted))
+        if args.record:
+            args.record.mkdir(parents=True, exist_ok=True)
+            stem = f"{index:02d}-{plan.mode}-{plan.kill_kind}"
+            (args.record / f"{stem}.run.json").write_text(json.dumps(record))
+            (args.record / f"{stem}.bindings.json").write_text(json.dumps(bound, indent=1))
+    print("\n".join(report.ratio_lines(by_mode)))
+    if args.calibration:
+        calibration.write(
+            args.calibration, settings.to_dict(), entries, report.store_ratio(by_mode)
+        )
+        print(f"calibration written to {args.calibration}")
+    disagreements = verdicts.count(False)
+    print(f"{len(verdicts) - disagreements} of {len(verdicts)} verdicts agree")
+    return 1 if disagreements else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _stop_on_sigterm()
+    try:
+        if args.command == "check":
+            problems = prerequisites.missing()
+            print("\n".join(problems) or "the lab can run here")
+            return 2 if problems else 0
+        if args.command == "cleanup":
+            prerequisites.check()
+            removed = firewall.remove_stale_rules()
+            print(f"removed {len(removed)} stale rule(s)")
+            return 0
+        return _run(args)
+    except (ValueError, prerequisites.MissingPrerequisite, ChildFailed, PredictionFailed) as error:
+        print(f"python -m lab: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("python -m lab: interrupted; everything it started is stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""What a recorded run measured, and the bindings the simulator needs to predict the same run.
+
+Definitions follow the simulator's (sim/README.md), with Jepsen's vocabulary for items:
+- a request is ok when it got a 200, failed otherwise (an HTTP error, or the connection
+  closed without an answer); retried when HAProxy logged connection retries for it;
+- an acknowledged item is one whose request got a 200; it is lost when the user's final read
+  of the cart does not return it; an item present but never acknowledged is indeterminate
+  (its server died before answering);
+- the detection window runs from the kill to the moment HAProxy logged the victim down.
+"""
+
+from dataclasses import dataclass
+
+MS = 1_000_000
+BINDINGS_VERSION = 1
+
+
+def nearest_rank(sorted_values: list[float], percent: int) -> float | None:
+    """The nearest-rank percentile of already sorted values (None when empty)."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-percent * len(sorted_values) // 100))
+    return sorted_values[rank - 1]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The figures of one run."""
+
+    requests: int
+    ok: int
+    failed: int
+    retried: int
+    failed_without_answer: int
+    acknowledged_items: int
+    lost_items: int
+    lost_sessions: int
+    indeterminate_items: int
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    store_us_median: float | None
+    detection_s: float | None
+    failed_checks_s: list[float]  # when each check of the victim failed, after the kill
+    after_kill: dict  # requests sent from the kill on: requests, ok, failed, retried
+
+
+def _records(run: dict) -> list[dict]:
+    """Every request of the run, in the order sent."""
+    records = [r for user in run["users"] for r in user["records"]]
+    return sorted(records, key=lambda r: r["sent_ns"])
+
+
+def _counts(records: list[dict], log: dict) -> dict:
+    """requests, ok, failed and retried of `records`."""
+    ok = sum(1 for r in records if r["status"] == 200)
+    retried = sum(1 for r in records if log.get(r["request_id"], {}).get("retries", 0) > 0)
+    return {"requests": len(records), "ok": ok, "failed": len(records) - ok, "retried": retried}
+
+
+def measure(run: dict) -> Measured:
+    """Return the figures of a recorded run."""
+    records = _records(run)
+    log = run["balancer_log"]
+    counts = _counts(records, log)
+    acked = lost = indeterminate = lost_sessions = 0
+    for user in run["users"]:
+        acked_items = [r["item"] for r in user["records"] if r["status"] == 200]
+        final = set(user["final_cart"] or ())
+        missing = [item for item in acked_items if item not in final]
+        acked += len(acked_items)
+        lost += len(missing)
+        lost_sessions += 1 if missing else 0
+        indeterminate += len(final - set(acked_items))
+    ok = [r for r in records if r["status"] == 200]
+    latencies = sorted((r["received_ns"] - r["sent_ns"]) / MS for r in ok)
+    store = sorted(r["store_us"] for r in records if r["store_us"] is not None)
+    killed = run["killed_at_ns"]
+    victim = run["plan"]["victim"]
+    after = [e for e in run["check_events"] if e["server"] == victim and e["time_ns"] > killed]
+    down = next((e["time_ns"] for e in after if e["event"] == "down"), None)
+    failed_checks = [
+        round((e["time_ns"] - killed) / 1e9, 3) for e in after if e["event"] == "failed"
+    ]
+    return Measured(
+        **counts,
+        failed_without_answer=sum(1 for r in records if r["status"] == 0),
+        acknowledged_items=acked,
+        lost_items=lost,
+        lost_sessions=lost_sessions,
+        indeterminate_items=indeterminate,
+        p50_ms=_round(nearest_rank(latencies, 50)),
+        p95_ms=_round(nearest_rank(latencies, 95)),
+        p99_ms=_round(nearest_rank(latencies, 99)),
+        store_us_median=nearest_rank(store, 50),
+        detection_s=None if down is None else round((down - killed) / 1e9, 3),
+        failed_checks_s=failed_checks,
+        after_kill=_counts([r for r in records if r["sent_ns"] >= killed], log),
+    )
+
+
+def _round(value: float | None) -> float | None:
+    """Round milliseconds to the microsecond."""
+    return None if value is None else round(value, 3)
+
+
+def check_origin_ns(run: dict) -> int:
+    """When HAProxy's first health check passed, in the lab's clock: the model's time 0.
+
+    HAProxy 2.6 starts the check of server i of n (in configuration order) at
+    inter * i / n after start-up (src/check.c, start_checks): A's at once, so A's first
+    passed check (its log line, a loopback connect of under a millisecond) dates the
+    schedule.
+    """
+    return min(e["time_ns"] for e in run["check_events"] if e["event"] == "passed")
+
+
+def bindings(run: dict) -> dict:
+    """Which user was on which server with how many acknowledged items when the kill came.
+
+    A user's session is where its last acknowledged request before the kill was answered. An
+    answer from the victim counts even when it arrived just after the kill: the victim wrote
+    it before it died (after a crash it writes nothing; after a vanish nothing gets out).
+    Also the requests sent from the kill on, so the simulator can replay the same traffic.
+    Times are in milliseconds from HAProxy's first round of checks.
+    """
+    killed = run["killed_at_ns"]
+    victim = run["plan"]["victim"]
+    origin = check_origin_ns(run)
+    stateless = run["plan"]["mode"] == "stateless"
+    users = []
+    later = []
+    for user in run["users"]:
+        server = None
+        items = 0
+        for r in user["records"]:
+            if r["sent_ns"] >= killed:
+                at_ms = round((r["sent_ns"] - origin) / MS, 3)
+                later.append({"user": user["name"], "at_ms": at_ms})
+            before = r["received_ns"] <= killed or r["server"] == victim
+            if r["status"] == 200 and r["sent_ns"] < killed and before:
+                server, items = r["server"], len(r["cart"])
+        users.append({"id": user["name"], "server": None if stateless else server, "items": items})
+    settings = run["settings"]
+    return {
+        "version": BINDINGS_VERSION,
+        "mode": run["plan"]["mode"],
+        "servers": sorted(run["server_ports"]),
+        "config": {
+            "retries": settings["retries"],
+            "redispatch": settings["option_redispatch"] == 1,
+            "connect_timeout_ms": settings["timeout_connect_ms"],
+            "server_timeout_ms": settings["timeout_server_ms"],
+            "health_check_interval_ms": settings["inter_ms"],
+            "rise": settings["rise"],
+            "fall": settings["fall"],
+        },
+        "kill": {
+            "server": victim,
+            "kind": run["plan"]["kill_kind"],
+            "at_ms": round((killed - origin) / MS, 3),
+        },
+        "users": users,
+        "requests_after_kill": sorted(later, key=lambda r: r["at_ms"]),
+    }

@@ -1,0 +1,101 @@
+"""The calibration file: the measured figures of a lab session, with the machine and date.
+
+The guide's section "Measured on a real cluster" is built from it (build.py reads it).
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+
+from lab.analysis import Measured
+from lab.prerequisites import find_program
+
+CALIBRATION_VERSION = 1
+
+
+def _version_of(program: str, args: list[str]) -> str:
+    """The first line a program prints about its version."""
+    done = subprocess.run([find_program(program), *args], capture_output=True, text=True)
+    return (done.stdout or done.stderr).splitlines()[0].strip()
+
+
+def machine() -> dict:
+    """What the figures were measured on (no host name, no paths)."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "haproxy": _version_of("haproxy", ["-v"]),
+        "redis": _version_of("redis-server", ["--version"]),
+    }
+
+
+def run_entry(plan: dict, measured: Measured, predicted: dict, verdicts: list[bool]) -> dict:
+    """One run's figures for the file."""
+    figures = asdict(measured)
+    return {
+        "mode": plan["mode"],
+        "kill_kind": plan["kill_kind"],
+        "victim": plan["victim"],
+        "users": plan["users"],
+        "measured": figures,
+        "predicted": {
+            "lost_items": predicted["lost_items"],
+            "lost_sessions": predicted.get("lost_sessions"),
+            "detection_s": predicted["detection_s"],
+            "after_kill": predicted["after_kill"],
+            "p50_ms": predicted["p50_ms"],
+        },
+        "lost_items_agree": verdicts[0],
+        "detection_agree": verdicts[1],
+    }
+
+
+def summary(runs: list[dict]) -> dict:
+    """Detection windows by kill kind (measured and predicted), and the verdict counts."""
+    out: dict = {"detection_s": {}, "runs": len(runs)}
+    for kind in ("crash", "vanish"):
+        of_kind = [r for r in runs if r["kill_kind"] == kind]
+        measured = [r["measured"]["detection_s"] for r in of_kind]
+        predicted = [r["predicted"]["detection_s"] for r in of_kind]
+        measured = [value for value in measured if value is not None]
+        predicted = [value for value in predicted if value is not None]
+        if measured:
+            out["detection_s"][kind] = {
+                "runs": len(of_kind),
+                "measured_min": min(measured),
+                "measured_max": max(measured),
+                "predicted_min": min(predicted) if predicted else None,
+                "predicted_max": max(predicted) if predicted else None,
+            }
+    out["lost_items_agree"] = sum(r["lost_items_agree"] for r in runs)
+    out["detection_agree"] = sum(r["detection_agree"] for r in runs)
+    return out
+
+
+def write(path: Path, settings: dict, runs: list[dict], store_over_memory: float | None) -> None:
+    """Write the calibration file."""
+    data = {
+        "version": CALIBRATION_VERSION,
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+        "haproxy_settings": settings,
+        "store_over_memory": store_over_memory,
+        "summary": summary(runs),
+        "runs": runs,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
