@@ -2,6 +2,7 @@
 
     python -m sim run SCENARIO [--json]
     python -m sim compare --requests N --seed S [--users U] [--chaos RATE] [--json]
+    python -m sim predict --bindings FILE [--json]
 
 The only module of the package that prints or reads arguments; the browser never loads it.
 """
@@ -14,6 +15,7 @@ from sim.compare import MAX_REQUESTS, compare
 from sim.errors import ScenarioError
 from sim.facade import load
 from sim.log import seconds
+from sim.predict import predict
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         "--chaos", type=float, default=0.0, help="server kills per 1,000 requests (default 0)"
     )
     cmp.add_argument("--json", action="store_true", help="print one JSON object")
+    pred = commands.add_parser("predict", help="predict a real cluster's run (see lab/)")
+    pred.add_argument("--bindings", required=True, help="the bindings file the lab recorded")
+    pred.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -60,6 +65,21 @@ def _compare(args: argparse.Namespace) -> None:
         print(f"{key:20}{cells}")
 
 
+def _predict(args: argparse.Namespace) -> None:
+    """Predict the run the bindings file describes."""
+    try:
+        with open(args.bindings, encoding="utf-8") as file:
+            bindings = json.load(file)
+    except (OSError, ValueError) as error:
+        raise ScenarioError(f"cannot read bindings {args.bindings}: {error}") from None
+    result = predict(bindings)
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+        return
+    for key, value in result.items():
+        print(f"{key:20}{value}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
@@ -67,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             _run(args)
+        elif args.command == "predict":
+            _predict(args)
         else:
             _compare(args)
     except ScenarioError as error:

@@ -27,6 +27,25 @@ def commit_to_store(model: Model, user: User, acknowledged: bool = True) -> Copy
     return cart
 
 
+def place(model: Model, user_id: str, server_name: str | None, items: int) -> None:
+    """Give a user a cart of `items` acknowledged items, on a server or in the store (None).
+
+    For replaying a real cluster's state (sim/predict.py): a session on a server also binds
+    the user to it, as the balancer's cookie did.
+    """
+    user = model.user(user_id)
+    model.session_seq += 1
+    copy = Copy(model.session_seq, items, items)
+    user.sid = copy.sid
+    user.acked += items
+    user.cart_items = items
+    if server_name is None:
+        model.store.carts[user_id] = copy
+    else:
+        model.server(server_name).sessions[user_id] = copy
+        user.affinity = server_name
+
+
 def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple | None:
     """Return (server, copy) of a live copy of the user's current session, primary first."""
     sid = user.sid
