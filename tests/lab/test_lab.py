@@ -1,0 +1,185 @@
+"""The lab on a real cluster: Redis, three servers and HAProxy on 127.0.0.1, one server killed.
+
+Asserts what the guide teaches (stateless loses no acknowledged item; stateful loses exactly
+the killed server's sessions), that the simulator given the recorded bindings predicts exactly
+the items the real run lost, HAProxy's detection windows, and that the lab leaves nothing
+behind, even when interrupted. Needs root and Debian's redis-server, haproxy and iptables.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from lab import prerequisites
+from lab.analysis import bindings, measure
+from lab.experiment import Plan, run_experiment
+from lab.firewall import TAG
+from lab.haproxy import Settings
+from lab.prediction import predict
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.lab
+
+_problems = prerequisites.missing()
+if _problems:
+    pytest.skip(
+        f"lab test skipped: {'; '.join(_problems)}. To run it: `make lab-packages` as root,"
+        " then `.venv/bin/pytest -m lab` as root",
+        allow_module_level=True,
+    )
+
+SETTINGS = Settings.from_model()
+INTER_S = SETTINGS.check_interval_ms / 1000
+SLACK_S = 0.3  # the watcher's polling and a loaded machine's scheduling
+SHORT = {"users": 8, "think_ms": 50.0, "kill_after_s": 2.0, "after_s": 0.5}
+
+
+def _drop_rules() -> list[str]:
+    """The lab's drop rules now in the INPUT chain."""
+    listing = subprocess.run(
+        [prerequisites.find_program("iptables"), "-w", "-S", "INPUT"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in listing.splitlines() if TAG in line]
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict:
+    """Three short experiments: stateless crash, stateful crash, stateful vanish."""
+    out = {}
+    for mode, kind in (("stateless", "crash"), ("stateful", "crash"), ("stateful", "vanish")):
+        record = asdict(run_experiment(Plan(mode, kind, **SHORT), SETTINGS, lambda _: None))
+        bound = bindings(record)
+        out[mode, kind] = {
+            "record": record,
+            "measured": measure(record),
+            "bindings": bound,
+            "predicted": predict(bound),
+        }
+        assert _drop_rules() == [], "a drop rule outlived its experiment"
+    return out
+
+
+def test_stateless_loses_no_acknowledged_item_when_a_server_crashes(runs: dict) -> None:
+    measured = runs["stateless", "crash"]["measured"]
+    assert measured.acknowledged_items > 0
+    assert measured.after_kill["ok"] > 0
+    assert measured.lost_items == 0
+
+
+@pytest.mark.parametrize("kind", ["crash", "vanish"])
+def test_stateful_loses_exactly_the_killed_servers_sessions(runs: dict, kind: str) -> None:
+    run = runs["stateful", kind]
+    victim = run["record"]["plan"]["victim"]
+    on_victim = {u["id"]: u["items"] for u in run["bindings"]["users"] if u["server"] == victim}
+    assert on_victim, "no user was on the killed server"
+    for user in run["record"]["users"]:
+        acked = [r["item"] for r in user["records"] if r["status"] == 200]
+        lost = [item for item in acked if item not in set(user["final_cart"])]
+        assert len(lost) == on_victim.get(user["name"], 0), user["name"]
+    assert run["measured"].lost_sessions == len(on_victim)
+
+
+@pytest.mark.parametrize(
+    "case", [("stateless", "crash"), ("stateful", "crash"), ("stateful", "vanish")]
+)
+def test_the_simulator_predicts_exactly_the_items_the_real_run_lost(
+    runs: dict, case: tuple
+) -> None:
+    run = runs[case]
+    assert run["predicted"]["lost_items"] == run["measured"].lost_items
+
+
+def _gaps(times: list[float]) -> list[float]:
+    """The time between consecutive failed checks."""
+    return [later - earlier for earlier, later in pairwise(times)]
+
+
+def test_haproxy_marks_a_crashed_server_down_after_fall_refused_checks(runs: dict) -> None:
+    # The first check after the kill comes within `inter`, then one every `inter`.
+    for case in (("stateless", "crash"), ("stateful", "crash")):
+        measured = runs[case]["measured"]
+        fall = SETTINGS.fall
+        assert (fall - 1) * INTER_S - SLACK_S <= measured.detection_s <= fall * INTER_S + SLACK_S
+        gaps = _gaps(measured.failed_checks_s)
+        assert len(measured.failed_checks_s) == fall
+        assert all(abs(gap - INTER_S) < 0.1 for gap in gaps), gaps
+
+
+def test_haproxy_marks_a_vanished_server_down_after_fall_timed_out_checks(runs: dict) -> None:
+    # Without `timeout check` each check waits `inter` for its time-out, and the next one
+    # starts `inter` after it ended: failures 2 * inter apart (HAProxy 2.6, src/check.c).
+    measured = runs["stateful", "vanish"]["measured"]
+    fall = SETTINGS.fall
+    low, high = (2 * fall - 1) * INTER_S - SLACK_S, 2 * fall * INTER_S + SLACK_S
+    assert low <= measured.detection_s <= high
+    gaps = _gaps(measured.failed_checks_s)
+    assert all(abs(gap - 2 * INTER_S) < 0.1 for gap in gaps), gaps
+
+
+def test_a_store_round_trip_costs_more_than_memory_in_the_lab_and_the_model(runs: dict) -> None:
+    stateless, stateful = runs["stateless", "crash"], runs["stateful", "crash"]
+    assert stateless["measured"].store_us_median > 2 * stateful["measured"].store_us_median
+    assert stateless["predicted"]["p50_ms"] > stateful["predicted"]["p50_ms"]
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still exists (a zombie counts as gone)."""
+    try:
+        return "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+
+
+def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule() -> None:
+    lab = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "lab", "run", "--mode", "stateful", "--kill", "vanish"),
+            *("--users", "4", "--kill-after", "1"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in lab.stdout:
+            if "killed (vanish)" in line:
+                break
+        children = _children(lab.pid)
+        assert len(children) == 4, children  # three servers and HAProxy
+        assert len(_drop_rules()) == 2
+        lab.send_signal(signal.SIGINT)
+        assert lab.wait(timeout=30) == 130
+        assert "interrupted" in lab.stderr.read()
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in children if _alive(pid)]
+    assert _drop_rules() == []
