@@ -2,6 +2,8 @@
 
     python -m lab run [--mode stateless|stateful|both] [--kill crash|vanish|both]
                       [--repeat N] [--users N] [--calibration FILE] [--record DIR]
+    python -m lab compare DIR [--calibration FILE]   # the runs recorded in DIR, against the
+                                                     # simulator as it is now (no cluster)
     python -m lab check      # what the machine lacks, and how to get it
     python -m lab cleanup    # remove drop rules left by a lab that was killed outright
 
@@ -40,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=1, help="seeds the users' think times")
     run.add_argument("--calibration", type=Path, help="write the calibration file here")
     run.add_argument("--record", type=Path, help="keep each run's record and bindings here")
+    again = commands.add_parser("compare", help="compare recorded runs with the simulator now")
+    again.add_argument("record", type=Path, help="a folder written by run --record")
+    again.add_argument("--calibration", type=Path, help="write the calibration file here")
     commands.add_parser("check", help="say what the machine lacks")
     commands.add_parser("cleanup", help="remove drop rules left by a killed lab")
     return parser
@@ -79,36 +84,61 @@ def _plans(args: argparse.Namespace) -> list[Plan]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Run the experiments, print the report, write the files asked for."""
+    """Run the experiments, then compare them with the simulator."""
     plans = _plans(args)
     prerequisites.check()
     firewall.remove_stale_rules()
     settings = Settings.from_model()
-    entries = []
-    by_mode: dict[str, list] = {}
-    verdicts = []
+    machine = calibration.machine()
+    records = []
+    results = []
     for index, plan in enumerate(plans, start=1):
         print(f"run {index} of {len(plans)}", flush=True)
         record = asdict(run_experiment(plan, settings, progress=lambda s: print(f"  {s}")))
-        measured = measure(record)
-        bound = bindings(record)
-        predicted = predict(bound)
-        lines, agree = report.run_section(record["plan"], measured, predicted)
-        print("\n".join(lines), "", sep="\n", flush=True)
-        verdicts += agree
-        entries.append(calibration.run_entry(record["plan"], measured, predicted, agree))
-        by_mode.setdefault(plan.mode, []).append((measured, predicted))
+        record["machine"] = machine
+        records.append(record)
         if args.record:
             args.record.mkdir(parents=True, exist_ok=True)
             stem = f"{index:02d}-{plan.mode}-{plan.kill_kind}"
             (args.record / f"{stem}.run.json").write_text(json.dumps(record))
-            (args.record / f"{stem}.bindings.json").write_text(json.dumps(bound, indent=1))
+        results.append(_compare_one(record))
+    return _conclude(records, results, args.calibration)
+
+
+def _compare_one(record: dict) -> tuple:
+    """Print one run beside the simulator's prediction; return (measured, predicted, verdicts)."""
+    measured = measure(record)
+    predicted = predict(bindings(record))
+    lines, agree = report.run_section(record["plan"], measured, predicted)
+    print("\n".join(lines), "", sep="\n", flush=True)
+    return measured, predicted, agree
+
+
+def _compare_recorded(args: argparse.Namespace) -> int:
+    """Compare the runs recorded in a folder with the simulator as it is now."""
+    files = sorted(args.record.glob("*.run.json"))
+    if not files:
+        raise ValueError(f"{args.record} holds no recorded run (*.run.json)")
+    records = [json.loads(path.read_text()) for path in files]
+    results = [_compare_one(record) for record in records]
+    return _conclude(records, results, args.calibration)
+
+
+def _conclude(records: list[dict], results: list[tuple], calibration_path: Path | None) -> int:
+    """The summary lines, the calibration file; 1 when a verdict disagrees."""
+    entries = []
+    by_mode: dict[str, list] = {}
+    verdicts = []
+    for record, (measured, predicted, agree) in zip(records, results, strict=True):
+        verdicts += agree
+        entries.append(calibration.run_entry(record["plan"], measured, predicted, agree))
+        by_mode.setdefault(record["plan"]["mode"], []).append((measured, predicted))
     print("\n".join(report.ratio_lines(by_mode)))
-    if args.calibration:
-        calibration.write(
-            args.calibration, settings.to_dict(), entries, report.store_ratio(by_mode)
-        )
-        print(f"calibration written to {args.calibration}")
+    if calibration_path:
+        first = records[0]
+        ratio = report.store_ratio(by_mode)
+        calibration.write(calibration_path, first["machine"], first["settings"], entries, ratio)
+        print(f"calibration written to {calibration_path}")
     disagreements = verdicts.count(False)
     print(f"{len(verdicts) - disagreements} of {len(verdicts)} verdicts agree")
     return 1 if disagreements else 0
@@ -124,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             problems = prerequisites.missing()
             print("\n".join(problems) or "the lab can run here")
             return 2 if problems else 0
+        if args.command == "compare":
+            return _compare_recorded(args)
         if args.command == "cleanup":
             prerequisites.check()
             removed = firewall.remove_stale_rules()

@@ -24,7 +24,7 @@ def _version_of(program: str, args: list[str]) -> str:
 
 
 def machine() -> dict:
-    """What the figures were measured on (no host name, no paths)."""
+    """What the figures were measured on, and when (no host name, no paths)."""
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -34,6 +34,7 @@ def machine() -> dict:
     except OSError:
         pass
     return {
+        "date": datetime.date.today().isoformat(),
         "system": f"{platform.system()} {platform.release()} {platform.machine()}",
         "cpu": cpu,
         "cpus": os.cpu_count(),
@@ -86,12 +87,14 @@ def summary(runs: list[dict]) -> dict:
     return out
 
 
-def write(path: Path, settings: dict, runs: list[dict], store_over_memory: float | None) -> None:
+def write(
+    path: Path, machine: dict, settings: dict, runs: list[dict], store_over_memory: float | None
+) -> None:
     """Write the calibration file."""
     data = {
         "version": CALIBRATION_VERSION,
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
+        "date": machine["date"],
+        "machine": {k: v for k, v in machine.items() if k != "date"},
         "haproxy_settings": settings,
         "store_over_memory": store_over_memory,
         "summary": summary(runs),

@@ -1,0 +1,179 @@
+"""The lab's pieces that need no cluster: HAProxy's configuration and log, the figures, the
+bindings and the report's verdicts (these run everywhere, root or not)."""
+
+from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
+from lab.haproxy import Settings, parse_check_events, parse_log, render_config
+from lab.report import detection_verdict, lost_items_verdict, run_section
+from sim.config import Config
+
+MS = 1_000_000
+S = 1_000_000_000
+
+
+def test_haproxy_gets_exactly_the_models_defaults() -> None:
+    config = Config()
+    text = render_config(Settings.from_model(), "stateful", 8000, {"A": 1, "B": 2}, "sock")
+    assert f"retries {config.retries}" in text
+    assert "option redispatch 1" in text
+    assert f"timeout connect {config.connect_timeout_ms}ms" in text
+    assert f"timeout server {config.server_timeout_ms}ms" in text
+    check = f"check inter {config.health_check_interval_ms}ms rise {config.rise} fall {config.fall}"
+    assert f"default-server {check}" in text
+    assert "timeout check" not in text  # so `inter` is each check's whole time-out
+    assert "cookie SERVERID insert" in text
+    assert "server B 127.0.0.1:2 cookie B" in text
+    assert "bind 127.0.0.1:8000" in text
+
+
+def test_stateless_mode_balances_round_robin_without_a_cookie() -> None:
+    text = render_config(Settings.from_model(), "stateless", 8000, {"A": 1}, "sock")
+    assert "balance roundrobin" in text
+    assert "cookie" not in text
+
+
+def test_plain_redispatch_when_the_model_says_no_redispatch_on_every_retry() -> None:
+    settings = Settings.from_model(Config(redispatch=False))
+    text = render_config(settings, "stateless", 8000, {"A": 1}, "sock")
+    assert "option redispatch\n" in text
+
+
+LOG = """\
+2026-12-01T05:53:45.620338+00:00 Health check for server carts/A succeeded, reason: Layer4 check passed, check duration: 0ms, status: 3/3 UP.
+2026-12-01T05:53:45.634386+00:00 - <NOSRV> 400 0 -1 0 CR--
+2026-12-01T05:53:46.100000+00:00 r-u1-1 A 200 0 0 3 ----
+2026-12-01T05:53:47.100000+00:00 r-u1-2 C 200 +1 0 5001 ----
+2026-12-01T05:53:48.100000+00:00 r-u2-1 <NOSRV> 503 3 -1 3 SC--
+[WARNING]  (23330) : Server carts/B is DOWN, reason: Layer4 timeout. 2 active left.
+2026-12-01T05:53:50.279525+00:00 Health check for server carts/B failed, reason: Layer4 timeout, check duration: 2001ms, status: 2/3 UP.
+2026-12-01T05:53:58.281270+00:00 Server carts/B is DOWN. 2 active and 0 backup servers left.
+"""  # noqa: E501
+
+
+def test_the_log_gives_each_requests_server_and_retries() -> None:
+    lines = parse_log(LOG)
+    assert set(lines) == {"r-u1-1", "r-u1-2", "r-u2-1"}
+    assert (lines["r-u1-2"].server, lines["r-u1-2"].retries) == ("C", 1)
+    assert lines["r-u1-2"].redispatched
+    assert lines["r-u2-1"].server is None
+    assert lines["r-u2-1"].status == 503
+
+
+def test_the_log_gives_check_events_to_the_microsecond() -> None:
+    events = parse_check_events(LOG)
+    assert [(e["server"], e["event"]) for e in events] == [
+        ("A", "passed"),
+        ("B", "failed"),
+        ("B", "down"),
+    ]  # the [WARNING] copy on stderr has no time and is not counted twice
+    assert events[2]["time_ns"] - events[0]["time_ns"] == 12_660_932_000
+
+
+def _record(user: str, seq: int, sent_s: float, status: int, server: str | None, cart: list):
+    return {
+        "request_id": f"r-{user}-{seq}",
+        "user": user,
+        "item": f"{user}-{seq}",
+        "sent_ns": round(sent_s * S),
+        "received_ns": round(sent_s * S) + 2 * MS,
+        "status": status,
+        "server": server,
+        "cart": cart if status == 200 else None,
+        "store_us": 5.0 if status == 200 else None,
+        "error": None,
+    }
+
+
+def _run() -> dict:
+    """A stateful run: u1 on A, u2 on B (killed at 3 s), u2's request inside B fails."""
+    u1 = [
+        _record("u1", 1, 1.0, 200, "A", ["u1-1"]),
+        _record("u1", 2, 4.0, 200, "A", ["u1-1", "u1-2"]),
+    ]
+    u2 = [
+        _record("u2", 1, 1.5, 200, "B", ["u2-1"]),
+        _record("u2", 2, 2.0, 200, "B", ["u2-1", "u2-2"]),
+        _record("u2", 3, 2.9995, 0, None, None),
+        _record("u2", 4, 4.5, 200, "C", ["u2-4"]),
+    ]
+    return {
+        "plan": {
+            "mode": "stateful",
+            "kill_kind": "crash",
+            "victim": "B",
+            "users": 2,
+            "kill_after_s": 2.0,
+        },
+        "settings": Settings.from_model().to_dict(),
+        "server_ports": {"A": 1, "B": 2, "C": 3},
+        "killed_at_ns": 3 * S,
+        "check_events": [
+            {"time_ns": 500 * MS, "server": "A", "event": "passed"},
+            {"time_ns": 1167 * MS, "server": "B", "event": "passed"},
+            {"time_ns": 4167 * MS, "server": "B", "event": "failed"},
+            {"time_ns": 6167 * MS, "server": "B", "event": "failed"},
+            {"time_ns": 8167 * MS, "server": "B", "event": "failed"},
+            {"time_ns": 8167 * MS, "server": "B", "event": "down"},
+        ],
+        "users": [
+            {"name": "u1", "records": u1, "final_cart": ["u1-1", "u1-2"], "final_server": "A"},
+            {"name": "u2", "records": u2, "final_cart": ["u2-4"], "final_server": "C"},
+        ],
+        "balancer_log": {"r-u2-4": {"retries": 1}},
+    }
+
+
+def test_measure_counts_lost_items_as_acknowledged_but_not_read_back() -> None:
+    measured = measure(_run())
+    assert (measured.requests, measured.ok, measured.failed) == (6, 5, 1)
+    assert measured.failed_without_answer == 1
+    assert measured.retried == 1
+    assert (measured.acknowledged_items, measured.lost_items) == (5, 2)
+    assert measured.lost_sessions == 1
+    assert measured.detection_s == 5.167
+    assert measured.failed_checks_s == [1.167, 3.167, 5.167]
+    assert measured.after_kill == {"requests": 2, "ok": 2, "failed": 0, "retried": 1}
+
+
+def test_bindings_say_who_was_where_when_the_kill_came() -> None:
+    bound = bindings(_run())
+    assert check_origin_ns(_run()) == 500 * MS
+    assert bound["users"] == [
+        {"id": "u1", "server": "A", "items": 1},
+        {"id": "u2", "server": "B", "items": 2},
+    ]
+    assert bound["kill"] == {"server": "B", "kind": "crash", "at_ms": 2500.0}
+    assert bound["requests_after_kill"] == [
+        {"user": "u1", "at_ms": 3500.0},
+        {"user": "u2", "at_ms": 4000.0},
+    ]
+    assert bound["config"]["redispatch"] is True
+
+
+def test_nearest_rank() -> None:
+    assert nearest_rank([], 50) is None
+    assert nearest_rank([1, 2, 3, 4], 50) == 2
+    assert nearest_rank([1, 2, 3, 4], 99) == 4
+
+
+def test_verdicts_use_agree_and_disagree_and_nothing_else_does() -> None:
+    assert lost_items_verdict(12, 12) == (True, "lost items: predicted 12, measured 12, AGREE")
+    assert lost_items_verdict(11, 12)[1].endswith("DISAGREE")
+    assert detection_verdict("vanish", 10.8, 11.1)[1] == (
+        "detection (vanish): predicted 10.80 s, measured 11.10 s, AGREE (±0.5 s)"
+    )
+    assert not detection_verdict("crash", 5.0, 5.6)[0]
+    assert not detection_verdict("crash", None, 5.6)[0]
+    predicted = {
+        "lost_items": 2,
+        "acknowledged_items": 5,
+        "lost_sessions": None,
+        "detection_s": 5.2,
+        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
+        "p50_ms": 1.0,
+        "p95_ms": 1.2,
+        "p99_ms": 1.3,
+    }
+    lines, agree = run_section(_run()["plan"], measure(_run()), predicted)
+    assert agree == [True, True]
+    verdict_lines = [line for line in lines if "AGREE" in line]
+    assert verdict_lines == lines[-2:]
