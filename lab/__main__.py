@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lab import calibration, firewall, prerequisites, report
 from lab.analysis import bindings, measure
-from lab.experiment import KILL_KINDS, MODES, Plan, run_experiment
+from lab.experiment import KILL_KINDS, MODES, RECORD_VERSION, Plan, run_experiment
 from lab.haproxy import Settings
 from lab.prediction import PredictionFailed, predict
 from lab.processes import ChildFailed
@@ -119,7 +119,15 @@ def _compare_recorded(args: argparse.Namespace) -> int:
     files = sorted(args.record.glob("*.run.json"))
     if not files:
         raise ValueError(f"{args.record} holds no recorded run (*.run.json)")
-    records = [json.loads(path.read_text()) for path in files]
+    records = []
+    for path in files:
+        try:
+            record = json.loads(path.read_text())
+        except ValueError as error:
+            raise ValueError(f"{path} is not JSON ({error})") from None
+        if not isinstance(record, dict) or record.get("record_version") != RECORD_VERSION:
+            raise ValueError(f"{path} was not recorded by this version of the lab; run it again")
+        records.append(record)
     results = [_compare_one(record) for record in records]
     return _conclude(records, results, args.calibration)
 

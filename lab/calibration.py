@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 from dataclasses import asdict
 from pathlib import Path
@@ -17,10 +18,12 @@ from lab.prerequisites import find_program
 CALIBRATION_VERSION = 1
 
 
-def _version_of(program: str, args: list[str]) -> str:
-    """The first line a program prints about its version."""
+def _version_of(program: str, args: list[str], pattern: str) -> str:
+    """The version a program prints (the first group of `pattern` in its first line)."""
     done = subprocess.run([find_program(program), *args], capture_output=True, text=True)
-    return (done.stdout or done.stderr).splitlines()[0].strip()
+    first = (done.stdout or done.stderr).splitlines()[0].strip()
+    match = re.search(pattern, first)
+    return match.group(1) if match else first
 
 
 def machine() -> dict:
@@ -39,8 +42,8 @@ def machine() -> dict:
         "cpu": cpu,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "haproxy": _version_of("haproxy", ["-v"]),
-        "redis": _version_of("redis-server", ["--version"]),
+        "haproxy": _version_of("haproxy", ["-v"], r"version (\S+)"),
+        "redis": _version_of("redis-server", ["--version"], r"v=(\S+)"),
     }
 
 

@@ -10,12 +10,13 @@ The timeline, in the lab's own clock (nanoseconds since the experiment began):
 """
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from lab.client import Users
 from lab.cluster import Clock, Cluster
 from lab.haproxy import Settings, parse_check_events, parse_log
 
+RECORD_VERSION = 1  # bump when a run's record changes shape
 KILL_KINDS = ("crash", "vanish")
 MODES = ("stateless", "stateful")
 
@@ -57,7 +58,7 @@ class Run:
     users: list[dict]
     balancer_log: dict  # request id -> what HAProxy logged
     ended_at_ns: int = 0
-    notes: list[str] = field(default_factory=list)
+    record_version: int = RECORD_VERSION
 
 
 def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:

@@ -1,0 +1,64 @@
+"""The guide's "Measured on a real cluster" section, built from the lab's calibration file."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import build
+
+
+def _run(mode: str, kind: str, detection: float, predicted: float, lost: int) -> dict:
+    return {
+        "mode": mode,
+        "kill_kind": kind,
+        "measured": {"detection_s": detection, "acknowledged_items": 1000, "lost_items": lost},
+        "predicted": {"detection_s": predicted, "lost_items": lost},
+        "detection_agree": abs(detection - predicted) <= 0.5,
+        "lost_items_agree": True,
+    }
+
+
+def _write(path: Path, runs: list[dict]) -> Path:
+    machine = {"system": "Linux 6 x86_64", "cpus": 2, "haproxy": "2.6.12", "redis": "7.0.15"}
+    data = {"date": "2026-12-01", "machine": machine, "runs": runs, "store_over_memory": 184.7}
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_section_sums_up_detection_windows_and_lost_items(tmp_path: Path) -> None:
+    runs = [
+        _run("stateful", "crash", 4.31, 4.2, 99),
+        _run("stateful", "crash", 5.84, 5.2, 101),
+        _run("stateless", "vanish", 11.2, 11.1, 0),
+    ]
+    summary = build.load_calibration(_write(tmp_path / "calibration.json", runs))
+    assert summary["runs"] == 3
+    assert summary["machine"] == "Linux 6 x86_64 (2 CPUs) with HAProxy 2.6.12 and Redis 7.0.15"
+    crash, vanish = summary["detection"]
+    assert crash["measured"] == "4.31\u20135.84\u00a0s"
+    assert (crash["runs"], crash["agree"]) == (2, 1)
+    assert vanish["measured"] == "11.20\u00a0s"
+    stateless, stateful = summary["lost"]
+    assert (stateless["measured"], stateful["measured"], stateful["predicted"]) == (
+        "0",
+        "200",
+        "200",
+    )
+    assert stateful["acknowledged"] == "2,000"
+    assert summary["store_over_memory"] == 185
+
+
+def test_no_calibration_file_means_no_figures(tmp_path: Path) -> None:
+    assert build.load_calibration(tmp_path / "absent.json") is None
+
+
+def test_a_malformed_calibration_file_fails_the_build_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "calibration.json"
+    path.write_text('{"date": "2026-12-01"}')
+    with pytest.raises(build.BuildError, match=r"calibration\.json: not a calibration file"):
+        build.load_calibration(path)
+
+
+def test_the_committed_calibration_file_is_readable() -> None:
+    assert build.load_calibration(build.Paths().calibration)["runs"] >= 1
