@@ -1,8 +1,13 @@
 """The lab's pieces that need no cluster: HAProxy's configuration and log, the figures, the
 bindings and the report's verdicts (these run everywhere, root or not)."""
 
+import subprocess
+
+import pytest
+
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
 from lab.haproxy import Settings, parse_check_events, parse_log, render_config
+from lab.prerequisites import MissingPrerequisite, find_program
 from lab.report import detection_verdict, lost_items_verdict, run_section
 from sim.config import Config
 
@@ -177,3 +182,17 @@ def test_verdicts_use_agree_and_disagree_and_nothing_else_does() -> None:
     assert agree == [True, True]
     verdict_lines = [line for line in lines if "AGREE" in line]
     assert verdict_lines == lines[-2:]
+
+
+def test_haproxy_accepts_the_configuration_in_both_modes(tmp_path) -> None:
+    try:
+        program = find_program("haproxy")
+    except MissingPrerequisite as error:
+        pytest.skip(str(error))
+    for mode in ("stateless", "stateful"):
+        path = tmp_path / f"{mode}.cfg"
+        ports = {"A": 18001, "B": 18002, "C": 18003}
+        path.write_text(render_config(Settings.from_model(), mode, 18000, ports, tmp_path / "s"))
+        done = subprocess.run([program, "-c", "-f", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "[WARNING]" not in done.stdout + done.stderr
