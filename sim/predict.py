@@ -5,7 +5,7 @@ many acknowledged items when it killed a server, when the kill came after HAProx
 round of health checks, and when each user sent a request afterwards. This module replays
 exactly that in the model: the same configuration, the sessions placed where they were, the
 kill at the same moment of the check schedule, the same requests at the same times. It
-returns what the model says happened: items lost, the detection window, the requests'
+returns what the model says happened: items and sessions lost, the detection window, the requests'
 outcomes. Pure: the bindings are a dict, the prediction a dict.
 
 Bindings (version 1), JSON:
@@ -154,7 +154,7 @@ def predict(bindings: object) -> dict:
         "kill": dict(kill),
         "acknowledged_items": counts["acknowledged_items"],
         "lost_items": counts["lost_items"],
-        "lost_sessions": getattr(metrics, "lost_sessions", None),
+        "lost_sessions": metrics.lost_sessions,
         "detection_s": round((down[0] - kill_ns) / S, 3) if down else None,
         "after_kill": {
             "requests": metrics.requests,

@@ -58,12 +58,18 @@ def test_stateful_predicts_the_killed_servers_sessions_lost() -> None:
     assert result["after_kill"]["ok"] == 6  # redispatched to a live server
 
 
-@pytest.mark.parametrize("kind", ["crash", "vanish"])
-def test_the_detection_window_comes_from_the_models_health_checks(kind: str) -> None:
+@pytest.mark.parametrize(("kind", "window_s"), [("crash", 5.367), ("vanish", 11.367)])
+def test_the_detection_window_follows_haproxys_check_schedule(kind: str, window_s: float) -> None:
+    # B, second of three, is first checked at inter / 3, then every inter: its first check
+    # after the kill at 5.3 s is at 6.667 s. A crash fails it at once, and two more 2 s apart
+    # mark B down; a vanish makes each wait its 2 s time-out, the next starting 2 s later.
     result = predict(bindings("stateful", kind))
-    fall, inter_s = CONFIG["fall"], CONFIG["health_check_interval_ms"] / 1000
-    # At least fall - 1 intervals after the kill, and within what any schedule allows.
-    assert (fall - 1) * inter_s <= result["detection_s"] <= 2 * fall * inter_s
+    assert result["detection_s"] == window_s
+
+
+def test_lost_sessions_are_the_killed_servers_sessions() -> None:
+    assert predict(bindings("stateful"))["lost_sessions"] == 2
+    assert predict(bindings("stateless"))["lost_sessions"] == 0
 
 
 def test_the_same_bindings_give_the_same_prediction() -> None:
