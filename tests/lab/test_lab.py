@@ -2,8 +2,9 @@
 
 Asserts what the guide teaches (stateless loses no acknowledged item; stateful loses exactly
 the killed server's sessions), that the simulator given the recorded bindings predicts exactly
-the items the real run lost, HAProxy's detection windows, and that the lab leaves nothing
-behind, even when interrupted. Needs root and Debian's redis-server, haproxy and iptables.
+the items the real run lost and the detection window within the report's tolerance, HAProxy's
+detection windows, and that the lab leaves nothing behind, even when interrupted. Needs root
+and Debian's redis-server, haproxy and iptables.
 """
 
 import signal
@@ -22,6 +23,7 @@ from lab.experiment import Plan, run_experiment
 from lab.firewall import TAG
 from lab.haproxy import Settings
 from lab.prediction import predict
+from lab.report import DETECTION_TOLERANCE_S
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.lab
@@ -101,6 +103,18 @@ def test_the_simulator_predicts_exactly_the_items_the_real_run_lost(
 def _gaps(times: list[float]) -> list[float]:
     """The time between consecutive failed checks."""
     return [later - earlier for earlier, later in pairwise(times)]
+
+
+@pytest.mark.parametrize(
+    "case", [("stateless", "crash"), ("stateful", "crash"), ("stateful", "vanish")]
+)
+def test_the_simulator_predicts_the_detection_window_and_the_lost_sessions(
+    runs: dict, case: tuple
+) -> None:
+    run = runs[case]
+    predicted, measured = run["predicted"], run["measured"]
+    assert abs(predicted["detection_s"] - measured.detection_s) <= DETECTION_TOLERANCE_S
+    assert predicted["lost_sessions"] == measured.lost_sessions
 
 
 def test_haproxy_marks_a_crashed_server_down_after_fall_refused_checks(runs: dict) -> None:
