@@ -5,6 +5,7 @@ Children die with the lab even when it is killed outright (Linux's parent-death 
 """
 
 import ctypes
+import os
 import signal
 import socket
 import subprocess
@@ -15,10 +16,12 @@ PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 3.0
 
 
-def _die_with_parent() -> None:
-    """In the child: ask Linux to SIGKILL it if the lab dies first."""
+def _prepare_child(niceness: int) -> None:
+    """In the child: ask Linux to SIGKILL it if the lab dies first; set its niceness."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if niceness:
+        os.nice(niceness)
 
 
 def free_ports(count: int) -> list[int]:
@@ -47,7 +50,7 @@ class Processes:
         self.workdir = workdir
         self.children: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def start(self, name: str, argv: list[str], niceness: int = 0) -> subprocess.Popen:
         """Start `argv` as `name`, its stdout and stderr in workdir/name.log."""
         log = open(self.log_path(name), "wb")  # noqa: SIM115 - the child owns it
         try:
@@ -56,7 +59,7 @@ class Processes:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
+                preexec_fn=lambda: _prepare_child(niceness),
                 start_new_session=True,  # Ctrl-C reaches the lab, which stops its children
             )
         finally:
