@@ -83,6 +83,11 @@ def _plans(args: argparse.Namespace) -> list[Plan]:
     ]
 
 
+def _progress(text: str) -> None:
+    """Say at once what the experiment is doing (stdout may be a pipe)."""
+    print(f"  {text}", flush=True)
+
+
 def _run(args: argparse.Namespace) -> int:
     """Run the experiments, then compare them with the simulator."""
     plans = _plans(args)
@@ -94,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     results = []
     for index, plan in enumerate(plans, start=1):
         print(f"run {index} of {len(plans)}", flush=True)
-        record = asdict(run_experiment(plan, settings, progress=lambda s: print(f"  {s}")))
+        record = asdict(run_experiment(plan, settings, progress=_progress))
         record["machine"] = machine
         records.append(record)
         if args.record:

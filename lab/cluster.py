@@ -113,7 +113,7 @@ class Cluster:
             "--appendonly", "no",
         ]  # fmt: skip
 
-    def wait_until_checked(self, timeout_s: float = 30.0) -> None:
+    def wait_until_checked(self, timeout_s: float = 60.0) -> None:
         """Wait until every server has passed a health check (its health is rise + fall - 1)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -79,7 +79,7 @@ class Processes:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def wait_for_port(self, name: str, port: int, timeout_s: float = 20.0) -> None:
+    def wait_for_port(self, name: str, port: int, timeout_s: float = 60.0) -> None:
         """Wait until child `name` accepts connections on 127.0.0.1:port."""
         child = self.children[name]
         deadline = time.monotonic() + timeout_s

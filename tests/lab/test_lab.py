@@ -180,9 +180,13 @@ def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule() -> None:
         text=True,
     )
     try:
+        seen = []
         for line in lab.stdout:
+            seen.append(line)
             if "killed (vanish)" in line:
                 break
+        else:
+            pytest.fail(f"the lab ended before its kill:\n{''.join(seen)}{lab.stderr.read()}")
         children = _children(lab.pid)
         assert len(children) == 4, children  # three servers and HAProxy
         assert len(_drop_rules()) == 2
