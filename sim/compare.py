@@ -10,6 +10,7 @@ configured time; the last live server is never killed. At the end every cart is 
 from sim import requests, workload
 from sim.config import MODES, Config, build_config
 from sim.errors import ScenarioError
+from sim.latency import trunc
 from sim.model import Model, stream
 from sim.units import S
 
@@ -40,13 +41,15 @@ class Workload:
         self.load = stream(seed, STREAM_LOAD)
         self.faults = stream(seed, STREAM_FAULTS)
         self.chaos = chaos_per_1000
-        self.mean_gap_ns = S // COMPARE_RATE_PER_S
+        # Gaps uniform in [0, 2/rate); the spans as floats, as in latency.py.
+        self.gap_span = float(2 * (S // COMPARE_RATE_PER_S))
         count = model.config.traffic_users
         self.users = [model.user(f"u{1 + i}") for i in range(count)]
+        self.users_span = float(count)
 
     def _schedule(self) -> None:
         """Schedule the next arrival, gaps uniform in [0, 2/rate)."""
-        gap = 1 + int(self.load.random() * 2 * self.mean_gap_ns)
+        gap = 1 + trunc(self.load.random() * self.gap_span)
         self.model.queue.push(self.model.queue.now + gap, _arrive, self)
 
     def start(self) -> None:
@@ -68,7 +71,7 @@ def _arrive(model: Model, load: Workload, _gen: int) -> None:
     """Maybe kill a server, then send one request."""
     if load.chaos and load.faults.random() * 1000 < load.chaos:
         workload.chaos_kill(model, load.faults)
-    user = load.users[int(load.load.random() * len(load.users))]
+    user = load.users[trunc(load.load.random() * load.users_span)]
     requests.offer(model, user)
     load.remaining -= 1
     if load.remaining:
