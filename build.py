@@ -44,10 +44,12 @@ log = logging.getLogger("build")
 
 ROOT = Path(__file__).resolve().parent
 SITE_TITLE = "Stateless or Stateful? An Interactive Guide"
-# The runtime files served as they come; the standard library is served precompiled instead.
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
-# Fetched by Pyodide at start-up: the page shows bytes-of-bytes progress for these.
-PYODIDE_DOWNLOADS = ("pyodide.asm.wasm", "pyodide-lock.json")
+# The runtime files served as they come. The standard library is served trimmed and
+# precompiled instead, and the lock file's `info` is passed inline (see prepare_python).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+# Fetched by the worker at start-up: the page shows bytes-of-bytes progress for these.
+PYODIDE_DOWNLOADS = ("pyodide.asm.wasm",)
+PREPARE_TOOLS = ROOT / "tools" / "pyodide"
 # Material Symbols renamed some icons the original page uses; keep the original names.
 ICON_ALIASES = {"remove_circle": "do_not_disturb_on"}
 FRONT_MATTER_FENCE = "+++"
@@ -537,15 +539,23 @@ def write_asset(out: Path, assets: dict[str, str], name: str, data: bytes) -> No
     (out / assets[name]).write_bytes(data)
 
 
+def sim_sources(sim_dir: Path) -> list[Path]:
+    """The simulator's modules the browser needs: every .py but the command line."""
+    return [
+        source
+        for source in sorted(sim_dir.rglob("*.py"))
+        if source.name != "__main__.py" and "__pycache__" not in source.parts
+    ]
+
+
 def package_sim(sim_dir: Path) -> bytes:
-    """Zip the simulator for the browser, without the command line; the same input, same bytes."""
+    """Zip the simulator's sources, without the command line; the same input, same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for source in sorted(sim_dir.rglob("*.py")):
-            relative = source.relative_to(sim_dir.parent).as_posix()
-            if source.name == "__main__.py" or "__pycache__" in source.parts:
-                continue
-            info = zipfile.ZipInfo(relative, date_time=(2020, 1, 1, 0, 0, 0))
+        for source in sim_sources(sim_dir):
+            info = zipfile.ZipInfo(
+                source.relative_to(sim_dir.parent).as_posix(), date_time=(2020, 1, 1, 0, 0, 0)
+            )
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, source.read_bytes())
@@ -577,65 +587,66 @@ def copy_pyodide(node_modules: Path, version: str, out: Path) -> dict[str, int]:
     }
 
 
-# Runs under Node with Pyodide's own interpreter, so the bytecode matches the browser's
-# Python exactly. Unchecked hash-based .pyc files replace the sources: zipimport then loads
-# them without compiling, which is most of a cold start (FACTS.md: 2.4 times faster).
-PRECOMPILE_STDLIB_JS = r"""
-import { readFileSync, writeFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-const [pyodideDir, input, output] = process.argv.slice(1);
-const { loadPyodide } = await import(pathToFileURL(pyodideDir + "/pyodide.mjs").href);
-const pyodide = await loadPyodide({ indexURL: pyodideDir + "/" });
-pyodide.FS.writeFile("/tmp/in.zip", readFileSync(input));
-pyodide.runPython(`
-import importlib.util, sys, zipfile
-from importlib._bootstrap_external import _code_to_hash_pyc
-prefix = "/lib/python%d%d.zip/" % sys.version_info[:2]
-with zipfile.ZipFile("/tmp/in.zip") as src, zipfile.ZipFile("/tmp/out.zip", "w") as out:
-    for info in src.infolist():
-        data = src.read(info)
-        name = info.filename
-        if name.endswith(".py"):
-            try:
-                code = compile(data, prefix + name, "exec", dont_inherit=True)
-            except SyntaxError:
-                code = None  # files kept as data (test fixtures); zipimport never runs them
-            if code is not None:
-                data = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
-                name = name[:-3] + ".pyc"
-        entry = zipfile.ZipInfo(name, date_time=info.date_time)
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        entry.external_attr = info.external_attr
-        out.writestr(entry, data)
-`);
-writeFileSync(output, pyodide.FS.readFile("/tmp/out.zip"));
-"""
+def pyodide_lock(node_modules: Path) -> dict:
+    """The lock file Pyodide is given inline: its `info` (checked at start-up), no packages.
+
+    The site loads no package, so the 119 KB list is neither fetched nor shipped.
+    """
+    path = node_modules / "pyodide" / "pyodide-lock.json"
+    try:
+        info = json.loads(path.read_text())["info"]
+    except (ValueError, KeyError, TypeError):
+        raise BuildError(f"{path}: not a Pyodide lock file with an 'info' table") from None
+    return {"info": info, "packages": {}}
 
 
-def precompiled_stdlib(node_modules: Path, precompile: bool = True) -> bytes:
-    """Pyodide's standard library, compiled to bytecode once and cached by input."""
-    original = (node_modules / "pyodide" / "python_stdlib.zip").read_bytes()
+@dataclasses.dataclass(frozen=True)
+class PreparedPython:
+    """The two archives the browser's Python imports from."""
+
+    stdlib: bytes  # the standard library, as `stdLibURL`
+    sim: bytes  # the simulator, put on sys.path by the worker
+    modules: tuple[str, ...]  # what the standard library keeps; empty when served whole
+
+
+def prepare_python(paths: Paths, precompile: bool = True) -> PreparedPython:
+    """Trace, trim and precompile with Pyodide under Node (tools/pyodide/); cached by input.
+
+    `precompile=False` serves both as sources, the standard library whole (for test trees
+    whose fake runtime cannot run).
+    """
+    stock = (paths.node_modules / "pyodide" / "python_stdlib.zip").read_bytes()
     if not precompile:
-        return original
-    key = content_hash(original + PRECOMPILE_STDLIB_JS.encode())
-    cached = node_modules / ".cache" / "stateless-guide" / f"python_stdlib.{key}.zip"
-    if cached.is_file():
-        return cached.read_bytes()
+        return PreparedPython(stock, package_sim(paths.sim), ())
+    digest = hashlib.sha256(stock)
+    for source in [*sorted(PREPARE_TOOLS.glob("*.*")), *sim_sources(paths.sim)]:
+        name = source.relative_to(source.parent.parent).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
+    cached = paths.node_modules / ".cache" / "stateless-guide" / f"python-{digest.hexdigest()[:16]}"
+    if not (cached / "modules.json").is_file():
+        run_prepare(paths, cached)
+    return PreparedPython(
+        (cached / "python_stdlib.zip").read_bytes(),
+        (cached / "sim.zip").read_bytes(),
+        tuple(json.loads((cached / "modules.json").read_text())),
+    )
+
+
+def run_prepare(paths: Paths, target: Path) -> None:
+    """Run tools/pyodide/prepare.mjs into `target`, which appears only once complete."""
     node = shutil.which("node")
     if node is None:
-        raise BuildError("node is needed to precompile the standard library (install Node.js)")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".partial")
-    log.info("precompiling the Python standard library with Pyodide in Node (once)")
+        raise BuildError("node is needed to prepare the standard library (install Node.js)")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    log.info("tracing and precompiling the Python the site needs, with Pyodide in Node")
     result = subprocess.run(
         [
             node,
-            "--input-type=module",
-            "-e",
-            PRECOMPILE_STDLIB_JS,
-            "--",
-            str(node_modules / "pyodide"),
-            str(node_modules / "pyodide" / "python_stdlib.zip"),
+            str(PREPARE_TOOLS / "prepare.mjs"),
+            str(paths.node_modules / "pyodide"),
+            str(paths.sim),
             str(partial),
         ],
         capture_output=True,
@@ -643,9 +654,10 @@ def precompiled_stdlib(node_modules: Path, precompile: bool = True) -> bytes:
         timeout=600,
     )
     if result.returncode != 0:
-        raise BuildError(f"precompiling the standard library failed:\n{result.stderr[-2000:]}")
-    partial.replace(cached)
-    return cached.read_bytes()
+        shutil.rmtree(partial, ignore_errors=True)
+        raise BuildError(f"preparing the standard library failed:\n{result.stderr[-3000:]}")
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
 
 
 class Icons:
@@ -711,6 +723,7 @@ def render_site(env: jinja2.Environment, pages: list[Page], site: dict, out: Pat
     page_urls = {f"{p.slug}.md": site["base_url"] + p.path for p in pages}
     for index, page in enumerate(pages):
         body_html, toc = render_markdown(md, page.body_markdown, page_urls, page.source)
+        partials = sorted(set(PARTIAL_MARKER.findall(body_html)))
         body_html = include_partials(env, page, body_html, site)
         context = {
             "site": site,
@@ -721,6 +734,7 @@ def render_site(env: jinja2.Environment, pages: list[Page], site: dict, out: Pat
                 "description": page.description,
                 "url": site["base_url"] + page.path,
                 "toc": toc,
+                "partials": partials,  # the head loads the demo's scripts only where it is
                 "extra": page.extra,
             },
             "content": Markup(body_html),
@@ -872,19 +886,21 @@ def build(
         pages = read_content(paths.site_src / "content")
         wizard_file = paths.site_src / "data" / "wizard.toml"
         wizard = load_wizard(wizard_file) if wizard_file.is_file() else None
-        # 2. Static assets and the simulator archive, under content-hashed names.
+        # 2. Static assets, under content-hashed names.
         assets = copy_static(paths.site_src / "static", staging)
-        write_asset(staging, assets, "sim.zip", package_sim(paths.sim))
-        # 3. The Python runtime, under a versioned path (its files never change in place).
+        # 3. The Python runtime, under a versioned path (its files never change in place), and
+        # the two archives its Python imports from, under content-hashed names.
         version = pinned_pyodide_version(paths.package_json)
         downloads = copy_pyodide(paths.node_modules, version, staging)
-        stdlib = precompiled_stdlib(paths.node_modules, precompile)
-        write_asset(staging, assets, "python_stdlib.zip", stdlib)
-        downloads[assets["python_stdlib.zip"]] = len(stdlib)
+        python = prepare_python(paths, precompile)
+        for name, data in (("python_stdlib.zip", python.stdlib), ("sim.zip", python.sim)):
+            write_asset(staging, assets, name, data)
+            downloads[assets[name]] = len(data)
+        runtime = {"version": version, "lock": pyodide_lock(paths.node_modules)}
         # 4. Notices of what we redistribute, beside the project's own licence.
         copy_licenses(paths, staging)
         # 5. Pages, and the wizard's questions for the page that embeds it.
-        site = make_site_context(base_url, assets, version, downloads)
+        site = make_site_context(base_url, assets, runtime, downloads)
         site["wizard"] = (
             wizard_for_templates(wizard, pages, base_url, wizard_file) if wizard else None
         )
@@ -904,18 +920,21 @@ def build(
 
 
 def make_site_context(
-    base_url: str, assets: dict[str, str], pyodide_version: str, downloads: dict[str, int]
+    base_url: str, assets: dict[str, str], runtime: dict, downloads: dict[str, int]
 ) -> dict:
     """Everything templates need, computed here so templates only print."""
     asset_urls = {name: base_url + target for name, target in assets.items()}
+    pyodide_version = runtime["version"]
     boot_config = {
         "pyodideIndexURL": f"{base_url}pyodide/{pyodide_version}/",
+        "pyodideLock": runtime["lock"],
         "downloads": {base_url + path: size for path, size in downloads.items()},
         "stdLibURL": asset_urls["python_stdlib.zip"],
         "baseURL": base_url,
         "serviceWorkerURL": f"{base_url}sw.js",
         "simArchiveURL": asset_urls["sim.zip"],
         "workerURL": asset_urls["js/worker.js"],
+        "pythonSnapshot": python_snapshot(base_url, asset_urls, pyodide_version),
     }
     # Modules import each other by bare names ("guide/runtime.js") that the import map
     # resolves to hashed files, so a file's hash depends on its own bytes only.
@@ -958,6 +977,22 @@ def make_site_context(
         "pyodide_version": pyodide_version,
         "demo": demo_context(),
     }
+
+
+def python_snapshot(base_url: str, asset_urls: dict[str, str], pyodide_version: str) -> dict:
+    """Where the worker keeps the memory snapshot of its started interpreter (worker.js).
+
+    A snapshot holds this runtime, these archives and what this worker did with them, so its
+    URL names all of them, and a new build never restores an old snapshot. It has a cache of
+    its own, which the service worker's clean-up of old versions leaves alone.
+    """
+    key = content_hash(
+        "\n".join(
+            [pyodide_version]
+            + [asset_urls[name] for name in ("python_stdlib.zip", "sim.zip", "js/worker.js")]
+        ).encode()
+    )
+    return {"cache": f"stateless-guide-python:{base_url}", "url": f"{base_url}python/{key}"}
 
 
 DEMO_MAX_SERVERS = 8  # what the diagram lays out; the simulator itself allows more

@@ -5,10 +5,31 @@
 
 const CACHE_PREFIX = `stateless-guide:${BASE}:`;
 const CACHE = CACHE_PREFIX + VERSION;
+const PAGE_TIMEOUT_MS = 3000; // then a saved page, rather than a page that hangs
+// Files whose URL names their content (hashed assets, the versioned runtime): any copy of one
+// is the right one, so the copy the first visit left in the HTTP cache is saved as it is.
+const IMMUTABLE = [BASE + "assets/", BASE + "pyodide/"];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+  event.waitUntil(precache());
 });
+
+// Registered once the demo is ready, so most of the site is in the HTTP cache by now: nothing
+// the visit fetched is downloaded again. Pages open in a tab were just loaded, so they are
+// taken from there too; other pages are asked for fresh.
+async function precache() {
+  const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const loaded = new Set(open.map((client) => client.url.split(/[?#]/)[0]));
+  const cache = await caches.open(CACHE);
+  await Promise.all(
+    PRECACHE.map(async (url) => {
+      const reuse = loaded.has(new URL(url, location.href).href) || IMMUTABLE.some((p) => url.startsWith(p));
+      const response = await fetch(url, { cache: reuse ? "force-cache" : "no-cache" });
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      await cache.put(url, response);
+    }),
+  );
+}
 
 // A new version waits until no tab uses the old one (the default), so a page never mixes
 // old HTML with new assets; then the old caches of this site go.
@@ -33,19 +54,27 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(request.mode === "navigate" ? page(request) : asset(request));
 });
 
-// Pages: the network first, so a new deploy shows at once; the saved copy when offline
-// (ignoring the query, so a shared ?scenario= link opens offline too).
+// Pages: the network first, so a new deploy shows at once; the saved copy when offline, or
+// when the network has not answered within PAGE_TIMEOUT_MS (ignoring the query, so a shared
+// ?scenario= link opens offline too).
 async function page(request) {
+  const network = fetch(request);
+  network.catch(() => {}); // handled below, whichever way the race goes
+  const saved = async () => {
+    const cache = await caches.open(CACHE);
+    return cache.match(request, { ignoreSearch: true });
+  };
   try {
-    return await fetch(request);
+    const answer = await Promise.race([network, delay(PAGE_TIMEOUT_MS)]);
+    return answer || (await saved()) || (await network);
   } catch (error) {
     const cache = await caches.open(CACHE);
-    return (
-      (await cache.match(request, { ignoreSearch: true })) ||
-      (await cache.match(BASE + "404.html")) ||
-      Response.error()
-    );
+    return (await saved()) || (await cache.match(BASE + "404.html")) || Response.error();
   }
+}
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
 }
 
 // Assets have content-hashed or versioned names, so a saved copy is always the right one.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import http.client
-import io
 import json
 import os
 import re
@@ -276,17 +275,3 @@ def test_the_server_sends_the_mime_types_pyodide_needs_under_the_base_url(tmp_pa
         status, kind = fetch_head(url + "no-such-page/")
         assert (status, kind) == (404, "text/html; charset=utf-8")
         assert fetch_head(url.replace("/sub/", "/") + "index.html")[0] == 404
-
-
-@pytest.mark.node
-def test_the_standard_library_is_precompiled_by_pyodide_itself():
-    stdlib = build.precompiled_stdlib(build.ROOT / "node_modules")
-    with zipfile.ZipFile(io.BytesIO(stdlib)) as zipped:
-        names = set(zipped.namelist())
-        header = zipped.read("os.pyc")[:16]
-    assert "os.pyc" in names and "os.py" not in names
-    assert len([n for n in names if n.endswith(".pyc")]) > 500
-    # Python 3.14's magic number, and flags 0b01: hash-based, unchecked (no source needed).
-    assert header[:4] == (3627).to_bytes(2, "little") + b"\r\n"
-    assert int.from_bytes(header[4:8], "little") == 1
-    assert build.precompiled_stdlib(build.ROOT / "node_modules") == stdlib  # cached, stable

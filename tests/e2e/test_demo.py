@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from urllib.parse import parse_qs, quote, urlparse
@@ -252,7 +253,8 @@ def test_switches_and_controls_have_the_names_people_and_tests_rely_on(demo: Pag
 
 
 def test_controls_are_disabled_until_the_simulator_is_ready(page: Page, site_url: str):
-    page.route("**/pyodide/**", lambda route: None)  # hold the runtime back: never answered
+    # Hold the runtime and its archives back: never answered.
+    page.route(re.compile(r".*/(pyodide/.*|assets/.*\.zip)$"), lambda route: None)
     page.goto(site_url)
     expect(page.get_by_role("button", name="Send request", exact=True)).to_be_disabled()
     expect(page.get_by_role("group", name="Server A", exact=True)).to_be_visible()

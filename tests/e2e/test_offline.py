@@ -2,14 +2,58 @@
 
 from __future__ import annotations
 
+import collections
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import serve_directory, sim_ready_outcome
+import build
+from tests.conftest import (
+    CHROMIUM_FLAGS,
+    chromium_executable,
+    serve_directory,
+    sim_ready_outcome,
+)
 
 pytestmark = pytest.mark.browser
+
+OFFLINE_READY = """() => window.offlineReady.then(() => 'saved', (error) => error.message)"""
+
+
+class Recorder:
+    """What a server was asked for; and, once told to, pages it never answers."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.hold_pages = False
+        self.release = threading.Event()
+
+
+@contextmanager
+def serve_recording(directory: Path) -> Iterator[tuple[str, Recorder]]:
+    recorder = Recorder()
+
+    class Handler(build.make_handler(directory, "/")):
+        def do_GET(self) -> None:
+            recorder.paths.append(self.path.split("?")[0])
+            if recorder.hold_pages and self.path.split("?")[0].endswith("/"):
+                recorder.release.wait(timeout=60)  # a network that does not answer
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", recorder
+    finally:
+        recorder.release.set()
+        server.shutdown()
+        server.server_close()
 
 
 def test_the_site_and_the_demo_work_after_the_server_is_gone(browser, built_site: Path):
@@ -19,8 +63,7 @@ def test_the_site_and_the_demo_work_after_the_server_is_gone(browser, built_site
         with serve_directory(built_site, "/") as url:
             page.goto(url)
             assert sim_ready_outcome(page) == "ready"
-            # The worker is active once it has saved every file of the site.
-            assert page.evaluate("async () => !!(await navigator.serviceWorker.ready).active")
+            assert page.evaluate(OFFLINE_READY) == "saved"
         # The server is stopped: nothing answers on its port any more (FACTS.md: set_offline
         # does not cover a service worker's own fetches).
         page.reload()
@@ -38,11 +81,58 @@ def test_the_site_and_the_demo_work_after_the_server_is_gone(browser, built_site
         context.close()
 
 
+def test_the_first_visit_fetches_nothing_twice(browser, built_site: Path, tmp_path: Path):
+    # A profile on disk, as a reader's is: a new_context() keeps its HTTP cache in memory,
+    # where the 9.6 MB wasm does not fit, so there saving it for offline use fetches it again.
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=chromium_executable(),
+        args=CHROMIUM_FLAGS,
+        headless=True,
+    )
+    page = context.new_page()
+    try:
+        with serve_recording(built_site) as (url, recorder):
+            page.goto(url)
+            assert sim_ready_outcome(page) == "ready"
+            assert page.evaluate(OFFLINE_READY) == "saved"
+            asked = collections.Counter(recorder.paths)
+        # Saving the site for offline use took what the visit had fetched from the HTTP cache.
+        assert {path: n for path, n in asked.items() if n > 1} == {}
+        assert asked["/pyodide/314.0.7/pyodide.asm.wasm"] == 1
+        assert "/sticky-sessions/" in asked  # and the rest of the site from the network
+    finally:
+        context.close()
+
+
+def test_a_page_the_network_does_not_answer_comes_from_the_cache_after_a_while(
+    browser, built_site: Path
+):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with serve_recording(built_site) as (url, recorder):
+            page.goto(url)
+            assert page.evaluate(OFFLINE_READY) == "saved"
+            recorder.hold_pages = True
+            # A query the HTTP cache has not seen, so the request does go to the network.
+            page.goto(url + "sticky-sessions/?from=home")
+            expect(page.get_by_role("heading", level=1)).to_contain_text("sticky sessions")
+            assert recorder.paths.count("/sticky-sessions/") == 2  # asked, never answered
+    finally:
+        context.close()
+
+
+def test_offline_ready_says_why_when_the_browser_cannot_keep_the_site(page, site_url: str):
+    page.add_init_script("delete Navigator.prototype.serviceWorker")
+    page.goto(site_url)
+    assert sim_ready_outcome(page) == "ready"
+    assert page.evaluate(OFFLINE_READY) == "This browser cannot keep the guide for offline use."
+
+
 def test_the_service_worker_keeps_its_caches_apart_from_other_sites_on_the_origin(
     browser, tmp_path: Path
 ):
-    import build
-
     site = build.build(tmp_path / "dist", "/stateless-guide/")
     source = (site / "sw.js").read_text()
     assert source.startswith('const BASE = "/stateless-guide/";')
@@ -54,9 +144,15 @@ def test_the_service_worker_keeps_its_caches_apart_from_other_sites_on_the_origi
         with serve_directory(site, "/stateless-guide/") as url:
             page.goto(url)
             assert sim_ready_outcome(page) == "ready"
+            assert page.evaluate(OFFLINE_READY) == "saved"
             scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+            page.wait_for_function(
+                "() => performance.getEntriesByName('simulator-snapshot-saved').length > 0"
+            )
             names = page.evaluate("() => caches.keys()")
         assert scope == url
-        assert names and all(n.startswith("stateless-guide:/stateless-guide/:") for n in names)
+        # The offline copy and the started simulator, each named for this site's path.
+        assert len(names) == 2
+        assert all(name.split(":")[1] == "/stateless-guide/" for name in names), names
     finally:
         context.close()

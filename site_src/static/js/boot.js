@@ -1,14 +1,63 @@
-// The page's first script, a classic one so it runs before anything can await it:
-// window.simReady exists from here on and is never replaced (tests and embedders rely on it).
+// The page's first script, a classic one so it runs before anything can await it. From here on
+// window.simReady (the simulator answers) and window.offlineReady (everything needed offline
+// is saved) exist and are never replaced; tests and embedders rely on both.
+//
+// It also owns starting the simulator's worker, so that starting it now and starting it later
+// are one call each: with `data-start-worker` on this script's element the worker starts at
+// once, while the rest of the page loads (pages that show the demo at once); otherwise
+// runtime.js starts it when the page asks (takeWorker below).
 (function () {
   "use strict";
-  let settle;
-  const ready = new Promise((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  // A page nobody awaits must not report an unhandled rejection; awaiting callers still see it.
-  ready.catch(() => {});
-  Object.defineProperty(window, "simReady", { value: ready, enumerable: true });
-  Object.defineProperty(window, Symbol.for("guide.simReady.settle"), { value: settle });
+  const script = document.currentScript;
+
+  // A promise on window, settled through a symbol only the page's own modules look up.
+  function exposePromise(name) {
+    let settle;
+    const promise = new Promise((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // A page nobody awaits must not report an unhandled rejection; awaiting callers still see it.
+    promise.catch(() => {});
+    Object.defineProperty(window, name, { value: promise, enumerable: true });
+    Object.defineProperty(window, Symbol.for(`guide.${name}.settle`), { value: settle });
+  }
+  exposePromise("simReady");
+  exposePromise("offlineReady");
+
+  function startWorker() {
+    const config = JSON.parse(document.getElementById("boot-config").textContent);
+    const absolute = (url) => new URL(url, location.href).href;
+    const worker = new Worker(config.workerURL, { type: "module", name: "simulator" });
+    worker.postMessage({
+      type: "init",
+      pyodideIndexURL: absolute(config.pyodideIndexURL),
+      pyodideLock: config.pyodideLock,
+      stdLibURL: absolute(config.stdLibURL),
+      simArchiveURL: absolute(config.simArchiveURL),
+      snapshot: config.pythonSnapshot,
+      downloads: Object.fromEntries(
+        Object.entries(config.downloads).map(([url, size]) => [absolute(url), size]),
+      ),
+    });
+    // Until runtime.js takes the worker, keep what it says (progress, errors) for it.
+    const heard = [];
+    worker.onmessage = worker.onerror = worker.onmessageerror = (event) => {
+      if (event.type === "error") event.preventDefault();
+      heard.push(event);
+    };
+    return { worker, heard };
+  }
+
+  let early = null;
+  if (script && script.hasAttribute("data-start-worker") && typeof WebAssembly === "object") {
+    early = startWorker();
+  }
+  // The worker started early, once; after that (a retry, or a page that starts late) a new one.
+  function takeWorker() {
+    const taken = early || startWorker();
+    early = null;
+    return taken;
+  }
+  Object.defineProperty(window, Symbol.for("guide.takeWorker"), { value: takeWorker });
   document.documentElement.classList.add("js");
 })();

@@ -1,15 +1,14 @@
-// Main-thread side of the simulator: starts the worker, reports progress, forwards calls.
-
-const config = JSON.parse(document.getElementById("boot-config").textContent);
+// Main-thread side of the simulator: takes the worker boot.js started (or starts one now),
+// reports progress, forwards calls.
 
 export function supportsWebAssembly() {
   return typeof WebAssembly === "object" && typeof WebAssembly.instantiate === "function";
 }
 
-// Start Pyodide in a module worker. Callbacks: onProgress(loaded, total), onStarting(),
-// onReady(version), onError(message). Returns { call(method, argument), stop() }.
+// Callbacks: onProgress(loaded, total), onStarting(), onReady(version), onError(message).
+// Returns { call(method, argument), stop() }.
 export function startRuntime({ onProgress, onStarting, onReady, onError }) {
-  const worker = new Worker(config.workerURL, { type: "module", name: "simulator" });
+  const { worker, heard } = window[Symbol.for("guide.takeWorker")]();
   const pending = new Map();
   let nextId = 1;
   let failed = false;
@@ -28,7 +27,11 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
     const message = event.data;
     if (message.type === "progress") onProgress(message.loaded, message.total);
     else if (message.type === "phase") onStarting();
-    else if (message.type === "ready") onReady(message.version);
+    else if (message.type === "ready") {
+      // How Python started ("fresh", or "restored" from a snapshot), for the benchmark and tests.
+      performance.mark("simulator-ready", { detail: { start: message.start } });
+      onReady(message.version);
+    } else if (message.type === "snapshot-saved") performance.mark("simulator-snapshot-saved");
     else if (message.type === "error") fail(message.message);
     else if (message.type === "result") {
       const call = pending.get(message.id);
@@ -43,16 +46,12 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
     fail("The simulator stopped unexpectedly" + (event.message ? `: ${event.message}` : "."));
   };
   worker.onmessageerror = () => fail("The simulator sent a message the page could not read.");
-  const absolute = (url) => new URL(url, location.href).href;
-  worker.postMessage({
-    type: "init",
-    pyodideIndexURL: absolute(config.pyodideIndexURL),
-    stdLibURL: absolute(config.stdLibURL),
-    downloads: Object.fromEntries(
-      Object.entries(config.downloads).map(([url, size]) => [absolute(url), size]),
-    ),
-    simArchiveURL: absolute(config.simArchiveURL),
-  });
+  // What an early worker said before this module ran, in order.
+  for (const event of heard.splice(0)) {
+    if (event.type === "error") worker.onerror(event);
+    else if (event.type === "messageerror") worker.onmessageerror(event);
+    else worker.onmessage(event);
+  }
 
   return {
     call(method, argument) {

@@ -1,7 +1,16 @@
 // Module worker: loads Pyodide and the simulator, then answers calls on the simulator facade.
 // Settings arrive by postMessage; nothing from the page's URL is ever run as Python source.
+//
+// A first visit starts Python afresh, then keeps a memory snapshot of the started interpreter
+// (Pyodide's `makeMemorySnapshot`, undocumented; about 31 MB) in Cache Storage. Later visits
+// restore it instead of starting Python again, which skips most of the start-up. Anything wrong
+// with a saved snapshot (missing, stale, unreadable, refused by Pyodide, or an interpreter that
+// does not answer) means a normal start, and the snapshot is made again.
 
-const realFetch = self.fetch.bind(self); // before countDownloads() wraps it
+// Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
+// simulator with this file name, so tracebacks name it).
+const SIM_ARCHIVE_PATH = "/home/pyodide/sim.zip";
+const realFetch = self.fetch.bind(self); // before startDownloads() wraps it
 let demoModule = null; // sim.facade, once loaded
 let demo = null; // the current sim.facade.Demo
 
@@ -18,62 +27,156 @@ function post(message) {
   self.postMessage(message);
 }
 
-async function init({ pyodideIndexURL, stdLibURL, downloads, simArchiveURL }) {
+async function init(settings) {
   try {
-    countDownloads(downloads);
-    const { loadPyodide } = await import(pyodideIndexURL + "pyodide.mjs");
-    // The standard library is served precompiled to bytecode (see build.py), under its own URL.
-    const pyodide = await loadPyodide({ indexURL: pyodideIndexURL, stdLibURL });
-    post({ type: "phase", phase: "starting" });
-    const archive = await download(simArchiveURL, "the simulator");
-    const appDir = "/home/pyodide/app";
-    pyodide.unpackArchive(await archive.arrayBuffer(), "zip", { extractDir: appDir });
-    pyodide.pyimport("sys").path.insert(0, appDir);
-    const sim = pyodide.pyimport("sim");
-    demoModule = pyodide.pyimport("sim.facade");
-    post({ type: "ready", version: String(sim.__version__) });
+    // Everything is requested at once: the runtime's two modules, the wasm, both archives,
+    // and a snapshot a previous visit saved.
+    const responses = startDownloads(settings.downloads);
+    const archive = responses.take(settings.simArchiveURL).then((r) => r.arrayBuffer());
+    const saved = readSnapshot(settings.snapshot);
+    const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
+      import(settings.pyodideIndexURL + "pyodide.mjs"),
+      import(settings.pyodideIndexURL + "pyodide.asm.mjs"),
+    ]);
+    const options = {
+      indexURL: settings.pyodideIndexURL,
+      stdLibURL: settings.stdLibURL,
+      lockFileContents: settings.pyodideLock,
+      createPyodideModule,
+    };
+    let start = "restored";
+    let pyodide = await restore(loadPyodide, options, await saved, await archive, settings.snapshot);
+    let snapshot = null;
+    if (!pyodide) {
+      start = "fresh";
+      const keep = canKeepSnapshots();
+      pyodide = await loadPyodide({ ...options, _makeSnapshot: keep });
+      pyodide.FS.writeFile(SIM_ARCHIVE_PATH, new Uint8Array(await archive));
+      pyodide.pyimport("sys").path.insert(0, SIM_ARCHIVE_PATH);
+      demoModule = pyodide.pyimport("sim.facade");
+      // Before the page makes its first call, so the snapshot holds no demo of this visit.
+      if (keep) snapshot = pyodide.makeMemorySnapshot();
+    }
+    post({ type: "ready", version: String(pyodide.pyimport("sim").__version__), start });
+    if (snapshot) {
+      saveSnapshot(settings.snapshot, snapshot).then(
+        () => post({ type: "snapshot-saved" }),
+        (error) => console.warn("The started simulator could not be kept for the next visit:", error),
+      );
+    }
   } catch (error) {
     post({ type: "error", message: describe(error) });
   }
 }
 
-// Wrap fetch so the page can show real bytes-of-bytes progress of the runtime download.
-// `downloads` maps each absolute URL Pyodide fetches at start-up to its size in bytes.
-function countDownloads(downloads) {
+// Pyodide from a saved snapshot, checked by a first call; null (and the snapshot dropped) when
+// there is none or it does not work.
+async function restore(loadPyodide, options, bytes, archive, where) {
+  if (!bytes) return null;
+  try {
+    const pyodide = await loadPyodide({ ...options, _loadSnapshot: bytes });
+    // The file system is not part of the snapshot; the imported modules and sys.path are.
+    pyodide.FS.writeFile(SIM_ARCHIVE_PATH, new Uint8Array(archive));
+    demoModule = pyodide.pyimport("sim.facade");
+    const probe = demoModule.load(undefined);
+    JSON.parse(probe.snapshot_json());
+    probe.destroy();
+    return pyodide;
+  } catch (error) {
+    console.warn("The saved simulator could not be restored; starting it afresh.", error);
+    demoModule = null;
+    await forgetSnapshots(where);
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- snapshots in Cache Storage
+
+function canKeepSnapshots() {
+  return typeof caches === "object";
+}
+
+async function readSnapshot({ cache, url }) {
+  try {
+    if (!canKeepSnapshots()) return null;
+    const response = await (await caches.open(cache)).match(url);
+    return response ? new Uint8Array(await response.arrayBuffer()) : null;
+  } catch (error) {
+    return null; // storage unavailable (a private window): start normally
+  }
+}
+
+// One snapshot per site: saving this build's removes any other build's.
+async function saveSnapshot({ cache, url }, bytes) {
+  const saved = await caches.open(cache);
+  const current = new URL(url, location.href).href;
+  for (const request of await saved.keys()) {
+    if (request.url !== current) await saved.delete(request);
+  }
+  await saved.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+}
+
+async function forgetSnapshots({ cache }) {
+  try {
+    await caches.delete(cache);
+  } catch (error) {
+    // nothing saved to forget
+  }
+}
+
+// ---------------------------------------------------------------- downloads
+
+// Request every file the start needs now, and count the bytes as they arrive so the page can
+// show real progress. `downloads` maps each absolute URL to its size in bytes. Pyodide's own
+// fetches of these URLs are answered with the responses already under way.
+function startDownloads(downloads) {
   const total = Object.values(downloads).reduce((sum, size) => sum + size, 0);
   let loaded = 0;
-  self.fetch = async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    if (!(url in downloads)) return realFetch(input, init);
-    const name = url.slice(url.lastIndexOf("/") + 1);
-    let response;
-    try {
-      response = await download(url, name, init);
-    } catch (error) {
-      // Pyodide logs a failed runtime download as a warning and may never settle, so report
-      // it to the page from here.
-      post({ type: "error", message: error.message });
-      throw error;
-    }
-    const counter = new TransformStream({
+  const counter = () =>
+    new TransformStream({
       transform(chunk, controller) {
         loaded += chunk.byteLength;
         post({ type: "progress", loaded: Math.min(loaded, total), total });
+        if (loaded >= total) post({ type: "phase", phase: "starting" });
         controller.enqueue(chunk);
       },
     });
-    return new Response(response.body.pipeThrough(counter), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+  const pending = new Map();
+  for (const url of Object.keys(downloads)) {
+    const name = url.slice(url.lastIndexOf("/") + 1);
+    const response = download(url, name).then(
+      (response) =>
+        new Response(response.body.pipeThrough(counter()), {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        }),
+      (error) => {
+        // Pyodide logs a failed runtime download as a warning and may never settle, so say
+        // it to the page from here.
+        post({ type: "error", message: error.message });
+        throw error;
+      },
+    );
+    response.catch(() => {}); // reported above; whoever takes it sees the rejection too
+    pending.set(url, response);
+  }
+  const take = (url) => {
+    const response = pending.get(url);
+    pending.delete(url); // a body is read once; a second fetch goes to the network
+    return response;
   };
+  self.fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    return take(url) ?? realFetch(input, init);
+  };
+  return { take };
 }
 
-async function download(url, what, init) {
+async function download(url, what) {
   let response;
   try {
-    response = await realFetch(url, init);
+    response = await realFetch(url);
   } catch (error) {
     throw new Error(`Could not download ${what}: the network request failed.`);
   }
@@ -82,6 +185,8 @@ async function download(url, what, init) {
   }
   return response;
 }
+
+// ---------------------------------------------------------------- calls from the page
 
 function answer({ id, method, argument }) {
   try {

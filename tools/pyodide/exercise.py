@@ -1,0 +1,69 @@
+"""Drive the simulator as the page does, through the calls the worker makes on `sim.facade`.
+
+Every action type (taken from `sim.actions.FIELDS`, so a new one is covered the day it is
+added) in every mode (`sim.config.MODES`), broken forms of each (an unknown field, each field
+of the wrong type), the comparison, a shared link replayed, and the bad input a reader can
+give. The build runs this in Pyodide under Node to learn which standard-library modules the
+site needs; a test runs it again against the archives the build wrote. It imports nothing the
+page would not, since what it pulls in is what the browser gets.
+"""
+
+import json
+
+from sim import facade
+from sim.actions import FIELDS
+from sim.config import MODES
+
+# A valid value for every field an action takes; an action with a field not listed here
+# fails loudly, so the list keeps up with the simulator.
+EXAMPLE_VALUES = {
+    "ns": 3_000_000_000,
+    "server": "A",
+    "kind": "vanish",
+    "ms": 2.5,
+    "on": True,
+    "rate_per_s": 20,
+    "config": {"redispatch": False},
+    "seed": 7,
+}
+BAD_LINKS = ("v1.x.not-a-scenario", "https://example.org/?scenario=v9..r", "v1.1..q")
+
+
+def example_action(kind: str) -> dict:
+    """A valid action of this type, with every field it takes."""
+    required, optional = FIELDS[kind]
+    unknown = [name for name in (*required, *optional) if name not in EXAMPLE_VALUES]
+    if unknown:
+        raise LookupError(f"{kind}: no example value for {', '.join(unknown)}; add one above")
+    return {"type": kind, **{name: EXAMPLE_VALUES[name] for name in (*required, *optional)}}
+
+
+def refused(call, *args) -> str:
+    """The message of the ScenarioError that `call` must raise."""
+    try:
+        call(*args)
+    except facade.ScenarioError as error:
+        return str(error)
+    raise AssertionError(f"{call.__name__}{args!r} was accepted")
+
+
+def run() -> list[str]:
+    """Return every snapshot and error message the calls produced, in order."""
+    out = []
+    for mode in MODES:
+        demo = facade.load(None)
+        out.append(demo.apply_json(json.dumps({"type": "reset", "config": {"mode": mode}})))
+        for kind in FIELDS:
+            out.append(demo.apply_json(json.dumps(example_action(kind))))
+            out.append(demo.apply_json(json.dumps({"type": "request"})))
+            out.append(refused(demo.apply_json, json.dumps({"type": kind, "no_such_field": 1})))
+            for name in (*FIELDS[kind][0], *FIELDS[kind][1]):
+                broken = {**example_action(kind), name: [None]}
+                out.append(refused(demo.apply_json, json.dumps(broken)))
+        out.append(demo.compare_modes_json())
+        link = json.loads(demo.snapshot_json())["scenario"]
+        out.append(facade.load(link).snapshot_json())
+    out.append(refused(demo.apply_json, "{not json"))
+    out.append(refused(demo.apply_json, json.dumps({"type": "no_such_action"})))
+    out.extend(refused(facade.load, link) for link in BAD_LINKS)
+    return out
