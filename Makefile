@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make serve` builds and serves the site, `make test` runs
 # every test. Both install what they need: a virtual environment with the pinned Python
-# packages, and the pinned npm packages (the Pyodide runtime and the icons).
+# packages, and the pinned npm packages (the Pyodide runtime and the icons). `make test` also
+# installs what the tests need from the system, such as Chromium (tools/system_packages.py).
 
 PYTHON ?= python3
 VENV := .venv
@@ -18,6 +19,7 @@ build: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python build.py --base-url $(BASE_URL)
 
 test: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python tools/system_packages.py
 	@sh lab/install-packages || true  # the lab's test skips, saying how, where this cannot
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -25,6 +27,7 @@ test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python tools/system_packages.py
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_demo.py
 
