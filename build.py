@@ -703,6 +703,14 @@ def script_json(data: object) -> Markup:
     return Markup(json.dumps(data, sort_keys=True).replace("<", "\\u003c"))
 
 
+def inline_script(path: Path) -> Markup:
+    """A script to place in the page itself (allowed by its hash in the CSP)."""
+    text = path.read_text(encoding="utf-8")
+    if "</script" in text.lower():
+        raise BuildError(f"{path}: an inline script cannot contain '</script'")
+    return Markup(text)
+
+
 def script_hash(source: str) -> str:
     """CSP hash source for an inline script."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
@@ -900,6 +908,8 @@ def build(
         # 4. Notices of what we redistribute, beside the project's own licence.
         copy_licenses(paths, staging)
         # 5. Pages, and the wizard's questions for the page that embeds it.
+        boot = paths.site_src / "static" / "js" / "boot.js"
+        runtime["boot_script"] = inline_script(boot) if boot.is_file() else ""
         site = make_site_context(base_url, assets, runtime, downloads)
         site["wizard"] = (
             wizard_for_templates(wizard, pages, base_url, wizard_file) if wizard else None
@@ -946,10 +956,13 @@ def make_site_context(
         }
     }
     importmap = script_json(importmap_data)
+    inline_hashes = " ".join(
+        script_hash(text) for text in (importmap, runtime["boot_script"]) if text
+    )
     csp = "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'wasm-unsafe-eval' {script_hash(importmap)}",
+            f"script-src 'self' 'wasm-unsafe-eval' {inline_hashes}",
             "worker-src 'self'",
             "connect-src 'self'",
             "img-src 'self' data:",
@@ -973,6 +986,7 @@ def make_site_context(
         "assets": asset_urls,
         "boot_config": script_json(boot_config),
         "importmap": script_json(importmap_data),
+        "boot_script": runtime["boot_script"],
         "csp": csp,
         "pyodide_version": pyodide_version,
         "demo": demo_context(),

@@ -96,6 +96,10 @@ READY_AT = """async () => {
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
   return { ready: window.__benchReadyAt, fcp: paint ? paint.startTime : null };
 }"""
+# Marks runtime.js makes: how Python started ("fresh" or "restored" from a snapshot), and
+# that the snapshot a fresh start makes for the next visit has been saved.
+HOW_PYTHON_STARTED = "performance.getEntriesByName('simulator-ready')[0]?.detail?.start ?? null"
+SNAPSHOT_SAVED = "performance.getEntriesByName('simulator-snapshot-saved').length > 0"
 FCP = """() => new Promise((resolve) => {
   const seen = () => performance.getEntriesByName("first-contentful-paint")[0];
   const poll = () => seen() ? resolve(seen().startTime) : setTimeout(poll, 5);
@@ -273,8 +277,8 @@ def launch(playwright, profile: Path):
 def visit(context, url: str, traffic: Traffic, settle: bool) -> dict:
     """One navigation to simReady: ms to ready, FCP, requests per URL and bytes fetched.
 
-    `settle` waits for window.offlineReady too (what a reader's first visit leaves behind), and
-    counts the requests made until then as well.
+    `settle` waits for what a reader's first visit leaves behind (window.offlineReady, and the
+    snapshot of the started simulator), and counts the requests made until then as well.
     """
     page = context.new_page()
     page.add_init_script(READY_PROBE)
@@ -284,10 +288,13 @@ def visit(context, url: str, traffic: Traffic, settle: bool) -> dict:
     to_ready = traffic.since(mark)
     if settle:
         page.evaluate("() => window.offlineReady || null")
+        page.wait_for_function(f"() => {SNAPSHOT_SAVED} || !window.offlineReady", timeout=120_000)
     whole = traffic.since(mark)
+    start = page.evaluate(f"() => {HOW_PYTHON_STARTED}")
     page.close()
     return {
         "ready_ms": timing["ready"],
+        "python_start": start,
         "fcp_ms": timing["fcp"],
         "wire_bytes": sum(r[2] for r in to_ready),
         "raw_bytes": sum(r[3] for r in to_ready),
@@ -413,6 +420,9 @@ def summarise(runs: list[dict], clicks: dict) -> dict:
             "reference_requests": reference["requests"],
             "ours_whole_first_visit_compressed": ours["wire_bytes_whole_visit"],
         },
+        "warm visits that restored the snapshot": sum(
+            r["ours"]["warm"]["python_start"] == "restored" for r in runs
+        ),
         "urls fetched more than once on a first visit": dict(twice),
         "clicks": clicks,
     }

@@ -39,6 +39,9 @@
         Object.entries(config.downloads).map(([url, size]) => [absolute(url), size]),
       ),
     });
+    // The worker downloads at once but starts Python only once the page has painted: on a
+    // small machine, compiling the runtime beside the page delays the page's first paint.
+    afterFirstPaint(() => worker.postMessage({ type: "painted" }));
     // Until runtime.js takes the worker, keep what it says (progress, errors) for it.
     const heard = [];
     worker.onmessage = worker.onerror = worker.onmessageerror = (event) => {
@@ -46,6 +49,13 @@
       heard.push(event);
     };
     return { worker, heard };
+  }
+
+  // The first frame is painted just after requestAnimationFrame's callbacks run. A tab in
+  // the background paints nothing until it is shown, so there is nothing to wait for.
+  function afterFirstPaint(callback) {
+    if (document.visibilityState !== "visible") callback();
+    else requestAnimationFrame(() => setTimeout(callback, 0));
   }
 
   let early = null;

@@ -13,11 +13,17 @@ const SIM_ARCHIVE_PATH = "/home/pyodide/sim.zip";
 const realFetch = self.fetch.bind(self); // before startDownloads() wraps it
 let demoModule = null; // sim.facade, once loaded
 let demo = null; // the current sim.facade.Demo
+let pagePainted;
+const painted = new Promise((resolve) => {
+  pagePainted = resolve;
+});
 
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === "init") {
     await init(message);
+  } else if (message.type === "painted") {
+    pagePainted();
   } else if (message.type === "call") {
     answer(message);
   }
@@ -44,6 +50,7 @@ async function init(settings) {
       lockFileContents: settings.pyodideLock,
       createPyodideModule,
     };
+    await painted; // see boot.js
     let start = "restored";
     let pyodide = await restore(loadPyodide, options, await saved, await archive, settings.snapshot);
     let snapshot = null;
@@ -132,25 +139,24 @@ async function forgetSnapshots({ cache }) {
 function startDownloads(downloads) {
   const total = Object.values(downloads).reduce((sum, size) => sum + size, 0);
   let loaded = 0;
-  const counter = () =>
-    new TransformStream({
-      transform(chunk, controller) {
-        loaded += chunk.byteLength;
-        post({ type: "progress", loaded: Math.min(loaded, total), total });
-        if (loaded >= total) post({ type: "phase", phase: "starting" });
-        controller.enqueue(chunk);
-      },
-    });
+  // Progress reads a copy of each body, so whoever takes a response gets it as the network gave
+  // it (a wasm compiled from a response with its URL can be kept in the browser's code cache).
+  async function count(response) {
+    const reader = response.clone().body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      loaded += chunk.value.byteLength;
+      post({ type: "progress", loaded: Math.min(loaded, total), total });
+      if (loaded >= total) post({ type: "phase", phase: "starting" });
+    }
+  }
   const pending = new Map();
   for (const url of Object.keys(downloads)) {
     const name = url.slice(url.lastIndexOf("/") + 1);
     const response = download(url, name).then(
-      (response) =>
-        new Response(response.body.pipeThrough(counter()), {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        }),
+      (response) => {
+        count(response).catch(() => {}); // a body cut short fails whoever reads it
+        return response;
+      },
       (error) => {
         // Pyodide logs a failed runtime download as a warning and may never settle, so say
         // it to the page from here.
