@@ -337,6 +337,9 @@ def time_clicks(playwright, url: str, scratch: Path, clicks: int) -> dict:
         page.add_init_script(CLICK_PROBE)
         page.goto(url)
         page.evaluate("() => window.simReady")
+        # Once the first visit's background work (saving the site and the snapshot) is done.
+        page.evaluate("() => window.offlineReady")
+        page.wait_for_function(f"() => {SNAPSHOT_SAVED}", timeout=120_000)
         page.get_by_role("button", name="Pause", exact=True).click()
         frame_ms = page.evaluate(FRAME_INTERVAL)
         send = page.get_by_role("button", name="Send request", exact=True)
