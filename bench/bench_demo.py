@@ -264,14 +264,22 @@ def serve(directory: Path) -> Iterator[tuple[str, Traffic]]:
 # ---------------------------------------------------------------- visits
 
 
-def launch(playwright, profile: Path):
-    return playwright.chromium.launch_persistent_context(
+@contextlib.contextmanager
+def new_profile(playwright, scratch: Path) -> Iterator:
+    """A browser with a profile of its own on disk, as a reader's is; removed afterwards."""
+    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=scratch))
+    context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=chromium_executable(),
         args=CHROMIUM_FLAGS,
         headless=True,
         viewport={"width": 1280, "height": 900},
     )
+    try:
+        yield context
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def visit(context, url: str, traffic: Traffic, settle: bool) -> dict:
@@ -306,33 +314,21 @@ def visit(context, url: str, traffic: Traffic, settle: bool) -> dict:
 
 
 def cold_and_warm(playwright, url: str, traffic: Traffic, scratch: Path, settle: bool) -> dict:
-    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=scratch))
-    context = launch(playwright, profile)
-    try:
+    with new_profile(playwright, scratch) as context:
         cold = visit(context, url, traffic, settle)
         warm = visit(context, url, traffic, settle=False)
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
     return {"cold": cold, "warm": warm}
 
 
 def first_paint(playwright, url: str, scratch: Path) -> float:
-    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=scratch))
-    context = launch(playwright, profile)
-    try:
+    with new_profile(playwright, scratch) as context:
         page = context.new_page()
         page.goto(url)
         return page.evaluate(FCP)
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def time_clicks(playwright, url: str, scratch: Path, clicks: int) -> dict:
-    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=scratch))
-    context = launch(playwright, profile)
-    try:
+    with new_profile(playwright, scratch) as context:
         page = context.new_page()
         page.add_init_script(CLICK_PROBE)
         page.goto(url)
@@ -347,9 +343,6 @@ def time_clicks(playwright, url: str, scratch: Path, clicks: int) -> dict:
             send.click()
             page.wait_for_function("(n) => window.__clicks.length > n", arg=index)
         timed = page.evaluate("() => window.__clicks")
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
     updated = [c["updated"] for c in timed]
     painted = [c["painted"] for c in timed]
     return {
