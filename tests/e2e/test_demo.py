@@ -51,6 +51,8 @@ def settled(page: Page) -> dict:
 
 def server_holding_the_session(page: Page) -> str:
     """The name of the server whose box says it holds a session, read from the page."""
+    # Wait for the page to show it: the last click's snapshot may still be on its way.
+    expect(page.locator("#demo-servers").get_by_text("Session:")).to_be_visible()
     for name in "ABCDEFGH":
         box = page.get_by_role("group", name=f"Server {name}", exact=True)
         if box.count() and "Session:" in box.inner_text():

@@ -161,8 +161,10 @@ function renderLog(root, snapshot) {
 
 function renderControls(root, snapshot, ui) {
   const enabled = ui.ready;
+  // A mode the learner just chose stays checked while snapshots from before it still arrive.
+  const mode = ui.pendingMode ?? snapshot.mode;
   for (const radio of root.querySelectorAll("input[name=demo-mode]")) {
-    radio.checked = radio.value === snapshot.mode;
+    radio.checked = radio.value === mode;
     radio.disabled = !enabled;
   }
   const note = root.querySelector("#demo-mode-note");

@@ -29,6 +29,7 @@ const ui = {
   speed: 1,
   visible: true,
   maxServers: Number(root.dataset.maxServers),
+  pendingMode: null, // a mode chosen whose reset has not answered yet
 };
 let runtime = null;
 let snapshot = null;
@@ -250,7 +251,13 @@ root.addEventListener("click", (event) => {
 root.addEventListener("change", (event) => {
   const target = event.target;
   if (!ui.ready) return;
-  if (target.name === "demo-mode") send({ type: "reset", config: { mode: target.value } });
+  if (target.name === "demo-mode") {
+    ui.pendingMode = target.value;
+    send({ type: "reset", config: { mode: target.value } }).finally(() => {
+      if (ui.pendingMode === target.value) ui.pendingMode = null;
+      render(root, snapshot, ui);
+    });
+  }
   else if (target.name === "demo-prediction") steps.predict(target.value);
   else if (target.dataset.setting === "speed") ui.speed = Number(target.value);
   else if (target.dataset.setting === "redispatch") send({ type: "reset", config: { redispatch: target.checked } });
