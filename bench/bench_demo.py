@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from site_build.python_runtime import pinned_pyodide_version  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_executable  # noqa: E402
 
 # What static hosts compress (nginx's gzip_types as hosts configure it, GitHub Pages, Netlify):
@@ -143,7 +144,7 @@ FRAME_INTERVAL = """
 
 def build_reference(out: Path) -> Path:
     """The plain Pyodide page, from the npm package package.json pins."""
-    version = build.pinned_pyodide_version(ROOT / "package.json")
+    version = pinned_pyodide_version(ROOT / "package.json")
     package = ROOT / "node_modules" / "pyodide"
     installed = json.loads((package / "package.json").read_text())["version"]
     if installed != version:

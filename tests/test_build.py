@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 import build
+from site_build.python_runtime import PYODIDE_FILES, package_sim
+from site_build.render import EMBED_OPTIONS
 from tests.conftest import serve_directory
 
 EXAMPLE = Path(__file__).parent / "build_example"
@@ -79,7 +81,7 @@ def test_the_output_holds_exactly_the_files_the_site_needs(tmp_path: Path):
     )
     assert len([f for f in files if f.startswith("assets/")]) == 5
     assert sorted(f for f in files if f.startswith("pyodide/")) == sorted(
-        f"pyodide/314.0.7/{name}" for name in build.PYODIDE_FILES
+        f"pyodide/314.0.7/{name}" for name in PYODIDE_FILES
     )
     assert "pyodide/314.0.7/console.html" not in files
     assert "pyodide/314.0.7/python_stdlib.zip" not in files  # served precompiled, hashed
@@ -106,7 +108,7 @@ def test_the_embed_config_derives_its_urls_from_the_base_url(tmp_path: Path, bas
     assert config["pageURL"] == f"{base_url}embed/"
     assert config["scriptURL"] == f"{base_url}embed.js"
     assert config["guideURL"] == base_url
-    assert config["options"] == {name: list(v) for name, v in build.EMBED_OPTIONS.items()}
+    assert config["options"] == {name: list(v) for name, v in EMBED_OPTIONS.items()}
     for allowed in config["options"].values():
         assert len(allowed) == len(set(allowed)) >= 2  # the first is the default
 
@@ -127,7 +129,7 @@ def test_the_simulator_archive_leaves_out_the_command_line(tmp_path: Path):
     (archive,) = (out / "assets").glob("sim.*.zip")
     with zipfile.ZipFile(archive) as zipped:
         assert sorted(zipped.namelist()) == ["sim/__init__.py", "sim/model.py"]
-    assert build.package_sim(EXAMPLE / "sim") == build.package_sim(EXAMPLE / "sim")
+    assert package_sim(EXAMPLE / "sim") == package_sim(EXAMPLE / "sim")
 
 
 @pytest.mark.parametrize("base_url", ["/", "/stateless-guide/"])

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import build
+from site_build.calibration import load_calibration
 
 
 def _run(mode: str, kind: str, detection: float, predicted: float, lost: int) -> dict:
@@ -32,7 +33,7 @@ def test_the_section_sums_up_detection_windows_and_lost_items(tmp_path: Path) ->
         _run("stateful", "crash", 5.84, 5.2, 101),
         _run("stateless", "vanish", 11.2, 11.1, 0),
     ]
-    summary = build.load_calibration(_write(tmp_path / "calibration.json", runs))
+    summary = load_calibration(_write(tmp_path / "calibration.json", runs))
     assert summary["runs"] == 3
     assert summary["machine"] == "Linux 6 x86_64 (2 CPUs) with HAProxy 2.6.12 and Redis 7.0.15"
     crash, vanish = summary["detection"]
@@ -50,15 +51,15 @@ def test_the_section_sums_up_detection_windows_and_lost_items(tmp_path: Path) ->
 
 
 def test_no_calibration_file_means_no_figures(tmp_path: Path) -> None:
-    assert build.load_calibration(tmp_path / "absent.json") is None
+    assert load_calibration(tmp_path / "absent.json") is None
 
 
 def test_a_malformed_calibration_file_fails_the_build_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "calibration.json"
     path.write_text('{"date": "2026-12-01"}')
     with pytest.raises(build.BuildError, match=r"calibration\.json: not a calibration file"):
-        build.load_calibration(path)
+        load_calibration(path)
 
 
 def test_the_committed_calibration_file_is_readable() -> None:
-    assert build.load_calibration(build.Paths().calibration)["runs"] >= 1
+    assert load_calibration(build.Paths().calibration)["runs"] >= 1

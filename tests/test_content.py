@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-import build
+from site_build.content import Page, read_content
+from site_build.paths import ROOT
 
-CONTENT = build.ROOT / "site_src" / "content"
-PAGES = build.read_content(CONTENT)
+CONTENT = ROOT / "site_src" / "content"
+PAGES = read_content(CONTENT)
 DEEP_DIVES = [p for p in PAGES if p.template == "page.html"]
 
 
-def html_of(built_site: Path, page: build.Page) -> str:
+def html_of(built_site: Path, page: Page) -> str:
     return (built_site / page.output_path).read_text(encoding="utf-8")
 
 
@@ -32,7 +33,7 @@ def test_the_guide_has_a_home_page_and_the_six_deep_dive_pages():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.slug)
-def test_every_page_has_a_title_a_description_and_a_short_menu_label(page: build.Page):
+def test_every_page_has_a_title_a_description_and_a_short_menu_label(page: Page):
     assert 10 <= len(page.description) <= 200, "a description fits a search result"
     assert isinstance(page.extra.get("nav_title"), str)
     assert len(page.extra["nav_title"]) <= 20, "menu labels stay short for 375 px screens"
@@ -40,7 +41,7 @@ def test_every_page_has_a_title_a_description_and_a_short_menu_label(page: build
 
 @pytest.mark.parametrize("page", DEEP_DIVES, ids=lambda p: p.slug)
 def test_every_deep_dive_page_renders_a_table_of_contents_that_points_at_its_headings(
-    built_site: Path, page: build.Page
+    built_site: Path, page: Page
 ):
     html = html_of(built_site, page)
     toc = re.search(r'<nav class="toc"[^>]*>(.*?)</nav>', html, re.S)
@@ -69,12 +70,12 @@ def test_the_home_page_has_the_short_answer_then_the_demo_then_the_comparison_an
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.slug)
-def test_every_external_link_in_the_content_is_https(page: build.Page):
+def test_every_external_link_in_the_content_is_https(page: Page):
     assert re.findall(r"\]\(http://|href=\"http://", page.source.read_text()) == []
 
 
 @pytest.mark.parametrize("page", DEEP_DIVES[:-1], ids=lambda p: p.slug)
-def test_every_deep_dive_page_cites_primary_sources(page: build.Page):
+def test_every_deep_dive_page_cites_primary_sources(page: Page):
     links = re.findall(r"\]\((https://[^)]+)\)", page.source.read_text())
     assert len(links) >= 3, f"{page.slug} names mechanisms without linking their documentation"
 
@@ -88,9 +89,7 @@ def test_nothing_is_loaded_from_another_host(built_site: Path):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.slug)
-def test_every_diagram_is_an_image_with_a_title_and_a_description(
-    built_site: Path, page: build.Page
-):
+def test_every_diagram_is_an_image_with_a_title_and_a_description(built_site: Path, page: Page):
     html = html_of(built_site, page)
     for svg in re.findall(r'<figure class="diagram">\s*(<svg.*?</svg>)', html, re.S):
         opening = svg[: svg.index(">")]

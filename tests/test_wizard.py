@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 import build
+from site_build.content import read_content
+from site_build.paths import ROOT
+from site_build.wizard import load_wizard, wizard_for_templates
 from tests.test_build import EXAMPLE, example_paths
 
-WIZARD_FILE = build.ROOT / "site_src" / "data" / "wizard.toml"
+WIZARD_FILE = ROOT / "site_src" / "data" / "wizard.toml"
 
 SMALL = """
 start = "first"
@@ -91,7 +94,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_real_wizard_asks_at_least_six_questions_and_reaches_all_three_kinds():
-    wizard = build.load_wizard(WIZARD_FILE)
+    wizard = load_wizard(WIZARD_FILE)
     assert len(wizard["questions"]) >= 6
     assert wizard["questions"][wizard["start"]]["text"].startswith(
         "Does your application logic require extremely low latency (sub-millisecond)"
@@ -101,7 +104,7 @@ def test_the_real_wizard_asks_at_least_six_questions_and_reaches_all_three_kinds
 
 
 def test_every_path_of_the_real_wizard_ends_in_a_recommendation_within_its_counted_length():
-    wizard = build.load_wizard(WIZARD_FILE)
+    wizard = load_wizard(WIZARD_FILE)
     paths = wizard_paths(wizard)
     assert len(paths) >= 10
     longest = max(len(answers) for answers, _ in paths)
@@ -112,7 +115,7 @@ def test_every_path_of_the_real_wizard_ends_in_a_recommendation_within_its_count
 
 
 def test_the_real_wizard_recommends_client_side_sessions_only_when_they_can_run_to_expiry():
-    wizard = build.load_wizard(WIZARD_FILE)
+    wizard = load_wizard(WIZARD_FILE)
     token_outcomes = {oid for oid, o in wizard["outcomes"].items() if o["parts"] == ["token"]}
     assert len(token_outcomes) == 1
     reached = [answers for answers, outcome in wizard_paths(wizard) if outcome in token_outcomes]
@@ -127,7 +130,7 @@ def test_the_real_wizard_recommends_client_side_sessions_only_when_they_can_run_
 
 
 def test_the_remaining_count_is_the_longest_way_to_an_outcome(tmp_path: Path):
-    wizard = build.load_wizard(write(tmp_path, SMALL))
+    wizard = load_wizard(write(tmp_path, SMALL))
     assert wizard["remaining"] == {"first": 2, "second": 1}
     assert wizard_paths(wizard) == [
         (["yes", "yes"], "busy"),
@@ -201,7 +204,7 @@ def assert_refused(tmp_path: Path, case: str, edit: tuple[str, str], message: st
     assert old in SMALL, f"the {case!r} case no longer edits anything"
     path = write(tmp_path, SMALL.replace(old, new, 1))
     with pytest.raises(build.BuildError, match=re.escape(str(path)) + ": .*" + message):
-        build.load_wizard(path)
+        load_wizard(path)
 
 
 @pytest.mark.parametrize(("case", "edit", "message"), BROKEN, ids=[c[0] for c in BROKEN])
@@ -285,12 +288,12 @@ def test_a_part_only_mentioned_in_passing_is_allowed_on_any_path(tmp_path: Path)
         'mentions = ["memory"]',
         1,
     )
-    wizard = build.load_wizard(write(tmp_path, text))
+    wizard = load_wizard(write(tmp_path, text))
     assert wizard["questions"]["first"]["answers"][0]["mentions"] == ["memory"]
 
 
 def test_every_outcome_of_the_real_wizard_names_its_architecture_in_its_title():
-    wizard = build.load_wizard(WIZARD_FILE)
+    wizard = load_wizard(WIZARD_FILE)
     titles = [outcome["title"] for outcome in wizard["outcomes"].values()]
     assert len(set(titles)) == len(titles), "two outcomes recommend the same thing"
     for outcome in wizard["outcomes"].values():
@@ -311,19 +314,19 @@ def test_a_broken_wizard_fails_the_whole_build_and_leaves_dist_untouched(tmp_pat
 
 def test_read_next_must_name_a_page_that_exists(tmp_path: Path):
     path = write(tmp_path, SMALL.replace('read_next = ["about.md"]', 'read_next = ["gone.md"]'))
-    wizard = build.load_wizard(path)
+    wizard = load_wizard(path)
     with pytest.raises(
         build.BuildError, match=r"outcome 'busy': read_next 'gone\.md' is not a page"
     ):
-        build.wizard_for_templates(wizard, [], "/", path)
+        wizard_for_templates(wizard, [], "/", path)
 
 
 def test_read_next_may_point_at_a_heading_that_exists(tmp_path: Path):
-    pages = build.read_content(EXAMPLE / "site_src" / "content")
+    pages = read_content(EXAMPLE / "site_src" / "content")
     path = write(
         tmp_path, SMALL.replace('read_next = ["about.md"]', 'read_next = ["about.md#why-2"]')
     )
-    site = build.wizard_for_templates(build.load_wizard(path), pages, "/sub/", path)
+    site = wizard_for_templates(load_wizard(path), pages, "/sub/", path)
     busy = json.loads(str(site["json"]))["outcomes"]["busy"]
     assert busy["read_next"] == [{"title": "About <us> — Why", "url": "/sub/about/#why-2"}]
     missing = write(
@@ -333,23 +336,21 @@ def test_read_next_may_point_at_a_heading_that_exists(tmp_path: Path):
         build.BuildError,
         match=r"outcome 'busy': read_next 'about\.md#how': about\.md has no heading",
     ):
-        build.wizard_for_templates(build.load_wizard(missing), pages, "/", missing)
+        wizard_for_templates(load_wizard(missing), pages, "/", missing)
 
 
 def test_the_script_gets_no_build_time_declarations(tmp_path: Path):
-    pages = build.read_content(EXAMPLE / "site_src" / "content")
+    pages = read_content(EXAMPLE / "site_src" / "content")
     path = write(tmp_path, SMALL)
-    data = json.loads(
-        str(build.wizard_for_templates(build.load_wizard(path), pages, "/", path)["json"])
-    )
+    data = json.loads(str(wizard_for_templates(load_wizard(path), pages, "/", path)["json"]))
     assert "parts" not in data and "parts" not in data["outcomes"]["busy"]
     assert all("for" not in a for q in data["questions"].values() for a in q["answers"])
 
 
 def test_the_tree_for_the_page_carries_each_paths_reasons_and_trade_offs(tmp_path: Path):
-    pages = build.read_content(EXAMPLE / "site_src" / "content")
+    pages = read_content(EXAMPLE / "site_src" / "content")
     path = write(tmp_path, SMALL)
-    site = build.wizard_for_templates(build.load_wizard(path), pages, "/sub/", path)
+    site = wizard_for_templates(load_wizard(path), pages, "/sub/", path)
     first = site["tree"]
     assert first["number"] == 1 and [a["label"] for a in first["answers"]] == ["Yes", "No"]
     calm_directly = first["answers"][1]["child"]
@@ -363,8 +364,8 @@ def test_the_tree_for_the_page_carries_each_paths_reasons_and_trade_offs(tmp_pat
 
 
 def test_the_script_data_cannot_close_its_script_element(tmp_path: Path):
-    pages = build.read_content(EXAMPLE / "site_src" / "content")
+    pages = read_content(EXAMPLE / "site_src" / "content")
     path = write(tmp_path, SMALL.replace('summary = "Get busy."', 'summary = "</script><b>"'))
-    site = build.wizard_for_templates(build.load_wizard(path), pages, "/", path)
+    site = wizard_for_templates(load_wizard(path), pages, "/", path)
     assert "</" not in str(site["json"])
     assert json.loads(str(site["json"]))["outcomes"]["busy"]["summary"] == "</script><b>"

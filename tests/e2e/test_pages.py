@@ -9,11 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 import build
+from site_build.content import read_content
+from site_build.paths import ROOT
 from tests.conftest import serve_directory
 
 pytestmark = pytest.mark.browser
 
-PAGES = build.read_content(build.ROOT / "site_src" / "content")
+PAGES = read_content(ROOT / "site_src" / "content")
 WIDTHS = (375, 1280)
 SCHEMES = ("light", "dark")
 

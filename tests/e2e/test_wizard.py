@@ -7,12 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import build
+from site_build.wizard import load_wizard
 from tests.test_wizard import WIZARD_FILE, wizard_paths
 
 pytestmark = pytest.mark.browser
 
-WIZARD = build.load_wizard(WIZARD_FILE)
+WIZARD = load_wizard(WIZARD_FILE)
 PATHS = wizard_paths(WIZARD)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import build
+from site_build.python_runtime import PREPARE_TOOLS, PreparedPython, prepare_python, pyodide_lock
 from tests.sim.scenarios import GOLDEN, PARITY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,26 +31,26 @@ pytestmark = pytest.mark.node
 
 
 @pytest.fixture(scope="module")
-def prepared() -> build.PreparedPython:
-    return build.prepare_python(build.Paths())
+def prepared() -> PreparedPython:
+    return prepare_python(build.Paths())
 
 
 @pytest.fixture(scope="module")
-def replayed(prepared: build.PreparedPython, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def replayed(prepared: PreparedPython, tmp_path_factory: pytest.TempPathFactory) -> dict:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not on PATH: install Node 20 (this test must run, not skip)")
     folder = tmp_path_factory.mktemp("archives")
     (folder / "python_stdlib.zip").write_bytes(prepared.stdlib)
     (folder / "sim.zip").write_bytes(prepared.sim)
-    (folder / "lock.json").write_text(json.dumps(build.pyodide_lock(ROOT / "node_modules")))
+    (folder / "lock.json").write_text(json.dumps(pyodide_lock(ROOT / "node_modules")))
     result = subprocess.run(
         [
             node,
             str(RUNNER),
             *(str(folder / name) for name in ("python_stdlib.zip", "sim.zip")),
             str(folder / "lock.json"),
-            str(build.PREPARE_TOOLS),
+            str(PREPARE_TOOLS),
             *SCENARIOS,
         ],
         cwd=ROOT,
@@ -62,13 +63,13 @@ def replayed(prepared: build.PreparedPython, tmp_path_factory: pytest.TempPathFa
 
 
 def cpython_exercise() -> list[str]:
-    sys.path.insert(0, str(build.PREPARE_TOOLS))
+    sys.path.insert(0, str(PREPARE_TOOLS))
     try:
         import exercise
 
         return exercise.run()
     finally:
-        sys.path.remove(str(build.PREPARE_TOOLS))
+        sys.path.remove(str(PREPARE_TOOLS))
 
 
 def test_every_action_type_in_every_mode_gives_what_cpython_gives(replayed: dict):
@@ -88,7 +89,7 @@ def test_the_simulator_is_imported_from_its_precompiled_archive(replayed: dict):
     assert replayed["sim_file"] == "/home/pyodide/sim.zip/sim/facade.pyc"
 
 
-def test_the_standard_library_keeps_only_what_was_loaded(prepared: build.PreparedPython):
+def test_the_standard_library_keeps_only_what_was_loaded(prepared: PreparedPython):
     with zipfile.ZipFile(io.BytesIO(prepared.stdlib)) as zipped:
         names = set(zipped.namelist())
         header = zipped.read("os.pyc")[:16]
@@ -105,12 +106,12 @@ def test_the_standard_library_keeps_only_what_was_loaded(prepared: build.Prepare
     assert int.from_bytes(header[4:8], "little") == 1
 
 
-def test_the_run_loaded_every_module_kept(replayed: dict, prepared: build.PreparedPython):
+def test_the_run_loaded_every_module_kept(replayed: dict, prepared: PreparedPython):
     # A kept module this run did not load was either never needed, or failed to import
     # quietly (an optional import whose dependency the trim left out).
     kept = {name.removesuffix("/__init__").replace("/", ".") for name in prepared.modules}
     assert sorted(kept - set(replayed["modules"])) == []
 
 
-def test_preparing_again_gives_the_same_bytes(prepared: build.PreparedPython):
-    assert build.prepare_python(build.Paths()) == prepared
+def test_preparing_again_gives_the_same_bytes(prepared: PreparedPython):
+    assert prepare_python(build.Paths()) == prepared

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 import build
+from site_build.python_runtime import pyodide_lock, python_snapshot
+from site_build.render import inline_script, script_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +31,7 @@ def test_the_home_page_starts_the_worker_from_its_head_before_any_module(built_s
     # The inline script is allowed by its hash, and nothing else inline is.
     script = re.search(r"<script data-start-worker>(.*?)</script>", head, re.S).group(1)
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', head).group(1)
-    assert build.script_hash(script).replace("'", "&#39;") in csp
+    assert script_hash(script).replace("'", "&#39;") in csp
     assert "unsafe-inline" not in csp
 
 
@@ -61,10 +63,8 @@ def test_the_snapshot_a_visit_keeps_is_named_for_the_archives_it_holds():
         "sim.zip": "/assets/sim.bbbb.zip",
         "js/worker.js": "/assets/js/worker.cccc.js",
     }
-    first = build.python_snapshot("/guide/", assets, "314.0.7")
-    changed = build.python_snapshot(
-        "/guide/", {**assets, "sim.zip": "/assets/sim.dddd.zip"}, "314.0.7"
-    )
+    first = python_snapshot("/guide/", assets, "314.0.7")
+    changed = python_snapshot("/guide/", {**assets, "sim.zip": "/assets/sim.dddd.zip"}, "314.0.7")
     assert first["cache"] == changed["cache"] == "stateless-guide-python:/guide/"
     assert first["url"].startswith("/guide/python/") and first["url"] != changed["url"]
 
@@ -73,11 +73,11 @@ def test_a_broken_lock_file_fails_the_build_naming_it(tmp_path: Path):
     (tmp_path / "pyodide").mkdir()
     (tmp_path / "pyodide" / "pyodide-lock.json").write_text("{not json")
     with pytest.raises(build.BuildError, match=r"pyodide-lock\.json: not a Pyodide lock file"):
-        build.pyodide_lock(tmp_path)
+        pyodide_lock(tmp_path)
 
 
 def test_an_inline_script_that_could_close_its_element_is_refused(tmp_path: Path):
     script = tmp_path / "boot.js"
     script.write_text("document.write('</script>');\n")
     with pytest.raises(build.BuildError, match=r"boot\.js: an inline script cannot contain"):
-        build.inline_script(script)
+        inline_script(script)

@@ -1,0 +1,81 @@
+"""The lab's measured figures (`lab/calibration.json`), summed up for the guide's section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from site_build.paths import BuildError
+
+KILL_LABELS = {"crash": "Crash (SIGKILL)", "vanish": "Vanish (packets dropped)"}
+
+
+def _seconds_range(values: list[float]) -> str:
+    """'4.62-5.96 s' (or one value) for a list of seconds; a dash when empty."""
+    if not values:
+        return "-"
+    low, high = min(values), max(values)
+    return f"{low:.2f}\u00a0s" if low == high else f"{low:.2f}\u2013{high:.2f}\u00a0s"
+
+
+def _detection_rows(runs: list[dict]) -> list[dict]:
+    """Per kill kind: runs, measured and simulated detection windows, runs that agree."""
+    rows = []
+    for kind, label in KILL_LABELS.items():
+        of_kind = [r for r in runs if r["kill_kind"] == kind]
+        if not of_kind:
+            continue
+        measured = [r["measured"]["detection_s"] for r in of_kind]
+        predicted = [r["predicted"]["detection_s"] for r in of_kind]
+        rows.append(
+            {
+                "label": label,
+                "runs": len(of_kind),
+                "measured": _seconds_range([v for v in measured if v is not None]),
+                "predicted": _seconds_range([v for v in predicted if v is not None]),
+                "agree": sum(bool(r["detection_agree"]) for r in of_kind),
+            }
+        )
+    return rows
+
+
+def _lost_rows(runs: list[dict]) -> list[dict]:
+    """Per mode: runs, items acknowledged, lost (measured and simulated), runs that agree."""
+    rows = []
+    for mode in ("stateless", "stateful"):
+        of_mode = [r for r in runs if r["mode"] == mode]
+        if not of_mode:
+            continue
+        acknowledged = sum(r["measured"]["acknowledged_items"] for r in of_mode)
+        rows.append(
+            {
+                "mode": mode.capitalize(),
+                "runs": len(of_mode),
+                "acknowledged": f"{acknowledged:,}",
+                "measured": f"{sum(r['measured']['lost_items'] for r in of_mode):,}",
+                "predicted": f"{sum(r['predicted']['lost_items'] for r in of_mode):,}",
+                "agree": sum(bool(r["lost_items_agree"]) for r in of_mode),
+            }
+        )
+    return rows
+
+
+def load_calibration(path: Path) -> dict | None:
+    """The lab's measured figures, summed up for the guide; None when the lab never ran."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        machine, runs = data["machine"], data["runs"]
+        ratio = data["store_over_memory"]
+        return {
+            "date": data["date"],
+            "machine": f"{machine['system']} ({machine['cpus']} CPUs) with HAProxy "
+            f"{machine['haproxy']} and Redis {machine['redis']}",
+            "runs": len(runs),
+            "detection": _detection_rows(runs),
+            "lost": _lost_rows(runs),
+            "store_over_memory": None if ratio is None else round(ratio),
+        }
+    except (ValueError, KeyError, TypeError) as error:
+        raise BuildError(f"{path}: not a calibration file the guide can read ({error!r})") from None
