@@ -23,10 +23,8 @@ log = logging.getLogger("build")
 # precompiled instead, and the lock file's `info` is passed inline (see prepare_python).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 
-
 # Fetched by the worker at start-up: the page shows bytes-of-bytes progress for these.
 PYODIDE_DOWNLOADS = ("pyodide.asm.wasm",)
-
 
 PREPARE_TOOLS = ROOT / "tools" / "pyodide"
 

@@ -18,7 +18,6 @@ from site_build.python_runtime import python_snapshot
 
 SITE_TITLE = "Stateless or Stateful? An Interactive Guide"
 
-
 PARTIAL_MARKER = re.compile(r"^<!--\s*partial:\s*([a-z0-9_-]+)\s*-->$", re.MULTILINE)
 
 
