@@ -111,7 +111,7 @@ class Server:
 class Store:
     """The shared store (Shared DB / Redis): durable, so a kill makes it unreachable, not empty."""
 
-    __slots__ = ("added_latency_ns", "attached", "carts", "up")
+    __slots__ = ("added_latency_ns", "attached", "carts", "last_write", "up")
 
     def __init__(self) -> None:
         """Start up and empty."""
@@ -119,6 +119,9 @@ class Store:
         self.added_latency_ns = 0
         self.carts: dict[str, Copy] = {}
         self.attached: dict[int, object] = {}
+        # user id -> (when, items before, acked before) of the cart's last write: what a
+        # read made before that write saw (read-modify-write, sessions.save_to_store).
+        self.last_write: dict[str, tuple] = {}
 
 
 def next_server_name(servers: list[Server]) -> str | None:
@@ -152,6 +155,8 @@ class Request:
         "seq",
         "server",
         "session_lost",
+        "shown",
+        "sid",
         "start_ns",
         "store_fail",
         "t_conn",
@@ -177,6 +182,8 @@ class Request:
         self.origin: str | None = None  # where its session came from (None: stateless)
         self.backup: Server | None = None  # where the session was copied, if it was
         self.session_lost = False  # a session cookie named a session no copy holds any more
+        self.sid = user.sid  # the session cookie it was sent with
+        self.shown: int | None = None  # the cart its answer showed (None: a failure)
         # Copies to dead members: (member, vanished, failed at, the detector's check ns).
         self.copy_failures: tuple = ()
         self.republished = (0, 0)  # sessions re-published after a failed copy, and the time

@@ -17,6 +17,8 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   long a replication to a vanished member waits (cluster sender reference);
 - failure_check_timeout_ms 1,000: TcpFailureDetector's `connectTimeout` default, how long
   its TCP check of a suspect member waits (cluster interceptor reference);
+- store_update "read_modify_write": session code that saves the whole cart attribute, as
+  Spring Session does; "atomic" is Redis HINCRBY (or WATCH/MULTI/EXEC);
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -34,6 +36,9 @@ MODE_LABELS = {
 POLICIES = ("round_robin", "least_connections", "sticky")
 DEFAULT_POLICY = {"stateless": "round_robin", "stateful": "sticky", "replicated": "sticky"}
 KILL_KINDS = ("crash", "vanish")
+# How a stateless request saves the cart: read it, add, write it back whole (the last write
+# wins), or one atomic update in the store (Redis HINCRBY, or WATCH/MULTI/EXEC).
+STORE_UPDATES = ("read_modify_write", "atomic")
 MAX_SERVERS = 26
 SERVER_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -60,7 +65,12 @@ _INT_RANGES = {
     "replication_round_trip_us": (0, 1_000_000),
     "series_bucket_ms": (100, 60_000),
 }
-_CHOICES = {"mode": MODES, "policy": (*POLICIES, ""), "kill_kind": KILL_KINDS}
+_CHOICES = {
+    "mode": MODES,
+    "policy": (*POLICIES, ""),
+    "kill_kind": KILL_KINDS,
+    "store_update": STORE_UPDATES,
+}
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,7 @@ class Config:
     store_jitter_us: int = 300
     replication_round_trip_us: int = 500
     series_bucket_ms: int = 1_000
+    store_update: str = "read_modify_write"  # as session code that saves the whole cart does
 
     def __post_init__(self) -> None:
         """Refuse invalid values, naming the field; resolve the default policy."""

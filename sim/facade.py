@@ -5,7 +5,8 @@
 
 Actions (dicts with a "type"; anything else raises ScenarioError and changes nothing):
     {"type": "request"}                    the demo user "you" adds one item; time runs until
-                                           the answer arrives, other events meanwhile
+                                           the answer arrives, other events meanwhile;
+                                           "tabs": 2 sends two at once with the same cookies
     {"type": "advance", "ns": int}         let time pass (at most 10 minutes per action)
     {"type": "kill", "server": "A"}        optional "kind": "crash" | "vanish" (default: config)
     {"type": "restart", "server": "A"}     back, empty; the balancer re-admits it after checks

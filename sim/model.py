@@ -96,18 +96,26 @@ class Model:
 
     # -- actions -------------------------------------------------------------------------
 
-    def request(self) -> Request:
-        """The demo user adds one item; time runs until the answer arrives."""
-        req = requests.start(self, self.users[DEMO_USER])
-        limit = req.start_ns + 24 * 3600 * S
+    def request(self, tabs: int = 1) -> Request:
+        """The demo user adds one item from each of `tabs` tabs at once, sharing its cookies;
+        time runs until every answer has arrived. Return the request answered last."""
+        user = self.users[DEMO_USER]
+        if tabs > 1:
+            narration.tabs_sent(self, tabs)
+        sent = [requests.start(self, user) for _ in range(tabs)]
+        limit = self.now + 24 * 3600 * S
         queue = self.queue
-        while not req.finished:
-            next_time = queue.next_time()
-            if next_time is None or next_time > limit:
-                raise AssertionError("a request never finished")  # a model bug, not input
-            queue.step()
-        queue.run_until(req.done_ns)
-        return req
+        for req in sent:
+            while not req.finished:
+                next_time = queue.next_time()
+                if next_time is None or next_time > limit:
+                    raise AssertionError("a request never finished")  # a model bug, not input
+                queue.step()
+        last = max(sent, key=lambda r: r.done_ns)
+        queue.run_until(last.done_ns)
+        if tabs > 1:
+            requests.show_last_answer(user, sent)
+        return last
 
     def advance(self, duration_ns: int) -> None:
         """Let simulated time pass."""

@@ -232,14 +232,14 @@ def respond(model: Model, req: Request, gen: int) -> None:
         if req.store_fail is not None:
             fail(model, req, 503, "the Shared DB is unavailable", via_server=True)
             return
-        cart = sessions.commit_to_store(model, user)
+        cart = sessions.commit_to_store(model, user, read_at=req.load_land)
         user.affinity = server.name
         user.acked += 1
         user.cart_items = cart.items
         outcome = "retried" if req.retried else "ok"
         _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
         return
-    cart, req.session_lost, req.origin = sessions.session_for(model, server, user)
+    cart, req.session_lost, req.origin = sessions.session_for(model, server, user, req.sid)
     cart.items += 1
     if model.config.mode == "replicated":
         target = replication.copy_session(model, server, user.id, cart, req.origin != "memory")
@@ -348,6 +348,7 @@ def _finish(
     """The answer reaches the user `back_ns` from now (None: from the balancer, at once)."""
     done = model.queue.now + (back_ns or 0)
     req.finished = True
+    req.shown = cart_items
     req.done_ns = done
     latency = done - req.start_ns
     model.metrics.record(status == 200, req.retried, latency)
@@ -362,6 +363,14 @@ def _finish(
     if model.record:  # the chart and the trace: runs without a view (compare) skip both
         model.series.record(done, status == 200, latency)
         narration.request_finished(model, req, status, outcome, back_ns, cart_items, note, latency)
+
+
+def show_last_answer(user: User, sent: list[Request]) -> None:
+    """Requests sent together (tabs): the cart shown is the one in the answer that arrived
+    last (failures show nothing)."""
+    for req in sorted(sent, key=lambda r: r.done_ns):
+        if req.shown is not None:
+            user.cart_items = req.shown
 
 
 def _detach(model: Model, req: Request) -> None:

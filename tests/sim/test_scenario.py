@@ -16,6 +16,7 @@ SIM = settings.get_profile("sim")
 numbers = st.one_of(st.integers(0, 100), st.integers(0, 100_000).map(lambda m: m / 1000))
 actions = st.one_of(
     st.just({"type": "request"}),
+    st.just({"type": "request", "tabs": 2}),
     st.integers(0, 600 * 10**9).map(lambda ns: {"type": "advance", "ns": ns}),
     st.builds(lambda s: {"type": "kill", "server": s}, st.sampled_from("ABCDEFGH")),
     st.builds(
@@ -41,6 +42,7 @@ configs = st.fixed_dictionaries(
         "servers": st.integers(1, 26),
         "fall": st.integers(1, 100),
         "connect_timeout_ms": st.integers(1, 600_000),
+        "store_update": st.sampled_from(["read_modify_write", "atomic"]),
     },
 )
 
