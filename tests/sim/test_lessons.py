@@ -100,5 +100,5 @@ def test_a_bad_number_of_tabs_is_refused_saying_so(tabs):
 
 
 def test_a_bad_store_update_is_refused_naming_the_choices():
-    with pytest.raises(ScenarioError, match="store_update.*read_modify_write, atomic"):
+    with pytest.raises(ScenarioError, match=r"store_update.*read_modify_write, atomic"):
         Demo().apply({"type": "reset", "config": {"store_update": "merge"}})
