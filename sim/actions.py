@@ -16,10 +16,11 @@ MAX_ADVANCE_NS = 600 * S  # one advance: 10 minutes of simulated time
 MAX_STORE_LATENCY_MS = 10_000
 MAX_TRAFFIC_PER_S = 100
 MAX_SEED = 2**32 - 1
+MAX_TABS = 2
 
 # type -> the fields it takes besides "type" (required, optional)
 FIELDS = {
-    "request": ((), ()),
+    "request": ((), ("tabs",)),
     "advance": (("ns",), ()),
     "kill": (("server",), ("kind",)),
     "restart": (("server",), ()),
@@ -28,6 +29,8 @@ FIELDS = {
     "kill_store": ((), ()),
     "restore_store": ((), ()),
     "store_latency": (("ms",), ()),
+    "deploy": ((), ()),
+    "failover_store": ((), ()),
     "chaos": (("on",), ()),
     "traffic": (("rate_per_s",), ()),
     "reset": ((), ("config", "seed")),
@@ -70,7 +73,10 @@ def validate_action(action: object) -> dict:
     if extra:
         raise ScenarioError(f"{kind}: unexpected field {', '.join(extra)}")
     out: dict = {"type": kind}
-    if kind == "advance":
+    if kind == "request":
+        if "tabs" in action and _integer(action, "tabs", 1, MAX_TABS) > 1:
+            out["tabs"] = action["tabs"]  # one tab is the plain request, as old links have it
+    elif kind == "advance":
         out["ns"] = _integer(action, "ns", 0, MAX_ADVANCE_NS, " ns, 10 minutes")
     elif kind in ("kill", "restart"):
         name = action["server"]
@@ -102,7 +108,7 @@ def apply_action(model: Model, action: dict) -> None:
     """Apply a validated action (not reset) to the model; refuse it first if it cannot apply."""
     kind = action["type"]
     if kind == "request":
-        model.request()
+        model.request(action.get("tabs", 1))
     elif kind == "advance":
         model.advance(action["ns"])
     elif kind == "kill":
@@ -113,6 +119,10 @@ def apply_action(model: Model, action: dict) -> None:
         model.add_server()
     elif kind == "remove_server":
         model.remove_server()
+    elif kind == "deploy":
+        model.deploy_all()
+    elif kind == "failover_store":
+        model.fail_over_store()
     elif kind == "kill_store":
         model.kill_store()
     elif kind == "restore_store":

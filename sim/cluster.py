@@ -1,6 +1,8 @@
 """The pieces of the cluster as plain mutable records: users, servers, the store, cart copies,
 requests."""
 
+from collections import deque
+
 from sim.config import SERVER_NAMES
 
 DEMO_USER = "you"  # the learner; background users are u1..uN
@@ -67,9 +69,11 @@ class Server:
         "attached",
         "backup_cursor",
         "backups",
+        "drain",
         "draining",
         "fails_in_a_row",
         "health",
+        "held_down",
         "in_flight",
         "incarnation",
         "kill_kind",
@@ -93,7 +97,9 @@ class Server:
         self.killed_at_ns: int | None = None
         self.kill_kind: str | None = None
         self.lb_up = True
-        self.draining = False  # removed from the balancer, finishing the requests inside
+        self.draining = False  # stopping: finishing the requests inside (removed, or deployed)
+        self.drain = False  # HAProxy's drain state: no new non-persistent traffic
+        self.held_down = False  # marked down by a deploy until its old process stops
         self.health = 0  # HAProxy's check health counter; see checks.py
         self.fails_in_a_row = 0
         self.requests = 0
@@ -109,16 +115,68 @@ class Server:
 
 
 class Store:
-    """The shared store (Shared DB / Redis): durable, so a kill makes it unreachable, not empty."""
+    """The shared store (Shared DB / Redis): a primary and one replica, durable, so a kill
+    makes it unreachable, not empty; a failover (failover.py) promotes the replica."""
 
-    __slots__ = ("added_latency_ns", "attached", "carts", "up")
+    __slots__ = (
+        "added_latency_ns",
+        "attached",
+        "carts",
+        "failed",
+        "failover",
+        "keep_ns",
+        "last_write",
+        "meets",
+        "primary",
+        "recent",
+        "replica",
+        "up",
+        "wait",
+    )
 
-    def __init__(self) -> None:
-        """Start up and empty."""
-        self.up = True
+    def __init__(self, wait: bool = False, lag_ns: int = 0) -> None:
+        """Start up and empty: R1 the primary, R2 its replica trailing by `lag_ns`; `wait`:
+        each write waits for the replica (WAIT 1 0)."""
+        self.up = True  # false: no store at all (kill_store)
+        self.wait = wait
+        # How long a write stays at risk: the lag, or nothing when writes wait for the replica.
+        self.keep_ns = 0 if wait else lag_ns
+        self.meets: str | None = None  # see settle()
+        self.primary = "R1"
+        self.replica: str | None = "R2"
+        self.failed: str | None = None  # a primary that died and was replaced, still down
+        self.failover: tuple | None = None  # (phase, until_ns) while Sentinel fails over
+        # (when, user id, items before, acked before) of acknowledged writes the replica may
+        # not have yet: those within the replication lag.
+        self.recent: deque[tuple] = deque()
         self.added_latency_ns = 0
         self.carts: dict[str, Copy] = {}
         self.attached: dict[int, object] = {}
+        # user id -> (when, items before, acked before) of the cart's last write: what a
+        # read made before that write saw (read-modify-write, sessions.save_to_store).
+        self.last_write: dict[str, tuple] = {}
+
+    def reachable(self) -> bool:
+        """Whether a server can read and write carts now (a primary is up and known)."""
+        return self.up and self.failover is None
+
+    def settle(self) -> None:
+        """After any change: what a request's store operations meet from now on: None,
+        "load" (unreachable: it fails at its first operation) or "wait" (its write waits for
+        a replica there is not: WAIT 1 0 blocks until one acknowledges)."""
+        if not self.reachable():
+            self.meets = "load"
+        elif self.wait and self.replica is None:
+            self.meets = "wait"
+        else:
+            self.meets = None
+
+    def remember(self, now: int, uid: str, items: int, acked: int) -> None:
+        """Keep a write the replica may not have yet (the cart's counts before it)."""
+        recent = self.recent
+        recent.append((now, uid, items, acked))
+        while recent[0][0] <= now - self.keep_ns:
+            recent.popleft()
 
 
 def next_server_name(servers: list[Server]) -> str | None:
@@ -152,6 +210,8 @@ class Request:
         "seq",
         "server",
         "session_lost",
+        "shown",
+        "sid",
         "start_ns",
         "store_fail",
         "t_conn",
@@ -177,6 +237,8 @@ class Request:
         self.origin: str | None = None  # where its session came from (None: stateless)
         self.backup: Server | None = None  # where the session was copied, if it was
         self.session_lost = False  # a session cookie named a session no copy holds any more
+        self.sid = user.sid  # the session cookie it was sent with
+        self.shown: int | None = None  # the cart its answer showed (None: a failure)
         # Copies to dead members: (member, vanished, failed at, the detector's check ns).
         self.copy_failures: tuple = ()
         self.republished = (0, 0)  # sessions re-published after a failed copy, and the time

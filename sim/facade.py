@@ -5,12 +5,15 @@
 
 Actions (dicts with a "type"; anything else raises ScenarioError and changes nothing):
     {"type": "request"}                    the demo user "you" adds one item; time runs until
-                                           the answer arrives, other events meanwhile
+                                           the answer arrives, other events meanwhile;
+                                           "tabs": 2 sends two at once with the same cookies
     {"type": "advance", "ns": int}         let time pass (at most 10 minutes per action)
     {"type": "kill", "server": "A"}        optional "kind": "crash" | "vanish" (default: config)
     {"type": "restart", "server": "A"}     back, empty; the balancer re-admits it after checks
     {"type": "add_server"}                 next letter, empty, believed up at once
     {"type": "remove_server"}              the last-named one; refused for the last server
+    {"type": "deploy"}                     a rolling deploy, run as time passes
+    {"type": "failover_store"}             the store's primary dies; Sentinel promotes the replica
     {"type": "kill_store"} / {"type": "restore_store"}
     {"type": "store_latency", "ms": number}    added per store round trip, 0 = none
     {"type": "chaos", "on": bool}          Chaos Monkey: kills a random live server on a

@@ -9,7 +9,7 @@ checks), `workload` (the Chaos Monkey and background traffic) and `narration` (t
 from collections import deque
 from random import Random
 
-from sim import checks, faults, narration, requests, sessions, workload
+from sim import checks, deploy, failover, faults, narration, requests, sessions, workload
 from sim.balancer import Balancer
 from sim.cluster import DEMO_USER, Copy, Request, Server, Store, User
 from sim.config import SERVER_NAMES, Config
@@ -47,7 +47,7 @@ class Model:
         self.latency = Latency(config, self.rng)
         self.servers = [Server(name) for name in SERVER_NAMES[: config.servers]]
         self.draining: list[Server] = []  # removed, finishing the requests inside them
-        self.store = Store()
+        self.store = Store(config.store_wait, config.store_replication_lag_ms * MS)
         self.balancer = Balancer(config.policy, explain=record)
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
         self.metrics = Metrics()
@@ -64,6 +64,7 @@ class Model:
         self.next_kill_ns: int | None = None
         self.traffic_milli = 0  # requests per 1,000 s, so the rate stays an integer
         self.traffic_gen = 0
+        self.deploy: deploy.Rollout | None = None
         checks.start(self)
         narration.started(self)
 
@@ -96,18 +97,28 @@ class Model:
 
     # -- actions -------------------------------------------------------------------------
 
-    def request(self) -> Request:
-        """The demo user adds one item; time runs until the answer arrives."""
-        req = requests.start(self, self.users[DEMO_USER])
-        limit = req.start_ns + 24 * 3600 * S
+    def request(self, tabs: int = 1) -> Request:
+        """The demo user adds one item from each of `tabs` tabs at once, sharing its cookies;
+        time runs until every answer has arrived. Return the request answered last."""
+        user = self.users[DEMO_USER]
+        if tabs > 1:
+            narration.tabs_sent(self, tabs)
+        sent = [requests.start(self, user) for _ in range(tabs)]
+        limit = self.now + 24 * 3600 * S
         queue = self.queue
-        while not req.finished:
-            next_time = queue.next_time()
-            if next_time is None or next_time > limit:
-                raise AssertionError("a request never finished")  # a model bug, not input
-            queue.step()
-        queue.run_until(req.done_ns)
-        return req
+        for req in sent:
+            while not req.finished:
+                next_time = queue.next_time()
+                if next_time is None or next_time > limit:
+                    raise AssertionError("a request never finished")  # a model bug, not input
+                queue.step()
+        last = max(sent, key=lambda r: r.done_ns)
+        queue.run_until(last.done_ns)
+        if tabs > 1:  # the cart shown is the one in the answer that arrived last
+            for req in sorted(sent, key=lambda r: r.done_ns):
+                if req.shown is not None:
+                    user.cart_items = req.shown
+        return last
 
     def advance(self, duration_ns: int) -> None:
         """Let simulated time pass."""
@@ -120,12 +131,12 @@ class Model:
         else:
             narration.already(self, server)
 
-    def restart(self, server: Server) -> None:
+    def restart(self, server: Server, cause: str = "") -> None:
         """Restart a dead server, empty (a live one is only logged)."""
         if server.alive:
             narration.already(self, server)
         else:
-            faults.restart(self, server)
+            faults.restart(self, server, cause)
 
     def add_server(self) -> Server:
         """Add a server, empty and believed up at once."""
@@ -134,6 +145,14 @@ class Model:
     def remove_server(self) -> None:
         """Remove the last server; the requests inside it finish."""
         faults.remove_server(self)
+
+    def deploy_all(self) -> None:
+        """Start a rolling deploy; it runs as time passes."""
+        deploy.start(self)
+
+    def fail_over_store(self) -> None:
+        """The store's primary dies; Sentinel promotes the replica as time passes."""
+        failover.start(self)
 
     def kill_store(self) -> None:
         """Make the shared store unreachable."""

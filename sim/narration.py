@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim import replication, traces
-from sim.cluster import DEMO_USER, Request, Server
+from sim.cluster import DEMO_USER, Request, Server, User
 from sim.config import MODE_LABELS
 from sim.log import plural, seconds
 from sim.units import MS, from_thousandths
@@ -31,6 +31,29 @@ def started(model: Model) -> None:
 
 
 # -- a request's trace ----------------------------------------------------------------------
+
+
+def tabs_sent(model: Model, tabs: int) -> None:
+    """The demo user sends requests from several tabs at once."""
+    say(
+        model,
+        "info",
+        f"You add an item in {tabs} tabs at once: {tabs} requests leave together, "
+        "with the same cookies.",
+    )
+
+
+def lost_update(model: Model, user: User) -> None:
+    """A read-modify-write of a cart in the store overwrote a write made since its read."""
+    if user.id != DEMO_USER:
+        return
+    say(
+        model,
+        "warn",
+        "Lost update: this request read the cart before the other tab's save landed, and "
+        "wrote back what it read plus one item (read-modify-write: the last write wins). "
+        "An atomic update (Redis HINCRBY) would have kept both.",
+    )
 
 
 def copy_failed(model: Model, req: Request, member: Server, sends: int) -> None:

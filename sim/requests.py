@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration, replication, sessions
+from sim import deploy, narration, replication, sessions
 from sim.cluster import Request, Server, User
 from sim.log import plural
 from sim.units import MS, S
@@ -87,8 +87,9 @@ def plan_accepted(model: Model, req: Request) -> None:
         store = model.store
         store.attached[req.seq] = req
         if req.draws is None:
-            req.draws = model.latency.stateless_request(store.added_latency_ns)
-        req.store_fail = None if store.up else "load"
+            wait = model.config.store_wait
+            req.draws = model.latency.stateless_request(store.added_latency_ns, wait)
+        req.store_fail = store.meets
         plan_stateless(model, req)
         return
     if req.draws is None:
@@ -114,9 +115,13 @@ def _session_draws(model: Model, req: Request) -> tuple:
 
 
 def plan_stateless(model: Model, req: Request) -> None:
-    """Schedule a stateless request's answer: at the failed store operation, or after all."""
+    """Schedule a stateless request's answer: at the failed store operation, after all, or,
+    blocked in WAIT, when HAProxy's `timeout server` gives up."""
     load, work, save = req.draws
-    when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
+    if req.store_fail == "wait":
+        when = req.t_conn + model.config.server_timeout_ms * MS
+    else:
+        when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
     model.queue.push(when, respond, req, req.gen)
 
@@ -229,17 +234,21 @@ def respond(model: Model, req: Request, gen: int) -> None:
     if model.config.mode == "stateless":
         _detach(model, req)
         server.requests += 1
+        if req.store_fail == "wait":
+            sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
+            fail(model, req, 504, "the server waited for a replica that is not there (WAIT 1 0)")
+            return
         if req.store_fail is not None:
             fail(model, req, 503, "the Shared DB is unavailable", via_server=True)
             return
-        cart = sessions.commit_to_store(model, user)
+        cart = sessions.commit_to_store(model, user, read_at=req.load_land)
         user.affinity = server.name
         user.acked += 1
         user.cart_items = cart.items
         outcome = "retried" if req.retried else "ok"
         _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
         return
-    cart, req.session_lost, req.origin = sessions.session_for(model, server, user)
+    cart, req.session_lost, req.origin = sessions.session_for(model, server, user, req.sid)
     cart.items += 1
     if model.config.mode == "replicated":
         target = replication.copy_session(model, server, user.id, cart, req.origin != "memory")
@@ -348,6 +357,7 @@ def _finish(
     """The answer reaches the user `back_ns` from now (None: from the balancer, at once)."""
     done = model.queue.now + (back_ns or 0)
     req.finished = True
+    req.shown = cart_items
     req.done_ns = done
     latency = done - req.start_ns
     model.metrics.record(status == 200, req.retried, latency)
@@ -376,6 +386,8 @@ def _detach(model: Model, req: Request) -> None:
 
 
 def _stop_drained(model: Model, server: Server, _gen: int) -> None:
-    """A removed server with no request left inside shuts down cleanly."""
+    """A stopping server (removed, or replaced by a deploy) with no request left inside shuts
+    down cleanly."""
     if server.draining and not server.in_flight:
         sessions.stop(model, server)
+        deploy.poke(model, server)

@@ -6,9 +6,11 @@
 defaults of the config's mode, or empty. <actions> are tokens joined by "-":
 
     r / rN     request (N of them)      n   add_server        c0 / c1  chaos off / on
+    rr         request from two tabs
     aNS        advance NS nanoseconds    x   remove_server     tR       traffic R per second
     kS, kSc, kSv  kill S (crash/vanish)  d   kill_store        lM       store latency M ms
     sS         restart S                 u   restore_store
+    p          deploy (rolling)         f   failover_store
 
 Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
 """
@@ -37,7 +39,7 @@ MAX_RUN = 1_000  # one "rN" token
 MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
 
 _TOKEN = re.compile(
-    r"(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdu])"
+    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdupf])"
     r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)"
 )
 
@@ -80,7 +82,7 @@ def _token(action: dict) -> str:
     """Return the token of one canonical action."""
     kind = action["type"]
     if kind == "request":
-        return "r"
+        return "rr" if action.get("tabs", 1) == 2 else "r"
     if kind == "advance":
         return f"a{action['ns']}"
     if kind == "kill":
@@ -93,7 +95,14 @@ def _token(action: dict) -> str:
         return "c1" if action["on"] else "c0"
     if kind == "traffic":
         return "t" + _number_text(action["rate_per_s"])
-    simple = {"add_server": "n", "remove_server": "x", "kill_store": "d", "restore_store": "u"}
+    simple = {
+        "add_server": "n",
+        "remove_server": "x",
+        "kill_store": "d",
+        "restore_store": "u",
+        "deploy": "p",
+        "failover_store": "f",
+    }
     if kind in simple:
         return simple[kind]
     raise ScenarioError(f"{kind} actions are not part of a scenario")
@@ -116,7 +125,7 @@ class Encoder:
 
     def add(self, action: dict) -> None:
         """Append one canonical action; consecutive requests share a token, up to MAX_RUN."""
-        if action["type"] != "request":
+        if action["type"] != "request" or action.get("tabs", 1) != 1:
             self.run = 0
             self.tokens.append(_token(action))
         elif 0 < self.run < MAX_RUN:
@@ -223,6 +232,8 @@ def _parse_actions(text: str) -> tuple:
 
 def _action_of(code: str, args: list[str]) -> dict:
     """Return the action dict of one non-request token."""
+    if code == "rr":
+        return {"type": "request", "tabs": 2}
     if code == "a":
         return {"type": "advance", "ns": int(args[0])}
     if code == "k":
@@ -239,7 +250,14 @@ def _action_of(code: str, args: list[str]) -> dict:
         if code == "t":
             return {"type": "traffic", "rate_per_s": number}
         return {"type": "store_latency", "ms": number}
-    simple = {"n": "add_server", "x": "remove_server", "d": "kill_store", "u": "restore_store"}
+    simple = {
+        "n": "add_server",
+        "x": "remove_server",
+        "d": "kill_store",
+        "u": "restore_store",
+        "p": "deploy",
+        "f": "failover_store",
+    }
     return {"type": simple[code]}
 
 

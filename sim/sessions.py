@@ -16,11 +16,32 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
-def commit_to_store(model: Model, user: User, acknowledged: bool = True) -> Copy:
-    """Add one item to the user's cart in the store (created on first use); return the cart."""
-    cart = model.store.carts.get(user.id)
+def commit_to_store(
+    model: Model, user: User, acknowledged: bool = True, read_at: int | None = None
+) -> Copy:
+    """Write the user's cart in the store with one item more (created on first use); return it.
+
+    `read_at`: when the request read the cart. With `store_update` "read_modify_write" it
+    writes back what it read plus one, so a write that landed after that read is overwritten
+    (the last write wins); "atomic" adds one in the store (HINCRBY), losing nothing. A user
+    sends one request at a time except with two tabs, so one write at most comes between.
+    """
+    store = model.store
+    cart = store.carts.get(user.id)
     if cart is None:
-        cart = model.store.carts[user.id] = Copy(0)
+        cart = store.carts[user.id] = Copy(0)
+    last = store.last_write.get(user.id)
+    store.last_write[user.id] = (model.queue.now, cart.items, cart.acked)
+    if store.keep_ns:  # the replica may not have this write yet
+        store.remember(model.queue.now, user.id, cart.items, cart.acked)
+    if (
+        read_at is not None
+        and last is not None
+        and last[0] > read_at
+        and model.config.store_update == "read_modify_write"
+    ):
+        cart.items, cart.acked = last[1], last[2]  # what this request read
+        narration.lost_update(model, user)
     cart.items += 1
     if acknowledged:
         cart.acked += 1
@@ -73,10 +94,10 @@ def needs_fetch(model: Model, server: Server, user: User) -> bool:
     return find_copy(model, user, exclude=server) is not None
 
 
-def session_for(model: Model, server: Server, user: User) -> tuple:
-    """Return (copy, lost, origin): the user's session on `server`, found or created."""
+def session_for(model: Model, server: Server, user: User, sid: int | None) -> tuple:
+    """Return (copy, lost, origin): the session that cookie `sid` names on `server`, found or
+    created (a created one's cookie is set on the user: the last Set-Cookie wins)."""
     uid = user.id
-    sid = user.sid
     copy = server.sessions.get(uid)
     if copy is not None and copy.sid == sid:
         return copy, False, "memory"

@@ -16,6 +16,7 @@ SIM = settings.get_profile("sim")
 numbers = st.one_of(st.integers(0, 100), st.integers(0, 100_000).map(lambda m: m / 1000))
 actions = st.one_of(
     st.just({"type": "request"}),
+    st.just({"type": "request", "tabs": 2}),
     st.integers(0, 600 * 10**9).map(lambda ns: {"type": "advance", "ns": ns}),
     st.builds(lambda s: {"type": "kill", "server": s}, st.sampled_from("ABCDEFGH")),
     st.builds(
@@ -25,7 +26,17 @@ actions = st.one_of(
     ),
     st.builds(lambda s: {"type": "restart", "server": s}, st.sampled_from("ABCDEFGH")),
     st.sampled_from(
-        [{"type": t} for t in ["add_server", "remove_server", "kill_store", "restore_store"]]
+        [
+            {"type": t}
+            for t in [
+                "add_server",
+                "remove_server",
+                "kill_store",
+                "restore_store",
+                "deploy",
+                "failover_store",
+            ]
+        ]
     ),
     st.booleans().map(lambda on: {"type": "chaos", "on": on}),
     numbers.map(lambda r: {"type": "traffic", "rate_per_s": r}),
@@ -41,6 +52,10 @@ configs = st.fixed_dictionaries(
         "servers": st.integers(1, 26),
         "fall": st.integers(1, 100),
         "connect_timeout_ms": st.integers(1, 600_000),
+        "store_update": st.sampled_from(["read_modify_write", "atomic"]),
+        "drain_ms": st.integers(0, 600_000),
+        "store_wait": st.booleans(),
+        "store_replication_lag_ms": st.integers(0, 600_000),
     },
 )
 
@@ -158,3 +173,27 @@ def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides
 def test_a_thousand_and_one_requests_take_two_tokens():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 1001)
     assert encode(scenario) == "v2.1..r1000-r"
+
+
+def test_the_lessons_tokens_parse_beside_the_old_ones():
+    scenario = parse("v2.1..r2-rr-p-f-a5-u")
+    assert scenario.actions[:5] == (
+        {"type": "request"},
+        {"type": "request"},
+        {"type": "request", "tabs": 2},
+        {"type": "deploy"},
+        {"type": "failover_store"},
+    )
+    assert scenario.actions[5:] == ({"type": "advance", "ns": 5}, {"type": "restore_store"})
+    assert encode(scenario) == "v2.1..r2-rr-p-f-a5-u"
+    with pytest.raises(ScenarioError, match="action 2: 'rr2' is not a valid action token"):
+        parse("v2.1..r-rr2")
+
+
+def test_an_old_link_parses_to_the_same_actions_and_config_as_before_the_lessons():
+    """A v1 and a v2 link made before the lessons: no new field in the config, no new action."""
+    for text in ("v1.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r", "v2.7..r2-kBv-a6000000000-d-u-l2.5"):
+        scenario = parse(text)
+        assert set(scenario.config.differences()) <= {"mode"}
+        assert all(a["type"] != "deploy" and "tabs" not in a for a in scenario.actions)
+        assert encode(scenario).split(".", 1)[1] == text.split(".", 1)[1]
