@@ -222,7 +222,7 @@ def test_a_broken_link_says_what_is_wrong_in_plain_words(page: Page, site_url: s
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
 
 
-@pytest.mark.parametrize("query", ["?scenario=", "?scenario=%20"])
+@pytest.mark.parametrize("query", ["?scenario=", "?scenario=%20", "embed/?scenario="])
 def test_an_empty_scenario_parameter_is_no_shared_scenario(page: Page, site_url: str, query: str):
     open_demo(page, f"{site_url}{query}#demo", pause=False)
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()

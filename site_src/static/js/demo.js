@@ -99,13 +99,13 @@ function load() {
 
 // The scenario parameter is handed to the simulator's parser as a string, never to HTML.
 // An empty one (`?scenario=`) shares nothing: the demo starts as if it were absent.
-function scenarioFromURL() {
-  const value = new URLSearchParams(location.search).get("scenario");
+function sharedScenario() {
+  const value = embed ? embed.options.scenario : new URLSearchParams(location.search).get("scenario");
   return value && value.trim() ? value : null;
 }
 
 async function start(version) {
-  const shared = embed ? embed.options.scenario : scenarioFromURL();
+  const shared = sharedScenario();
   let replayed = false;
   if (shared !== null) {
     try {
