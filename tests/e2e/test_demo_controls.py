@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sim.facade import Demo
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_demo import (
     choose_mode,
     open_demo,
@@ -269,3 +270,19 @@ def test_after_restarting_the_same_server_the_outcome_says_it_came_back_empty(
     outcome = page.get_by_role("status").filter(has_text="You expected")
     expect(outcome).to_contain_text(f"Server {holder} came back empty")
     expect(outcome).not_to_contain_text("took over")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_button_at_its_limit_passes_axe(browser, site_url: str, scheme: str):
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        open_demo(page, site_url)
+        remove = page.get_by_role("button", name="Remove server", exact=True)
+        remove.click()
+        expect(page.get_by_role("group", name="Server C", exact=True)).to_have_count(0)
+        remove.click()
+        expect(remove).to_be_disabled()
+        assert violations(page) == []
+    finally:
+        context.close()
