@@ -179,14 +179,20 @@ def _parse_config(text: str) -> Config:
     if not text:
         return Config()
     if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
-        raise ScenarioError("config section: not base64url text")
+        raise ScenarioError(
+            "its settings part has characters a demo link never contains; "
+            "it may have been changed when it was copied"
+        )
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         overrides = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ScenarioError(f"config section: cannot be decoded ({type(error).__name__})") from None
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+        raise ScenarioError(
+            "its settings part cannot be read; it may have been cut short or changed "
+            "when it was copied"
+        ) from None
     if not isinstance(overrides, dict):
-        raise ScenarioError("config section: not an object of field: value pairs")
+        raise ScenarioError("its settings part holds no list of settings")
     for key, value in overrides.items():
         if not isinstance(value, str | int | float | bool) or value is None:
             raise ScenarioError(f"config {key}: must be a plain value")
@@ -203,7 +209,9 @@ def _parse_actions(text: str) -> tuple:
         match = _TOKEN.fullmatch(token)
         if match is None:
             shown = token if len(token) <= 20 else token[:20] + "..."
-            raise ScenarioError(f"action {position}: {shown!r} is not a valid action token")
+            raise ScenarioError(
+                f"step {position} of the run, {shown!r}, is not an action the demo knows"
+            )
         groups = [g for g in match.groups() if g is not None]
         code, args = groups[0], groups[1:]
         if code == "r":
@@ -273,7 +281,10 @@ def parse(text: object) -> Scenario:
         raise ScenarioError(f"the scenario is too long ({len(text)} characters, limit {MAX_CHARS})")
     parts = text.split(".", 3)
     if len(parts) != 4 or parts[0] not in (VERSION, *EARLIER_VERSIONS):
-        raise ScenarioError(f"not a scenario: expected '{VERSION}.<seed>.<config>.<actions>'")
+        raise ScenarioError(
+            f"it is not a scenario from this demo, which starts with '{VERSION}.' and then "
+            "a seed, the settings and the actions, separated by dots"
+        )
     seed_text, config_text, actions_text = parts[1:]
     if not re.fullmatch(r"[0-9]{1,10}", seed_text) or int(seed_text) > MAX_SEED:
         raise ScenarioError(f"seed: {seed_text[:20]!r} is not an integer in 0..{MAX_SEED}")

@@ -119,13 +119,14 @@ def test_runs_of_requests_are_compressed():
         ("v9.1..r", "not a scenario"),
         ("v2.99999999999..r", "seed"),
         ("v2.-1..r", "seed"),
-        ("v2.1.!!!.r", "base64url"),
-        ("v2.1.W10.r", "not an object"),  # []
+        ("v2.1.!!!.r", "settings part has characters"),
+        ("v2.1.YWJj.r", "settings part cannot be read"),  # abc
+        ("v2.1.W10.r", "holds no list of settings"),  # []
         ("v2.1.eyJzZXJ2ZXJzIjo5OTk5OTk5OTk5OTl9.r", "servers"),  # {"servers":999999999999}
         ("v2.1.eyJ4Ijp7fX0.r", "plain value"),  # {"x":{}}
         ("v2.1..a9999999999999", "cap"),
         ("v2.1..a600000000000-" * 1 + "a600000000000-" * 12 + "r", "2 hours"),
-        ("v2.1..q", "not a valid action token"),
+        ("v2.1..q", "not an action the demo knows"),
         ("v2.1..r0", "requests"),
         ("v2.1..t1000", "outside"),
         ("v2.1..l99999.5", "outside"),

@@ -16,6 +16,21 @@ const PREDICTIONS = {
   unsure: "You were not sure what would happen.",
 };
 
+// The servers alive in `before` and dead in `after` (none across a reset: it starts over).
+function killed(before, after) {
+  if (!before || before.mode !== after.mode) return [];
+  const dead = new Set(after.servers.filter((s) => !s.alive).map((s) => s.name));
+  return before.servers.filter((s) => s.alive && dead.has(s.name));
+}
+
+// Who started the empty cart: the killed server itself after its restart, or another one.
+function whoAnswered(killedName, answeredName) {
+  if (killedName === answeredName) {
+    return `Server ${killedName} came back empty after its restart and started a new, empty cart.`;
+  }
+  return `Server ${answeredName}, which took over, started a new, empty cart.`;
+}
+
 export class GuidedSteps {
   constructor(list, outcome) {
     this.list = list;
@@ -37,9 +52,9 @@ export class GuidedSteps {
     const lastTrace = you[you.length - 1];
     if (action.type === "reset") this.sessionKilled = null;
     if (mode === "stateless" && after.store.cart_items >= 2) this.mark("stateless-requests");
-    if (action.type === "kill" && before) {
-      const server = before.servers.find((s) => s.name === action.server);
-      if (server && server.session_items !== null && mode !== "stateless") {
+    // A server up before and down after was killed, by the learner or by Chaos Monkey.
+    for (const server of killed(before, after)) {
+      if (server.session_items !== null && mode !== "stateless") {
         this.sessionKilled = { mode, items: server.session_items, server: server.name };
       }
       if (mode === "stateless") this.sessionKilled = { mode, items: before.user.cart_items };
@@ -59,7 +74,7 @@ export class GuidedSteps {
         `${PREDICTIONS[this.prediction] ?? "You killed the server before predicting."} ` +
           `The cart went from ${this.sessionKilled.items} to ${after.user.cart_items} ` +
           `after one more item: ${lost} lost. The session lived only in Server ${this.sessionKilled.server}’s memory, ` +
-          "so the server that took over started an empty cart.",
+          `so ${whoAnswered(this.sessionKilled.server, lastTrace.server)}`,
       );
       this.sessionKilled = null;
     }

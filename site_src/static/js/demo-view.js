@@ -177,14 +177,18 @@ function renderControls(root, snapshot, ui) {
   for (const name of ["request", "reset", "compare", "copy-link", "pause"]) {
     byAction(name).disabled = !enabled;
   }
-  byAction("add-server").disabled = !enabled || live >= ui.maxServers;
-  byAction("remove-server").disabled = !enabled || live <= 1;
+  // At a limit the button stays focusable (aria-disabled), so the keyboard keeps its place.
+  for (const [name, atLimit] of [["add-server", live >= ui.maxServers], ["remove-server", live <= 1]]) {
+    byAction(name).disabled = !enabled;
+    byAction(name).ariaDisabled = String(atLimit);
+  }
   const chaos = byAction("chaos");
   chaos.disabled = !enabled;
   chaos.setAttribute("aria-checked", String(snapshot.chaos.on));
   const traffic = byAction("traffic");
   traffic.disabled = !enabled;
   traffic.setAttribute("aria-checked", String(snapshot.traffic.rate_per_s > 0));
+  showRate(root.querySelector("[data-setting=traffic-rate]"), snapshot.traffic.rate_per_s);
   for (const control of root.querySelectorAll("[data-setting], input[name=demo-kill-kind]")) {
     control.disabled = !enabled;
   }
@@ -196,6 +200,17 @@ function renderControls(root, snapshot, ui) {
     root.querySelector("[data-field=cart]"),
     `Cart: ${items(snapshot.user.cart_items)}`,
   );
+}
+
+// While traffic runs, the Rate select shows its rate, adding an option for a rate a link
+// brought that the list lacks; while it is off, it keeps the rate the reader last chose.
+function showRate(select, rate) {
+  if (!(rate > 0)) return;
+  const value = String(rate);
+  if (![...select.options].some((option) => option.value === value)) {
+    select.append(new Option(`${value}/s`, value));
+  }
+  select.value = value;
 }
 
 export function render(root, snapshot, ui) {

@@ -30,6 +30,7 @@ const ui = {
   visible: true,
   maxServers: Number(root.dataset.maxServers),
   pendingMode: null, // a mode chosen whose reset has not answered yet
+  pausedForLink: false, // paused by the page to show a shared moment, not by the reader
 };
 let runtime = null;
 let snapshot = null;
@@ -97,20 +98,21 @@ function load() {
 }
 
 // The scenario parameter is handed to the simulator's parser as a string, never to HTML.
-function scenarioFromURL() {
-  const params = new URLSearchParams(location.search);
-  return params.has("scenario") ? params.get("scenario") : null;
+// An empty one (`?scenario=`) shares nothing: the demo starts as if it were absent.
+function sharedScenario() {
+  const value = embed ? embed.options.scenario : new URLSearchParams(location.search).get("scenario");
+  return value && value.trim() ? value : null;
 }
 
 async function start(version) {
-  const shared = embed ? embed.options.scenario : scenarioFromURL();
+  const shared = sharedScenario();
   let replayed = false;
   if (shared !== null) {
     try {
       snapshot = JSON.parse(await runtime.call("load", shared));
       replayed = true;
     } catch (error) {
-      showNotice(`The link’s scenario could not be used (${error.message}). The demo starts from the defaults instead.`);
+      showNotice(`The link’s scenario could not be used: ${error.message}. The demo starts from the defaults instead.`);
     }
   }
   if (!replayed) snapshot = JSON.parse(await runtime.call("load", null));
@@ -120,6 +122,7 @@ async function start(version) {
   }
   ui.ready = true;
   ui.paused = replayed; // a shared moment stays put until the reader resumes
+  ui.pausedForLink = replayed;
   if (replayed) {
     const earlier = snapshot.scenario_notice ? ` ${snapshot.scenario_notice}` : "";
     showNotice(`Replayed a shared scenario. Press Resume to let time run on.${earlier}`);
@@ -136,11 +139,15 @@ async function start(version) {
 
 // ---------------------------------------------------------------- actions
 
+// `action` is an action, or a function of the current snapshot that returns one (or null for
+// none), for an action that depends on what the actions queued before it did.
 function send(action) {
   if (!ui.ready) return Promise.resolve();
   inFlight += 1;
   const job = queue.then(async () => {
     const before = snapshot;
+    if (typeof action === "function") action = action(before);
+    if (!action) return;
     try {
       snapshot = JSON.parse(await runtime.call("apply", JSON.stringify(action)));
     } catch (error) {
@@ -148,10 +155,8 @@ function send(action) {
       return;
     }
     renderAll();
-    if (action.type !== "advance") {
-      steps.observe(action, before, snapshot);
-      shareOutput.textContent = "";
-    }
+    steps.observe(action, before, snapshot); // a kill by Chaos Monkey shows in an advance
+    if (action.type !== "advance") shareOutput.textContent = "";
   });
   queue = job.finally(() => {
     inFlight -= 1;
@@ -190,9 +195,42 @@ function currentOption(name) {
   return root.querySelector(`input[name="${name}"]:checked`)?.value;
 }
 
+// A reset starts the reader's own run: a shared link's pause, notice and URL no longer apply
+// (a reload must not replay the old link over the reader's run).
+function startOwnRun() {
+  if (ui.pausedForLink) {
+    ui.pausedForLink = false;
+    ui.paused = false;
+    renderPause(root, ui.paused);
+  }
+  showNotice("");
+  if (!embed && new URLSearchParams(location.search).has("scenario")) {
+    const url = new URL(location.href);
+    url.searchParams.delete("scenario");
+    history.replaceState(history.state, "", url.href);
+  }
+}
+
+// A new mode, balancing or retry setting starts the run over with Auto traffic and Chaos
+// Monkey as they were, so a teacher comparing modes need not switch them on again; the
+// simulator's log says so as it turns them on. Returns the last action's promise.
+function restart(config) {
+  startOwnRun();
+  let kept = null;
+  send((current) => {
+    kept = { rate: current.traffic.rate_per_s, chaos: current.chaos.on };
+    return { type: "reset", config };
+  });
+  send(() => (kept.rate > 0 ? { type: "traffic", rate_per_s: kept.rate } : null));
+  return send(() => (kept.chaos ? { type: "chaos", on: true } : null));
+}
+
 const actions = {
   request: () => send({ type: "request" }),
-  reset: () => send({ type: "reset", config: {} }),
+  reset: () => {
+    startOwnRun();
+    return send({ type: "reset", config: {} });
+  },
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
   "toggle-store": () => send({ type: snapshot.store.up ? "kill_store" : "restore_store" }),
@@ -203,6 +241,7 @@ const actions = {
   },
   pause: () => {
     ui.paused = !ui.paused;
+    ui.pausedForLink = false;
     renderPause(root, ui.paused);
     if (!ui.paused) showNotice("");
   },
@@ -236,8 +275,10 @@ const actions = {
 
 root.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
-  if (!button || button.disabled || !ui.ready) return;
+  if (!button || button.disabled || button.ariaDisabled === "true" || !ui.ready) return;
   const name = button.dataset.action;
+  // The second click of a double click would undo a kill or a restart before it shows.
+  if (event.detail > 1 && (name === "toggle-server" || name === "toggle-store")) return;
   if (name === "toggle-server") {
     const server = snapshot.servers.find((s) => s.name === button.closest("[data-server]").dataset.server);
     if (!server) return;
@@ -253,15 +294,15 @@ root.addEventListener("change", (event) => {
   if (!ui.ready) return;
   if (target.name === "demo-mode") {
     ui.pendingMode = target.value;
-    send({ type: "reset", config: { mode: target.value } }).finally(() => {
+    restart({ mode: target.value }).finally(() => {
       if (ui.pendingMode === target.value) ui.pendingMode = null;
       render(root, snapshot, ui);
     });
   }
   else if (target.name === "demo-prediction") steps.predict(target.value);
   else if (target.dataset.setting === "speed") ui.speed = Number(target.value);
-  else if (target.dataset.setting === "redispatch") send({ type: "reset", config: { redispatch: target.checked } });
-  else if (target.dataset.setting === "policy") send({ type: "reset", config: { policy: target.value } });
+  else if (target.dataset.setting === "redispatch") restart({ redispatch: target.checked });
+  else if (target.dataset.setting === "policy") restart({ policy: target.value });
   else if (target.dataset.setting === "store-latency") send({ type: "store_latency", ms: Number(target.value) });
   else if (target.dataset.setting === "traffic-rate" && snapshot.traffic.rate_per_s > 0) {
     send({ type: "traffic", rate_per_s: Number(target.value) });

@@ -214,9 +214,11 @@ function answer({ id, method, argument }) {
   }
 }
 
-// A Python traceback's last line is the part a reader can use ("ScenarioError: ...").
+// A Python traceback's last line is the part a reader can use. A ScenarioError's message is
+// written for readers, so its class name goes; any other error keeps it, for a bug report.
 function describe(error) {
   const text = String(error && error.message ? error.message : error).trim();
   const lines = text.split("\n").filter((line) => line.trim());
-  return lines.length ? lines[lines.length - 1] : "Unknown error";
+  const last = lines.length ? lines[lines.length - 1] : "Unknown error";
+  return last.replace(/^(?:[\w.]+\.)?ScenarioError: /, "");
 }
