@@ -187,7 +187,9 @@ def test_the_lessons_tokens_parse_beside_the_old_ones():
     )
     assert scenario.actions[5:] == ({"type": "advance", "ns": 5}, {"type": "restore_store"})
     assert encode(scenario) == "v2.1..r2-rr-p-f-a5-u"
-    with pytest.raises(ScenarioError, match="action 2: 'rr2' is not a valid action token"):
+    with pytest.raises(
+        ScenarioError, match="step 2 of the run, 'rr2', is not an action the demo knows"
+    ):
         parse("v2.1..r-rr2")
 
 
