@@ -152,3 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
