@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -258,6 +260,20 @@ def test_the_command_line_reports_a_build_error_in_one_line(example: Path, tmp_p
         build.Paths = original
     assert status == 1
     assert "about.md: line 1: expected front matter" in capsys.readouterr().err
+
+
+def test_running_build_py_as_a_script_builds_the_site(tmp_path: Path):
+    """`python build.py`, as the README and the Makefile call it, writes the site."""
+    out = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, str(build.ROOT / "build.py"), "--out", str(out), "--base-url", "/x/"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"built {out}" in result.stderr
+    assert 'href="/x/' in (out / "index.html").read_text()
 
 
 def fetch_head(url: str) -> tuple[int, str]:
