@@ -25,6 +25,7 @@ EXAMPLE_VALUES = {
     "rate_per_s": 20,
     "config": {"redispatch": False},
     "seed": 7,
+    "tabs": 2,
 }
 BAD_LINKS = ("v1.x.not-a-scenario", "https://example.org/?scenario=v9..r", "v1.1..q")
 
