@@ -31,9 +31,32 @@ function setIcon(holder, name, icons) {
   holder.replaceChildren(icons.querySelector(`[data-icon="${name}"]`).firstElementChild.cloneNode(true));
 }
 
+// What a rolling deploy is doing to this server, in words, or null if it is not at this server.
+function deployStatus(server, snapshot) {
+  const deploy = snapshot.deploy;
+  if (!deploy || deploy.server !== server.name) return null;
+  if (deploy.phase === "draining") {
+    return {
+      icon: "draining",
+      text: `Draining for a deploy (${snapshot.config.drain_ms / 1000} s): no new users; requests whose cookie names it still arrive, and those inside finish`,
+      short: "Draining for the deploy",
+    };
+  }
+  if (deploy.phase === "stopped") {
+    return { icon: "replacing", text: "Stopped for the deploy; the new version starts empty", short: "Stopped for the deploy" };
+  }
+  return {
+    icon: "readmitting",
+    text: `New version up, empty; the balancer re-admits it after ${snapshot.config.rise} passing health checks, then the deploy moves on`,
+    short: "New version, not yet re-admitted",
+  };
+}
+
 // A server's state in words, and the icon that goes with it (never colour alone).
 export function serverStatus(server, snapshot) {
   const config = snapshot.config;
+  const deploying = deployStatus(server, snapshot);
+  if (deploying && (server.alive || snapshot.deploy.phase === "stopped")) return deploying;
   if (!server.alive) {
     const how = server.kill_kind === "vanish" ? "vanished" : "crashed";
     if (server.detecting) {
@@ -45,6 +68,9 @@ export function serverStatus(server, snapshot) {
       };
     }
     return { icon: "down", text: `Down (${how}); the balancer has marked it down`, short: `Down (${how})` };
+  }
+  if (server.lb_status === "drain") {
+    return { icon: "draining", text: "Draining: only requests whose cookie names it", short: "Draining" };
   }
   if (server.lb_status === "down") {
     return {
@@ -174,9 +200,10 @@ function renderControls(root, snapshot, ui) {
   root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
   const live = snapshot.servers.length;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
-  for (const name of ["request", "reset", "compare", "copy-link", "pause"]) {
+  for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
     byAction(name).disabled = !enabled;
   }
+  byAction("deploy").disabled = !enabled || Boolean(snapshot.deploy);
   byAction("add-server").disabled = !enabled || live >= ui.maxServers;
   byAction("remove-server").disabled = !enabled || live <= 1;
   const chaos = byAction("chaos");
@@ -191,11 +218,25 @@ function renderControls(root, snapshot, ui) {
   root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
   root.querySelector("[data-setting=policy]").value = snapshot.config.policy;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
+  renderStoreSettings(root, snapshot.config);
   setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
   setText(
     root.querySelector("[data-field=cart]"),
     `Cart: ${items(snapshot.user.cart_items)}`,
   );
+}
+
+// A lag from a shared link that the list does not offer is added to it, so the select says it.
+function renderStoreSettings(root, config) {
+  if (config.store_replication_lag_ms === undefined) return; // TEMP until the model has it
+  const lag = root.querySelector("[data-setting=replication-lag]");
+  const value = String(config.store_replication_lag_ms);
+  if (![...lag.options].some((option) => option.value === value)) {
+    lag.add(new Option(`${config.store_replication_lag_ms} ms`, value));
+  }
+  lag.value = value;
+  root.querySelector("[data-setting=store-wait]").checked = config.store_wait;
+  root.querySelector("[data-setting=store-atomic]").checked = config.store_update === "atomic";
 }
 
 export function render(root, snapshot, ui) {
