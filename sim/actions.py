@@ -29,6 +29,7 @@ FIELDS = {
     "kill_store": ((), ()),
     "restore_store": ((), ()),
     "store_latency": (("ms",), ()),
+    "deploy": ((), ()),
     "chaos": (("on",), ()),
     "traffic": (("rate_per_s",), ()),
     "reset": ((), ("config", "seed")),
@@ -117,6 +118,8 @@ def apply_action(model: Model, action: dict) -> None:
         model.add_server()
     elif kind == "remove_server":
         model.remove_server()
+    elif kind == "deploy":
+        model.deploy_all()
     elif kind == "kill_store":
         model.kill_store()
     elif kind == "restore_store":

@@ -71,8 +71,8 @@ class Balancer:
         for step in range(count):
             index = (self.cursor + step) % count
             server = servers[index]
-            if not server.lb_up or server is avoid:
-                continue
+            if not server.lb_up or server is avoid or server.drain:
+                continue  # down, just failed, or draining (HAProxy: weight 0)
             if best is None or (least and server.in_flight < best.in_flight):
                 best, best_index = server, index
                 if not least:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration
+from sim import deploy, narration
 from sim.cluster import Server
 from sim.units import MS
 
@@ -71,9 +71,10 @@ def _judge(model: Model, server: Server, passed: bool) -> None:
             server.health += 1
             if server.health >= config.rise:
                 server.health = top
-        if not server.lb_up and server.health >= config.rise:
+        if not server.lb_up and server.health >= config.rise and not server.maint:
             server.lb_up = True
             narration.marked_up(model, server)
+            deploy.poke(model, server)
     else:
         server.fails_in_a_row += 1
         if server.health > 0:

@@ -67,6 +67,7 @@ class Server:
         "attached",
         "backup_cursor",
         "backups",
+        "drain",
         "draining",
         "fails_in_a_row",
         "health",
@@ -75,6 +76,7 @@ class Server:
         "kill_kind",
         "killed_at_ns",
         "lb_up",
+        "maint",
         "member",
         "name",
         "requests",
@@ -93,7 +95,9 @@ class Server:
         self.killed_at_ns: int | None = None
         self.kill_kind: str | None = None
         self.lb_up = True
-        self.draining = False  # removed from the balancer, finishing the requests inside
+        self.draining = False  # stopping: finishing the requests inside (removed, or deployed)
+        self.drain = False  # HAProxy's drain state: no new non-persistent traffic
+        self.maint = False  # held out of the balancer by a deploy, whatever the checks say
         self.health = 0  # HAProxy's check health counter; see checks.py
         self.fails_in_a_row = 0
         self.requests = 0

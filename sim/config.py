@@ -19,6 +19,8 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   its TCP check of a suspect member waits (cluster interceptor reference);
 - store_update "read_modify_write": session code that saves the whole cart attribute, as
   Spring Session does; "atomic" is Redis HINCRBY (or WATCH/MULTI/EXEC);
+- drain_ms 30,000: a rolling deploy drains each server for Kubernetes' default
+  `terminationGracePeriodSeconds`, 30 s;
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -64,6 +66,7 @@ _INT_RANGES = {
     "store_jitter_us": (0, 1_000_000),
     "replication_round_trip_us": (0, 1_000_000),
     "series_bucket_ms": (100, 60_000),
+    "drain_ms": (0, 600_000),
 }
 _CHOICES = {
     "mode": MODES,
@@ -102,6 +105,7 @@ class Config:
     replication_round_trip_us: int = 500
     series_bucket_ms: int = 1_000
     store_update: str = "read_modify_write"  # as session code that saves the whole cart does
+    drain_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default, 30 s
 
     def __post_init__(self) -> None:
         """Refuse invalid values, naming the field; resolve the default policy."""

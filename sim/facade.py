@@ -12,6 +12,7 @@ Actions (dicts with a "type"; anything else raises ScenarioError and changes not
     {"type": "restart", "server": "A"}     back, empty; the balancer re-admits it after checks
     {"type": "add_server"}                 next letter, empty, believed up at once
     {"type": "remove_server"}              the last-named one; refused for the last server
+    {"type": "deploy"}                     a rolling deploy, run as time passes
     {"type": "kill_store"} / {"type": "restore_store"}
     {"type": "store_latency", "ms": number}    added per store round trip, 0 = none
     {"type": "chaos", "on": bool}          Chaos Monkey: kills a random live server on a

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import checks, narration, replication, requests, sessions
+from sim import checks, deploy, narration, replication, requests, sessions
 from sim.cluster import Server, next_server_name
 from sim.config import MAX_SERVERS
 from sim.errors import ScenarioError
@@ -45,6 +45,7 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
         requests.plan_died_inside(model, req, kind)
     narration.killed(model, server, kind, cause)
     sessions.lose_memory(model, server, clean=False)
+    deploy.poke(model, server)
 
 
 def restart(model: Model, server: Server, cause: str = "") -> None:
@@ -102,6 +103,7 @@ def remove_server(model: Model) -> None:
         model.draining.append(server)
     else:
         sessions.stop(model, server)
+    deploy.poke(model, server)
 
 
 def kill_store(model: Model) -> None:

@@ -9,7 +9,7 @@ checks), `workload` (the Chaos Monkey and background traffic) and `narration` (t
 from collections import deque
 from random import Random
 
-from sim import checks, faults, narration, requests, sessions, workload
+from sim import checks, deploy, faults, narration, requests, sessions, workload
 from sim.balancer import Balancer
 from sim.cluster import DEMO_USER, Copy, Request, Server, Store, User
 from sim.config import SERVER_NAMES, Config
@@ -64,6 +64,7 @@ class Model:
         self.next_kill_ns: int | None = None
         self.traffic_milli = 0  # requests per 1,000 s, so the rate stays an integer
         self.traffic_gen = 0
+        self.deploy: deploy.Rollout | None = None
         checks.start(self)
         narration.started(self)
 
@@ -128,12 +129,12 @@ class Model:
         else:
             narration.already(self, server)
 
-    def restart(self, server: Server) -> None:
+    def restart(self, server: Server, cause: str = "") -> None:
         """Restart a dead server, empty (a live one is only logged)."""
         if server.alive:
             narration.already(self, server)
         else:
-            faults.restart(self, server)
+            faults.restart(self, server, cause)
 
     def add_server(self) -> Server:
         """Add a server, empty and believed up at once."""
@@ -142,6 +143,10 @@ class Model:
     def remove_server(self) -> None:
         """Remove the last server; the requests inside it finish."""
         faults.remove_server(self)
+
+    def deploy_all(self) -> None:
+        """Start a rolling deploy; it runs as time passes."""
+        deploy.start(self)
 
     def kill_store(self) -> None:
         """Make the shared store unreachable."""

@@ -309,3 +309,59 @@ def traffic_set(model: Model, rate_milli: int) -> None:
     rate = from_thousandths(rate_milli)
     users = plural(model.config.traffic_users, "simulated user")
     say(model, "info", f"Background traffic: {rate} requests/s from {users}.")
+
+
+# -- a rolling deploy -----------------------------------------------------------------------
+
+
+def deploy_started(model: Model, names: list[str]) -> None:
+    """A rolling deploy begins."""
+    drain = seconds(model.config.drain_ms * MS)
+    say(
+        model,
+        "info",
+        f"Rolling deploy of Servers {', '.join(names)}, one at a time: each drains for {drain}, "
+        f"stops, starts the new version empty and rejoins after "
+        f"{plural(model.config.rise, 'passed health check')}.",
+    )
+
+
+def deploy_ignored(model: Model, server: Server) -> None:
+    """A deploy was asked for while one runs."""
+    say(model, "info", f"A rolling deploy is already running (Server {server.name}); ignored.")
+
+
+def deploy_draining(model: Model, server: Server) -> None:
+    """A server enters HAProxy's drain state."""
+    say(
+        model,
+        "info",
+        f"Rolling deploy: Server {server.name} drains (HAProxy drain): no new visitors, but "
+        "clients whose cookie names it still reach it.",
+    )
+
+
+def deploy_stopping(model: Model, server: Server) -> None:
+    """A drained server leaves the balancer and stops."""
+    inside = plural(server.in_flight, "request")
+    say(
+        model,
+        "info",
+        f"Rolling deploy: Server {server.name} is out of the balancer; it stops cleanly once "
+        f"the requests inside have finished ({inside} now).",
+    )
+
+
+def deploy_replaced(model: Model, server: Server) -> None:
+    """The new version of a server is back in the balancer."""
+    say(model, "info", f"Rolling deploy: Server {server.name} runs the new version, back in.")
+
+
+def deploy_skipped(model: Model, name: str, why: str) -> None:
+    """A server the deploy cannot replace (down or removed)."""
+    say(model, "warn", f"Rolling deploy skips Server {name}: it is {why}.")
+
+
+def deploy_finished(model: Model, took_ns: int) -> None:
+    """Every server has been replaced (or skipped)."""
+    say(model, "info", f"Rolling deploy finished in {seconds(took_ns)}.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration, replication, sessions
+from sim import deploy, narration, replication, sessions
 from sim.cluster import Request, Server, User
 from sim.log import plural
 from sim.units import MS, S
@@ -385,6 +385,8 @@ def _detach(model: Model, req: Request) -> None:
 
 
 def _stop_drained(model: Model, server: Server, _gen: int) -> None:
-    """A removed server with no request left inside shuts down cleanly."""
+    """A stopping server (removed, or replaced by a deploy) with no request left inside shuts
+    down cleanly."""
     if server.draining and not server.in_flight:
         sessions.stop(model, server)
+        deploy.poke(model, server)

@@ -10,6 +10,7 @@ defaults of the config's mode, or empty. <actions> are tokens joined by "-":
     aNS        advance NS nanoseconds    x   remove_server     tR       traffic R per second
     kS, kSc, kSv  kill S (crash/vanish)  d   kill_store        lM       store latency M ms
     sS         restart S                 u   restore_store
+    p          deploy (rolling)
 
 Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
 """
@@ -38,7 +39,7 @@ MAX_RUN = 1_000  # one "rN" token
 MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
 
 _TOKEN = re.compile(
-    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdu])"
+    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdup])"
     r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)"
 )
 
@@ -94,7 +95,13 @@ def _token(action: dict) -> str:
         return "c1" if action["on"] else "c0"
     if kind == "traffic":
         return "t" + _number_text(action["rate_per_s"])
-    simple = {"add_server": "n", "remove_server": "x", "kill_store": "d", "restore_store": "u"}
+    simple = {
+        "add_server": "n",
+        "remove_server": "x",
+        "kill_store": "d",
+        "restore_store": "u",
+        "deploy": "p",
+    }
     if kind in simple:
         return simple[kind]
     raise ScenarioError(f"{kind} actions are not part of a scenario")
@@ -242,7 +249,13 @@ def _action_of(code: str, args: list[str]) -> dict:
         if code == "t":
             return {"type": "traffic", "rate_per_s": number}
         return {"type": "store_latency", "ms": number}
-    simple = {"n": "add_server", "x": "remove_server", "d": "kill_store", "u": "restore_store"}
+    simple = {
+        "n": "add_server",
+        "x": "remove_server",
+        "d": "kill_store",
+        "u": "restore_store",
+        "p": "deploy",
+    }
     return {"type": simple[code]}
 
 

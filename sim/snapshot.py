@@ -1,6 +1,6 @@
 """The snapshot: everything the browser draws, as plain JSON-safe data."""
 
-from sim import __version__
+from sim import __version__, deploy
 from sim.cluster import DEMO_USER, Copy, Server, User
 from sim.config import MODE_LABELS, MODES
 from sim.log import LOG_LIMIT
@@ -24,7 +24,7 @@ def _server(server: Server, you: User) -> dict:
     return {
         "name": server.name,
         "alive": server.alive,
-        "lb_status": "up" if server.lb_up else "down",
+        "lb_status": ("drain" if server.drain else "up") if server.lb_up else "down",
         "detecting": (not server.alive) and server.lb_up,
         "killed_at_ns": server.killed_at_ns,
         "kill_kind": server.kill_kind,
@@ -100,6 +100,7 @@ def build_snapshot(
         "user": _user(model),
         "servers": [_server(s, you) for s in model.servers],
         "store": _store(model),
+        "deploy": deploy.state(model),
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {
             "rate_per_s": from_thousandths(model.traffic_milli),

@@ -19,3 +19,10 @@ PARITY = (
     ".t40-c1-r3-a15000000000-kAv-r2-a7000000000-n-r-d-l2.5-a20000000000-u-kB-r3"
     "-a30000000000-x-r"
 )
+
+# The lessons' actions under Pyodide too: two tabs (read-modify-write and atomic), a rolling
+# deploy with traffic, a kill during it, in replicated and stateless modes.
+PARITY_LESSONS = (
+    "v2.5.eyJtb2RlIjoicmVwbGljYXRlZCJ9.t30-r-rr-p-a40000000000-kCv-a80000000000-rr",
+    "v2.6..r-rr-t50-p-a50000000000-rr-a60000000000-r",
+)

@@ -102,3 +102,142 @@ def test_a_bad_number_of_tabs_is_refused_saying_so(tabs):
 def test_a_bad_store_update_is_refused_naming_the_choices():
     with pytest.raises(ScenarioError, match=r"store_update.*read_modify_write, atomic"):
         Demo().apply({"type": "reset", "config": {"store_update": "merge"}})
+
+
+# -- a rolling deploy -----------------------------------------------------------------------
+
+S = 10**9
+
+
+def deployed(mode: str, traffic: float = 20, **config) -> tuple[Demo, dict]:
+    """Three requests, background traffic, a rolling deploy, 120 s, one more request."""
+    d = demo(mode, **config)
+    for _ in range(3):
+        d.apply({"type": "request"})
+    d.apply({"type": "traffic", "rate_per_s": traffic})
+    d.apply({"type": "deploy"})
+    d.apply({"type": "advance", "ns": 120 * S})
+    return d, d.apply({"type": "request"})
+
+
+def test_a_deploy_drains_stops_and_restarts_each_server_in_name_order_within_110_s():
+    """Kubernetes' terminationGracePeriodSeconds (30 s) of HAProxy drain per server, then
+    `rise` 2 checks at `inter` 2 s: three servers in at most 3 x 34 s."""
+    d = demo("stateless")
+    snap = d.apply({"type": "deploy"})
+    assert snap["deploy"] == {"server": "A", "phase": "draining"}
+    assert [s["lb_status"] for s in snap["servers"]] == ["drain", "up", "up"]
+    seen = []
+    for _ in range(110):
+        snap = d.apply({"type": "advance", "ns": S})
+        if snap["deploy"] is not None and snap["deploy"] not in seen:
+            seen.append(snap["deploy"])
+    assert snap["deploy"] is None
+    assert [(p["server"], p["phase"]) for p in seen] == [
+        ("A", "draining"),
+        ("A", "starting"),
+        ("B", "draining"),
+        ("B", "starting"),
+        ("C", "draining"),
+        ("C", "starting"),
+    ]
+    assert any("Rolling deploy finished" in line["text"] for line in snap["log"])
+
+
+def test_stateless_deploy_loses_nothing_and_fails_nothing():
+    """Carts live in the store; drain sends no new request to the server being replaced,
+    and the requests inside finish before it stops."""
+    _, snap = deployed("stateless")
+    metrics = snap["metrics"]
+    assert metrics["requests"] > 2000
+    assert metrics["failed"] == 0
+    assert metrics["lost_items"] == 0 and metrics["lost_sessions"] == 0
+    assert snap["user"]["cart_items"] == 4
+
+
+def test_stateful_deploy_loses_every_session_on_each_restarted_server():
+    """Tomcat 10.1's StandardManager no longer persists sessions across a restart: each clean
+    stop loses the server's sessions, including the cookie-persistent ones drain kept."""
+    d, snap = deployed("stateful")
+    metrics = snap["metrics"]
+    assert metrics["failed"] == 0
+    assert metrics["lost_sessions"] > 100
+    assert snap["user"]["cart_items"] == 1
+    assert snap["traces"][-1]["outcome"] == "session_lost"
+    took = [line["text"] for line in d.model.log.tail() if " took " in line["text"]]
+    assert [text.split()[1] for text in took] == ["A", "B", "C"]
+
+
+def test_replicated_deploy_keeps_every_session():
+    """Tomcat 10.1 BackupManager: a clean stop sends MSG_STOP, and each backup holder
+    promotes its copies at once and publishes new backups
+    (AbstractReplicatedMap.memberDisappeared)."""
+    d, snap = deployed("replicated")
+    metrics = snap["metrics"]
+    assert metrics["failed"] == 0
+    assert metrics["lost_items"] == 0 and metrics["lost_sessions"] == 0
+    assert snap["user"]["cart_items"] == 4
+    left = [
+        line["text"]
+        for line in d.model.log.tail()
+        if "left the cluster as it stopped" in line["text"]
+    ]
+    assert len(left) == 3
+
+
+def test_drain_keeps_cookie_persistent_clients_and_sends_new_ones_elsewhere():
+    """HAProxy drain: weight 0 for new traffic; a client whose cookie names the server
+    still reaches it."""
+    d = demo("stateful")
+    d.apply({"type": "request"})  # round robin: Server A, cookie A
+    d.apply({"type": "deploy"})
+    snap = d.apply({"type": "request"})
+    assert snap["traces"][-1]["server"] == "A"
+    d.apply({"type": "reset", "config": {"mode": "stateful"}})
+    d.apply({"type": "deploy"})
+    snap = d.apply({"type": "request"})  # no cookie: not to the draining server
+    assert snap["traces"][-1]["server"] == "B"
+
+
+def test_a_second_deploy_while_one_runs_is_logged_and_ignored():
+    d = demo("stateless")
+    d.apply({"type": "deploy"})
+    d.apply({"type": "advance", "ns": 10 * S})
+    snap = d.apply({"type": "deploy"})
+    assert snap["deploy"] == {"server": "A", "phase": "draining"}
+    assert "already running" in snap["log"][-1]["text"]
+    assert snap["scenario"].endswith(".p-a10000000000-p")
+
+
+def test_a_deploy_skips_a_killed_server_and_a_removed_one():
+    d = demo("stateless")
+    d.apply({"type": "deploy"})
+    snap = d.apply({"type": "kill", "server": "A"})  # killed while draining
+    assert snap["deploy"] == {"server": "B", "phase": "draining"}
+    assert any("skips Server A: it is down" in line["text"] for line in snap["log"])
+    snap = d.apply({"type": "remove_server"})  # C, still to do
+    d.apply({"type": "advance", "ns": 60 * S})
+    snap = d.snapshot()
+    assert snap["deploy"] is None
+    assert any("skips Server C: it is removed" in line["text"] for line in snap["log"])
+    assert [s["alive"] for s in snap["servers"]] == [False, True]
+
+
+def test_a_server_killed_while_starting_is_skipped_and_a_restart_brings_it_back():
+    d = demo("stateless")
+    d.apply({"type": "deploy"})
+    d.apply({"type": "advance", "ns": 31 * S})
+    assert d.snapshot()["deploy"] == {"server": "A", "phase": "starting"}
+    snap = d.apply({"type": "kill", "server": "A"})
+    assert snap["deploy"] == {"server": "B", "phase": "draining"}
+    d.apply({"type": "restart", "server": "A"})
+    d.apply({"type": "advance", "ns": 120 * S})
+    snap = d.snapshot()
+    assert snap["deploy"] is None
+    assert [s["lb_status"] for s in snap["servers"]] == ["up", "up", "up"]
+
+
+def test_the_deploy_token_replays_the_same_run():
+    _, snap = deployed("replicated")
+    assert "-p-" in snap["scenario"]
+    assert load(snap["scenario"]).snapshot() == snap

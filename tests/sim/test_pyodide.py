@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from sim.facade import load
-from tests.sim.scenarios import PARITY
+from tests.sim.scenarios import PARITY, PARITY_LESSONS
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("pyodide_run.mjs")
 
 
 @pytest.mark.node
-def test_pyodide_under_node_gives_the_same_snapshot_as_cpython():
+@pytest.mark.parametrize("scenario", [PARITY, *PARITY_LESSONS])
+def test_pyodide_under_node_gives_the_same_snapshot_as_cpython(scenario):
     node = shutil.which("node")
     if node is None:
         pytest.fail(
@@ -25,7 +26,7 @@ def test_pyodide_under_node_gives_the_same_snapshot_as_cpython():
     if not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists():
         pytest.fail("node_modules/pyodide is missing: run `npm install` in the repository")
     result = subprocess.run(
-        [node, str(RUNNER), str(ROOT / "sim"), PARITY],
+        [node, str(RUNNER), str(ROOT / "sim"), scenario],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -33,4 +34,4 @@ def test_pyodide_under_node_gives_the_same_snapshot_as_cpython():
     )
     assert result.returncode == 0, result.stderr
     assert "Pyodide Python 3." in result.stderr
-    assert result.stdout == load(PARITY).snapshot_json()
+    assert result.stdout == load(scenario).snapshot_json()

@@ -26,7 +26,10 @@ actions = st.one_of(
     ),
     st.builds(lambda s: {"type": "restart", "server": s}, st.sampled_from("ABCDEFGH")),
     st.sampled_from(
-        [{"type": t} for t in ["add_server", "remove_server", "kill_store", "restore_store"]]
+        [
+            {"type": t}
+            for t in ["add_server", "remove_server", "kill_store", "restore_store", "deploy"]
+        ]
     ),
     st.booleans().map(lambda on: {"type": "chaos", "on": on}),
     numbers.map(lambda r: {"type": "traffic", "rate_per_s": r}),
@@ -43,6 +46,7 @@ configs = st.fixed_dictionaries(
         "fall": st.integers(1, 100),
         "connect_timeout_ms": st.integers(1, 600_000),
         "store_update": st.sampled_from(["read_modify_write", "atomic"]),
+        "drain_ms": st.integers(0, 600_000),
     },
 )
 
