@@ -87,3 +87,47 @@ def test_two_tabs_lose_an_item_in_a_store_unless_the_update_is_atomic_or_in_memo
     expect(step(page, "Switch to Stateful")).to_contain_text("Done:")
     expect(outcome(page)).to_contain_text("lock on the session")
     assert page.console_errors == []
+
+
+# ---------------------------------------------------------------- a rolling deploy
+
+
+def deploy_and_wait(page: Page, done_text: str) -> None:
+    """Press Rolling deploy with time running, and wait for the lesson to report its end."""
+    page.get_by_role("button", name="Rolling deploy", exact=True).click()
+    expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+    expect(outcome(page)).to_contain_text(done_text, timeout=LONG)
+    pause(page)
+
+
+def test_a_rolling_deploy_loses_only_the_stateful_sessions(page, site_url):
+    open_demo(page, site_url + "#lesson-deploy")
+    expect(page.get_by_role("radio", name="A rolling deploy")).to_be_checked()
+    choose_mode(page, "Stateful")
+    send_requests(page, 2)
+    expect(step(page, "until “Session” appears")).to_contain_text("Done:")
+    predict(page, re.compile("Before you deploy"), "It is lost")
+    run_at_10x(page)
+    deploy_and_wait(page, "started empty")
+    expect(outcome(page)).to_contain_text("You expected the cart to be lost.")
+    expect(metric(page, "Items lost")).to_have_text("2")
+    expect(metric(page, "Sessions lost")).not_to_have_text("0")
+
+    choose_mode(page, "Stateless")
+    send_requests(page, 2)
+    page.get_by_role("button", name="Resume", exact=True).click()
+    deploy_and_wait(page, "cost capacity, not data")
+    expect(metric(page, "Items lost")).to_have_text("0")
+    expect(metric(page, "Failed")).to_have_text("0")
+    expect(step(page, "Switch to Stateless")).to_contain_text("Done:")
+
+    choose_mode(page, "Stateful + replication")
+    send_requests(page, 2)
+    page.get_by_role("button", name="Resume", exact=True).click()
+    deploy_and_wait(page, "promoted them at once")
+    expect(metric(page, "Items lost")).to_have_text("0")
+    expect(metric(page, "Sessions lost")).to_have_text("0")
+    send_requests(page, 1)
+    expect(cart_of(page, "User")).to_have_text("Cart: 3 items")
+    expect(step(page, "Now Stateful + replication")).to_contain_text("Done:")
+    assert page.console_errors == []
