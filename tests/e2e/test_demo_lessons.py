@@ -8,11 +8,13 @@ page shows, never on the clock.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_demo import cart_of, choose_mode, open_demo, send_requests
+from tests.e2e.test_accessibility import violations
+from tests.e2e.test_demo import cart_of, choose_mode, open_demo, send_requests, settled
 
 pytestmark = pytest.mark.browser
 
@@ -131,3 +133,124 @@ def test_a_rolling_deploy_loses_only_the_stateful_sessions(page, site_url):
     expect(cart_of(page, "User")).to_have_text("Cart: 3 items")
     expect(step(page, "Now Stateful + replication")).to_contain_text("Done:")
     assert page.console_errors == []
+
+
+# ---------------------------------------------------------------- choosing a lesson
+
+
+def test_a_lesson_is_chosen_with_the_keyboard_and_the_address_follows_it(demo_page):
+    page = demo_page
+    page.get_by_role("radio", name="A server crashes").focus()
+    page.keyboard.press("ArrowRight")  # radios in a group move with the arrow keys
+    expect(page.get_by_role("radio", name="A rolling deploy")).to_be_checked()
+    expect(step(page, "Press Rolling deploy")).to_be_visible()
+    expect(page.locator("#demo-steps")).to_be_hidden()  # the crash lesson's steps
+    assert urlparse(page.url).fragment == "lesson-deploy"
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="The store fails over")).to_be_checked()
+    # The lesson's settings are where its steps say they are.
+    expect(page.get_by_role("combobox", name="Replication lag")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Wait for the replica (WAIT)")).to_be_visible()
+
+
+@pytest.fixture
+def demo_page(page: Page, site_url: str) -> Page:
+    open_demo(page, site_url)
+    return page
+
+
+@pytest.mark.parametrize(
+    "fragment", ["#lesson-nope", "#lesson-%3Cimg%20src=x%20onerror=alert(1)%3E"]
+)
+def test_a_link_to_a_lesson_that_does_not_exist_says_so_and_opens_the_first(
+    page, site_url, fragment
+):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_demo(page, site_url + fragment, pause=False)
+    expect(page.get_by_text("which the demo does not have")).to_be_visible()
+    expect(page.get_by_role("radio", name="A server crashes")).to_be_checked()
+    assert page.locator("#demo img").count() == 0
+    assert dialogs == []
+
+
+def test_the_guide_links_open_each_lesson(page, site_url):
+    for chapter, lesson in [
+        ("sticky-sessions/", "A rolling deploy"),
+        ("where-state-goes/", "The store fails over"),
+        ("where-state-goes/", "Two tabs, one cart"),
+    ]:
+        page.goto(site_url + chapter)
+        links = page.get_by_role("link", name="Try it in the demo")
+        target = [links.nth(i) for i in range(links.count())]
+        hrefs = [link.get_attribute("href") for link in target]
+        slug = {"A rolling deploy": "deploy", "The store fails over": "store-failover"}.get(
+            lesson, "two-tabs"
+        )
+        link = target[hrefs.index(f"/#lesson-{slug}")]
+        link.click()
+        expect(page.get_by_role("radio", name=lesson)).to_be_checked()
+        expect(page.locator(f"#lesson-{slug}")).to_be_visible()
+
+
+# ---------------------------------------------------------------- sharing, screen readers, screens
+
+
+def test_copy_link_carries_the_new_actions_and_opens_the_lesson(page, site_url, browser):
+    open_demo(page, site_url + "#lesson-two-tabs")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    send_requests(page, 1)
+    page.get_by_role("button", name="Two tabs at once", exact=True).click()
+    page.get_by_role("button", name="Rolling deploy", exact=True).click()
+    expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+    page.get_by_role("button", name="Copy link", exact=True).click()
+    expect(page.get_by_text("Link copied")).to_be_visible()
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    assert len(link) < 2000
+    copied = urlparse(link)
+    shared = settled(page)
+    assert parse_qs(copied.query)["scenario"] == [shared["scenario"]]
+    assert copied.fragment == "lesson-two-tabs"
+    other = browser.new_context().new_page()
+    try:
+        open_demo(other, link, pause=False)
+        expect(other.get_by_text("Replayed a shared scenario")).to_be_visible()
+        assert other.evaluate("() => window.simSnapshot()") == shared
+        expect(other.get_by_role("radio", name="Two tabs, one cart")).to_be_checked()
+        expect(other.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+    finally:
+        other.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_lesson_in_progress_passes_axe(browser, site_url: str, scheme: str):
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        open_demo(page, site_url + "#lesson-store-failover")
+        choose_mode(page, "Stateful")
+        send_requests(page, 2)
+        page.get_by_role("button", name="Rolling deploy", exact=True).click()
+        expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+        assert violations(page) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_of_a_deploy_and_a_failover_for_a_person_to_check(
+    browser, site_url: str, artifacts, width: int
+):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        open_demo(page, site_url + "#lesson-deploy")
+        choose_mode(page, "Stateful + replication")
+        send_requests(page, 2)
+        page.get_by_role("button", name="Rolling deploy", exact=True).click()
+        expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
+        page.locator("#demo").screenshot(path=str(artifacts / f"lesson-deploy-{width}.png"))
+    finally:
+        context.close()
