@@ -123,22 +123,54 @@ function renderServers(root, snapshot, enabled) {
   container.dataset.count = String(snapshot.servers.length);
 }
 
+// The store's state in words and its icon: a failover under way says what Sentinel does next.
+export function storeStatus(snapshot) {
+  const { store } = snapshot;
+  const failover = store.failover;
+  if (failover) {
+    const left = seconds(Math.max(0, failover.until_ns - snapshot.time_ns));
+    return failover.phase === "detecting"
+      ? { icon: "detecting", text: `Primary down; Sentinel calls it down in ${left}` }
+      : { icon: "readmitting", text: `Failing over; the replica is the primary in ${left}` };
+  }
+  return store.up ? { icon: "up", text: "Up" } : { icon: "down", text: "Down" };
+}
+
+// One line per Redis node: its role, and whether it answers.
+function nodeLine(node, config) {
+  if (node.role === "down") return `${node.name}: old primary, down`;
+  const state = node.up ? "up" : "down";
+  const lag = config.store_replication_lag_ms;
+  const trails = node.role === "replica" && node.up ? (lag ? `, ${lag} ms behind` : ", in step") : "";
+  return `${node.name}: ${node.role}, ${state}${trails}`;
+}
+
 function renderStore(root, snapshot, enabled) {
   const store = snapshot.store;
   const box = root.querySelector(".node-store");
   const icons = root.querySelector("#demo-icons").content;
+  const status = storeStatus(snapshot);
   box.dataset.alive = String(store.up);
   box.dataset.used = String(store.used);
   setText(
     box.querySelector("[data-field=store-cart]"),
     store.used ? `Cart: ${items(store.cart_items ?? 0)}` : "Cart: not kept here in this mode",
   );
-  setIcon(box.querySelector(".status-icon"), store.up ? "up" : "down", icons);
+  setIcon(box.querySelector(".status-icon"), status.icon, icons);
   const latency = store.added_latency_ms ? `, +${store.added_latency_ms} ms latency` : "";
-  setText(box.querySelector(".status-text"), (store.up ? "Up" : "Down") + latency);
+  setText(box.querySelector(".status-text"), status.text + latency);
+  const list = box.querySelector("[data-field=store-nodes]");
+  const lines = (store.nodes ?? []).map((node) => nodeLine(node, snapshot.config));
+  if (list.dataset.lines !== lines.join("|")) {
+    list.dataset.lines = lines.join("|");
+    list.replaceChildren(...lines.map((line) => Object.assign(document.createElement("li"), { textContent: line })));
+  }
   const button = box.querySelector("[data-action=toggle-store]");
   setText(button, store.up ? "Kill database" : "Restore database");
   button.disabled = !enabled;
+  const restore = box.querySelector("[data-action=restore-primary]");
+  restore.hidden = !(store.nodes ?? []).some((node) => node.role === "down") || Boolean(store.failover);
+  restore.disabled = !enabled;
 }
 
 function renderMetrics(root, snapshot) {

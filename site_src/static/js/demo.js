@@ -214,6 +214,7 @@ const actions = {
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
   "toggle-store": () => send({ type: snapshot.store.up ? "kill_store" : "restore_store" }),
+  "restore-primary": () => send({ type: "restore_store" }),
   chaos: () => send({ type: "chaos", on: !snapshot.chaos.on }),
   traffic: () => {
     const rate = Number(root.querySelector("[data-setting=traffic-rate]").value);
