@@ -30,6 +30,7 @@ FIELDS = {
     "restore_store": ((), ()),
     "store_latency": (("ms",), ()),
     "deploy": ((), ()),
+    "failover_store": ((), ()),
     "chaos": (("on",), ()),
     "traffic": (("rate_per_s",), ()),
     "reset": ((), ("config", "seed")),
@@ -120,6 +121,8 @@ def apply_action(model: Model, action: dict) -> None:
         model.remove_server()
     elif kind == "deploy":
         model.deploy_all()
+    elif kind == "failover_store":
+        model.fail_over_store()
     elif kind == "kill_store":
         model.kill_store()
     elif kind == "restore_store":

@@ -1,7 +1,9 @@
 """The pieces of the cluster as plain mutable records: users, servers, the store, cart copies,
 requests."""
 
-from sim.config import SERVER_NAMES
+from collections import deque
+
+from sim.config import SERVER_NAMES, Config
 
 DEMO_USER = "you"  # the learner; background users are u1..uN
 
@@ -113,19 +115,47 @@ class Server:
 
 
 class Store:
-    """The shared store (Shared DB / Redis): durable, so a kill makes it unreachable, not empty."""
+    """The shared store (Shared DB / Redis): a primary and one replica, durable, so a kill
+    makes it unreachable, not empty; a failover (failover.py) promotes the replica."""
 
-    __slots__ = ("added_latency_ns", "attached", "carts", "last_write", "up")
+    __slots__ = (
+        "added_latency_ns",
+        "attached",
+        "carts",
+        "failed",
+        "failover",
+        "last_write",
+        "primary",
+        "recent",
+        "replica",
+        "up",
+    )
 
     def __init__(self) -> None:
-        """Start up and empty."""
-        self.up = True
+        """Start up and empty: R1 the primary, R2 its replica."""
+        self.up = True  # false: no store at all (kill_store)
+        self.primary = "R1"
+        self.replica: str | None = "R2"
+        self.failed: str | None = None  # a primary that died and was replaced, still down
+        self.failover: tuple | None = None  # (phase, until_ns) while Sentinel fails over
+        # (when, user id, items before, acked before) of acknowledged writes the replica may
+        # not have yet: those within the replication lag.
+        self.recent: deque[tuple] = deque()
         self.added_latency_ns = 0
         self.carts: dict[str, Copy] = {}
         self.attached: dict[int, object] = {}
         # user id -> (when, items before, acked before) of the cart's last write: what a
         # read made before that write saw (read-modify-write, sessions.save_to_store).
         self.last_write: dict[str, tuple] = {}
+
+    def write_outcome(self, config: Config) -> str | None:
+        """What a write meets in a reachable store: None, or "wait" when it waits for a
+        replica there is not (WAIT 1 0 blocks until one acknowledges)."""
+        return "wait" if config.store_wait and self.replica is None else None
+
+    def reachable(self) -> bool:
+        """Whether a server can read and write carts now (a primary is up and known)."""
+        return self.up and self.failover is None
 
 
 def next_server_name(servers: list[Server]) -> str | None:

@@ -21,6 +21,12 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   Spring Session does; "atomic" is Redis HINCRBY (or WATCH/MULTI/EXEC);
 - drain_ms 30,000: a rolling deploy drains each server for Kubernetes' default
   `terminationGracePeriodSeconds`, 30 s;
+- store_replication_lag_ms 100: our choice, how far the store's replica trails its primary
+  (replication is asynchronous; no source defines a typical lag);
+- store_down_after_ms 30,000: Sentinel's `down-after-milliseconds` in the sentinel.conf
+  shipped with Redis; store_failover_ms 5,000: our choice for the quorum, the election,
+  `REPLICAOF NO ONE` and clients finding the new primary (`failover-timeout` is an upper
+  bound, not a duration); store_wait false: Redis acknowledges before replicating;
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -67,7 +73,11 @@ _INT_RANGES = {
     "replication_round_trip_us": (0, 1_000_000),
     "series_bucket_ms": (100, 60_000),
     "drain_ms": (0, 600_000),
+    "store_replication_lag_ms": (0, 600_000),
+    "store_down_after_ms": (1, 600_000),
+    "store_failover_ms": (0, 600_000),
 }
+_BOOLS = ("redispatch", "store_wait")
 _CHOICES = {
     "mode": MODES,
     "policy": (*POLICIES, ""),
@@ -106,6 +116,10 @@ class Config:
     series_bucket_ms: int = 1_000
     store_update: str = "read_modify_write"  # as session code that saves the whole cart does
     drain_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default, 30 s
+    store_replication_lag_ms: int = 100  # our choice: no source defines a typical lag
+    store_down_after_ms: int = 30_000  # Sentinel down-after-milliseconds (sentinel.conf)
+    store_failover_ms: int = 5_000  # our choice: quorum, election, REPLICAOF NO ONE, clients
+    store_wait: bool = False  # each write waits for the replica (WAIT 1 0)
 
     def __post_init__(self) -> None:
         """Refuse invalid values, naming the field; resolve the default policy."""
@@ -114,8 +128,10 @@ class Config:
             if not isinstance(value, str) or value not in choices:
                 allowed = ", ".join(c for c in choices if c)
                 raise ScenarioError(f"config {name}: {value!r} is not one of {allowed}")
-        if type(self.redispatch) is not bool:
-            raise ScenarioError(f"config redispatch: {self.redispatch!r} is not true or false")
+        for name in _BOOLS:
+            value = getattr(self, name)
+            if type(value) is not bool:
+                raise ScenarioError(f"config {name}: {value!r} is not true or false")
         for name, (low, high) in _INT_RANGES.items():
             value = getattr(self, name)
             if type(value) is not int:

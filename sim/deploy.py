@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration, sessions
+from sim import narration_lessons, sessions
 from sim.cluster import Server
 from sim.units import MS
 
@@ -43,11 +43,11 @@ class Rollout:
 def start(model: Model) -> None:
     """Begin a rolling deploy (one already running: logged, ignored)."""
     if model.deploy is not None:
-        narration.deploy_ignored(model, model.deploy.server)
+        narration_lessons.deploy_ignored(model, model.deploy.server)
         return
     names = [server.name for server in model.servers]
     model.deploy = Rollout(names, model.queue.now)
-    narration.deploy_started(model, names)
+    narration_lessons.deploy_started(model, names)
     _next(model)
 
 
@@ -59,16 +59,16 @@ def _next(model: Model) -> None:
         name = rollout.todo.pop(0)
         server = _find(model, name)
         if server is None or not server.alive:
-            narration.deploy_skipped(model, name, "removed" if server is None else "down")
+            narration_lessons.deploy_skipped(model, name, "removed" if server is None else "down")
             continue
         rollout.server, rollout.phase = server, "draining"
         server.drain = True
-        narration.deploy_draining(model, server)
+        narration_lessons.deploy_draining(model, server)
         when = model.queue.now + model.config.drain_ms * MS
         model.queue.push(when, _drained, rollout, rollout.gen)
         return
     model.deploy = None
-    narration.deploy_finished(model, model.queue.now - rollout.started_ns)
+    narration_lessons.deploy_finished(model, model.queue.now - rollout.started_ns)
 
 
 def _find(model: Model, name: str) -> Server | None:
@@ -88,7 +88,7 @@ def _drained(model: Model, rollout: Rollout, gen: int) -> None:
     server.maint = True
     server.lb_up = False
     rollout.phase = "stopped"
-    narration.deploy_stopping(model, server)
+    narration_lessons.deploy_stopping(model, server)
     if server.in_flight:
         server.draining = True  # requests._detach stops it when the last one leaves
     else:
@@ -114,13 +114,13 @@ def poke(model: Model, server: Server) -> None:
     if rollout.phase == "stopped" and not removed and not server.alive and not server.draining:
         _start_new(model, rollout, server)  # it stopped cleanly
     elif rollout.phase == "starting" and server.alive and server.lb_up and not removed:
-        narration.deploy_replaced(model, server)
+        narration_lessons.deploy_replaced(model, server)
         _next(model)
     elif removed or not server.alive:
         server.drain = server.maint = False
         if not removed:
             server.draining = False  # killed: no clean stop to wait for
-        narration.deploy_skipped(model, server.name, "removed" if removed else "down")
+        narration_lessons.deploy_skipped(model, server.name, "removed" if removed else "down")
         _next(model)
 
 

@@ -13,6 +13,7 @@ Actions (dicts with a "type"; anything else raises ScenarioError and changes not
     {"type": "add_server"}                 next letter, empty, believed up at once
     {"type": "remove_server"}              the last-named one; refused for the last server
     {"type": "deploy"}                     a rolling deploy, run as time passes
+    {"type": "failover_store"}             the store's primary dies; Sentinel promotes the replica
     {"type": "kill_store"} / {"type": "restore_store"}
     {"type": "store_latency", "ms": number}    added per store round trip, 0 = none
     {"type": "chaos", "on": bool}          Chaos Monkey: kills a random live server on a

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import checks, deploy, narration, replication, requests, sessions
+from sim import checks, deploy, narration, narration_lessons, replication, requests, sessions
 from sim.cluster import Server, next_server_name
 from sim.config import MAX_SERVERS
 from sim.errors import ScenarioError
@@ -37,7 +37,7 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
         if (
             model.config.mode == "stateless"
             and req.draws is not None
-            and req.store_fail is None
+            and req.store_fail in (None, "wait")
             and req.save_land <= now
         ):
             # Written, never acknowledged: indeterminate, not lost.
@@ -107,11 +107,19 @@ def remove_server(model: Model) -> None:
 
 
 def kill_store(model: Model) -> None:
-    """Make the shared store unreachable; stateless servers cannot serve carts."""
+    """Make the shared store unreachable, primary and replica; stateless servers cannot serve
+    carts."""
     if not model.store.up:
         narration.store_unchanged(model, up=False)
         return
     model.store.up = False
+    store_lost(model)
+    narration.store_down(model)
+
+
+def store_lost(model: Model) -> None:
+    """The store can no longer be reached: requests whose store operation is still ahead fail
+    at it."""
     now = model.queue.now
     for req in list(model.store.attached.values()):
         if req.store_fail is not None:
@@ -123,22 +131,44 @@ def kill_store(model: Model) -> None:
         else:
             continue
         requests.plan_stateless(model, req)
-    narration.store_down(model)
 
 
 def restore_store(model: Model) -> None:
-    """Bring the shared store back, with its data (it is durable)."""
-    if model.store.up:
+    """Bring the shared store back, with its data (it is durable); after a failover, the old
+    primary comes back as a replica of the new one."""
+    store = model.store
+    rejoin = store.failed is not None and store.failover is None
+    if store.up and not rejoin:
         narration.store_unchanged(model, up=True)
         return
-    model.store.up = True
+    if not store.up:
+        store.up = True
+        narration.store_up(model)
+    if rejoin:
+        store.replica, store.failed = store.failed, None
+        store.recent.clear()  # the returning replica copies the whole data set
+        narration_lessons.store_replica_back(model)
+    store_reachable(model)
+
+
+def store_reachable(model: Model) -> None:
+    """The store can be reached again, or has a replica again: re-plan the requests that
+    failed or blocked on it and would reach it from now on."""
+    store = model.store
+    if not store.reachable():
+        return
     now = model.queue.now
-    for req in list(model.store.attached.values()):
+    outcome = store.write_outcome(model.config)
+    for req in list(store.attached.values()):
+        if req.store_fail == "wait":
+            if outcome is None:  # a replica acknowledges: WAIT returns
+                req.store_fail = None
+                requests.plan_stateless(model, req)
+            continue
         land = req.load_land if req.store_fail == "load" else req.save_land
         if req.store_fail is not None and land > now:
-            req.store_fail = None
+            req.store_fail = outcome
             requests.plan_stateless(model, req)
-    narration.store_up(model)
 
 
 def set_store_latency(model: Model, added_ns: int) -> None:

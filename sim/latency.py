@@ -57,14 +57,17 @@ class Latency:
         """The server's own work for one request."""
         return self.work_half + trunc(self.random() * self.work)
 
-    def stateless_request(self, added_ns: int) -> tuple[int, int, int]:
+    def stateless_request(self, added_ns: int, wait: bool = False) -> tuple[int, int, int]:
         """A stateless request's cart load from the store, its work, and the cart save, drawn
         in that order; each store operation is its round trip, up to the jitter more, and any
-        latency added to the link."""
+        latency added to the link. `wait`: the save also waits for the replica (WAIT 1 0),
+        one more round trip, from the primary to its replica, drawn last."""
         store = self.store_rtt + added_ns
         load = store + trunc(self.random() * self.store_jitter)
         work = self.work_half + trunc(self.random() * self.work)
         save = store + trunc(self.random() * self.store_jitter)
+        if wait:
+            save += self.store_rtt + trunc(self.random() * self.store_jitter)
         return load, work, save
 
     def replication_round_trip(self) -> int:

@@ -9,7 +9,7 @@ checks), `workload` (the Chaos Monkey and background traffic) and `narration` (t
 from collections import deque
 from random import Random
 
-from sim import checks, deploy, faults, narration, requests, sessions, workload
+from sim import checks, deploy, failover, faults, narration, requests, sessions, workload
 from sim.balancer import Balancer
 from sim.cluster import DEMO_USER, Copy, Request, Server, Store, User
 from sim.config import SERVER_NAMES, Config
@@ -114,8 +114,10 @@ class Model:
                 queue.step()
         last = max(sent, key=lambda r: r.done_ns)
         queue.run_until(last.done_ns)
-        if tabs > 1:
-            requests.show_last_answer(user, sent)
+        if tabs > 1:  # the cart shown is the one in the answer that arrived last
+            for req in sorted(sent, key=lambda r: r.done_ns):
+                if req.shown is not None:
+                    user.cart_items = req.shown
         return last
 
     def advance(self, duration_ns: int) -> None:
@@ -147,6 +149,10 @@ class Model:
     def deploy_all(self) -> None:
         """Start a rolling deploy; it runs as time passes."""
         deploy.start(self)
+
+    def fail_over_store(self) -> None:
+        """The store's primary dies; Sentinel promotes the replica as time passes."""
+        failover.start(self)
 
     def kill_store(self) -> None:
         """Make the shared store unreachable."""

@@ -87,8 +87,9 @@ def plan_accepted(model: Model, req: Request) -> None:
         store = model.store
         store.attached[req.seq] = req
         if req.draws is None:
-            req.draws = model.latency.stateless_request(store.added_latency_ns)
-        req.store_fail = None if store.up else "load"
+            wait = model.config.store_wait
+            req.draws = model.latency.stateless_request(store.added_latency_ns, wait)
+        req.store_fail = store.write_outcome(model.config) if store.reachable() else "load"
         plan_stateless(model, req)
         return
     if req.draws is None:
@@ -114,9 +115,13 @@ def _session_draws(model: Model, req: Request) -> tuple:
 
 
 def plan_stateless(model: Model, req: Request) -> None:
-    """Schedule a stateless request's answer: at the failed store operation, or after all."""
+    """Schedule a stateless request's answer: at the failed store operation, after all, or,
+    blocked in WAIT, when HAProxy's `timeout server` gives up."""
     load, work, save = req.draws
-    when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
+    if req.store_fail == "wait":
+        when = req.t_conn + model.config.server_timeout_ms * MS
+    else:
+        when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
     model.queue.push(when, respond, req, req.gen)
 
@@ -229,6 +234,10 @@ def respond(model: Model, req: Request, gen: int) -> None:
     if model.config.mode == "stateless":
         _detach(model, req)
         server.requests += 1
+        if req.store_fail == "wait":
+            sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
+            fail(model, req, 504, "the server waited for a replica that is not there (WAIT 1 0)")
+            return
         if req.store_fail is not None:
             fail(model, req, 503, "the Shared DB is unavailable", via_server=True)
             return
@@ -363,14 +372,6 @@ def _finish(
     if model.record:  # the chart and the trace: runs without a view (compare) skip both
         model.series.record(done, status == 200, latency)
         narration.request_finished(model, req, status, outcome, back_ns, cart_items, note, latency)
-
-
-def show_last_answer(user: User, sent: list[Request]) -> None:
-    """Requests sent together (tabs): the cart shown is the one in the answer that arrived
-    last (failures show nothing)."""
-    for req in sorted(sent, key=lambda r: r.done_ns):
-        if req.shown is not None:
-            user.cart_items = req.shown
 
 
 def _detach(model: Model, req: Request) -> None:

@@ -10,7 +10,7 @@ defaults of the config's mode, or empty. <actions> are tokens joined by "-":
     aNS        advance NS nanoseconds    x   remove_server     tR       traffic R per second
     kS, kSc, kSv  kill S (crash/vanish)  d   kill_store        lM       store latency M ms
     sS         restart S                 u   restore_store
-    p          deploy (rolling)
+    p          deploy (rolling)         f   failover_store
 
 Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
 """
@@ -39,7 +39,7 @@ MAX_RUN = 1_000  # one "rN" token
 MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
 
 _TOKEN = re.compile(
-    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdup])"
+    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdupf])"
     r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)"
 )
 
@@ -101,6 +101,7 @@ def _token(action: dict) -> str:
         "kill_store": "d",
         "restore_store": "u",
         "deploy": "p",
+        "failover_store": "f",
     }
     if kind in simple:
         return simple[kind]
@@ -255,6 +256,7 @@ def _action_of(code: str, args: list[str]) -> dict:
         "d": "kill_store",
         "u": "restore_store",
         "p": "deploy",
+        "f": "failover_store",
     }
     return {"type": simple[code]}
 

@@ -1,6 +1,6 @@
 """The snapshot: everything the browser draws, as plain JSON-safe data."""
 
-from sim import __version__, deploy
+from sim import __version__, deploy, failover
 from sim.cluster import DEMO_USER, Copy, Server, User
 from sim.config import MODE_LABELS, MODES
 from sim.log import LOG_LIMIT
@@ -55,10 +55,11 @@ def _store(model: Model) -> dict:
     used = model.config.mode == "stateless"
     cart = model.store.carts.get(DEMO_USER)
     return {
-        "up": model.store.up,
+        "up": model.store.reachable(),
         "used": used,
         "cart_items": (cart.items if cart is not None else 0) if used else None,
         "added_latency_ms": from_thousandths(model.store.added_latency_ns // US),
+        **failover.state(model.store),
     }
 
 

@@ -21,8 +21,10 @@ PARITY = (
 )
 
 # The lessons' actions under Pyodide too: two tabs (read-modify-write and atomic), a rolling
-# deploy with traffic, a kill during it, in replicated and stateless modes.
+# deploy with traffic, a kill during it, store failovers with and without WAIT, in replicated
+# and stateless modes.
 PARITY_LESSONS = (
     "v2.5.eyJtb2RlIjoicmVwbGljYXRlZCJ9.t30-r-rr-p-a40000000000-kCv-a80000000000-rr",
-    "v2.6..r-rr-t50-p-a50000000000-rr-a60000000000-r",
+    "v2.6..r-rr-t50-p-a50000000000-rr-a60000000000-r-f-a40000000000-u-rr",
+    "v2.8.eyJzdG9yZV93YWl0Ijp0cnVlfQ.t40-r3-a2000000000-f-a36000000000-r-u-a31000000000-r",
 )

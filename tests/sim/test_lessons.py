@@ -241,3 +241,125 @@ def test_the_deploy_token_replays_the_same_run():
     _, snap = deployed("replicated")
     assert "-p-" in snap["scenario"]
     assert load(snap["scenario"]).snapshot() == snap
+
+
+# -- a store failover -----------------------------------------------------------------------
+
+
+def failed_over(mode: str, traffic: float = 50, **config) -> tuple[Demo, dict, dict]:
+    """Three requests, traffic, 5 s, one request, the primary dies; return the snapshot at the
+    failure and 60 s later."""
+    d = demo(mode, **config)
+    for _ in range(3):
+        d.apply({"type": "request"})
+    d.apply({"type": "traffic", "rate_per_s": traffic})
+    d.apply({"type": "advance", "ns": 5 * S})
+    d.apply({"type": "request"})
+    at_failure = d.apply({"type": "failover_store"})
+    return d, at_failure, d.apply({"type": "advance", "ns": 60 * S})
+
+
+def test_stateless_failover_is_an_outage_of_down_after_plus_failover_and_loses_the_lag():
+    """Redis Sentinel: down-after-milliseconds 30 s (sentinel.conf), then our 5 s for quorum,
+    election and REPLICAOF NO ONE; replication is asynchronous (Redis replication docs), so
+    writes acknowledged within the lag (100 ms, our choice) are lost with the primary."""
+    d, at_failure, snap = failed_over("stateless")
+    assert at_failure["store"]["up"] is False
+    assert at_failure["store"]["failover"]["phase"] == "detecting"
+    assert at_failure["store"]["nodes"][0] == {"name": "R1", "role": "primary", "up": False}
+    assert at_failure["user"]["lost_items"] == 1  # the request just before the failure
+    assert at_failure["metrics"]["lost_items"] >= 2  # and background writes within 100 ms
+    assert snap["store"]["failover"] is None
+    assert snap["store"]["nodes"] == [
+        {"name": "R1", "role": "down", "up": False},
+        {"name": "R2", "role": "primary", "up": True},
+    ]
+    failed = snap["metrics"]["failed"]
+    assert 35 * 50 * 0.9 < failed < 35 * 50 * 1.1  # 35 s of traffic at 50/s
+    assert snap["metrics"]["lost_sessions"] == 0
+    snap = d.apply({"type": "request"})
+    assert snap["traces"][-1]["status"] == 200
+
+
+def test_the_phases_follow_down_after_then_the_failover_time():
+    d = demo("stateless")
+    d.apply({"type": "failover_store"})
+    snap = d.apply({"type": "advance", "ns": 30 * S})
+    assert snap["store"]["failover"] == {"phase": "promoting", "until_ns": 35 * S}
+    assert d.apply({"type": "request"})["traces"][-1]["status"] == 503
+    snap = d.apply({"type": "advance", "ns": 5 * S})
+    assert snap["store"]["failover"] is None
+    assert d.apply({"type": "request"})["traces"][-1]["status"] == 200
+
+
+def test_wait_for_the_replica_loses_nothing_and_costs_a_round_trip():
+    """Redis WAIT 1 0: the write is acknowledged once the replica has it, one more round
+    trip; nothing acknowledged is lost when the primary alone fails."""
+    _, at_failure, snap = failed_over("stateless", store_wait=True)
+    assert at_failure["metrics"]["lost_items"] == 0
+    assert snap["metrics"]["lost_items"] == 0
+    plain = demo("stateless").apply({"type": "request"})["traces"][-1]
+    waited = demo("stateless", store_wait=True).apply({"type": "request"})["traces"][-1]
+    assert waited["latency_ns"] - plain["latency_ns"] > 150_000  # a store round trip, 0.2 ms+
+    hops = [h["ns"] for h in waited["hops"]]
+    assert hops and waited["latency_ns"] == sum(hops)
+
+
+def test_after_a_failover_wait_blocks_until_the_server_timeout_as_there_is_no_replica():
+    """WAIT 1 0 blocks until one replica acknowledges, and after the failover there is none:
+    HAProxy's `timeout server` answers 504; the write happened, unacknowledged."""
+    d = demo("stateless", store_wait=True)
+    d.apply({"type": "failover_store"})
+    d.apply({"type": "advance", "ns": 40 * S})
+    snap = d.apply({"type": "request"})
+    trace = snap["traces"][-1]
+    assert trace["status"] == 504
+    assert trace["latency_ns"] >= 30 * S
+    assert snap["store"]["cart_items"] == 1 and snap["user"]["acknowledged_items"] == 0
+    snap = d.apply({"type": "restore_store"})  # the old primary returns as a replica
+    assert snap["store"]["nodes"][0] == {"name": "R1", "role": "replica", "up": True}
+    snap = d.apply({"type": "request"})
+    assert snap["traces"][-1]["status"] == 200
+
+
+@pytest.mark.parametrize("mode", ["stateful", "replicated"])
+def test_in_memory_modes_do_not_notice_a_store_failover(mode):
+    """Sessions live in the servers' memory: the store is not on a request's path."""
+    _, _, snap = failed_over(mode)
+    assert snap["metrics"]["failed"] == 0
+    assert snap["metrics"]["lost_items"] == 0
+
+
+def test_a_failover_without_a_replica_or_during_one_is_logged_and_ignored():
+    d = demo("stateless")
+    d.apply({"type": "failover_store"})
+    snap = d.apply({"type": "failover_store"})
+    assert "already under way" in snap["log"][-1]["text"]
+    d.apply({"type": "advance", "ns": 40 * S})
+    snap = d.apply({"type": "failover_store"})
+    assert "no replica to promote (R1 is still down)" in snap["log"][-1]["text"]
+    assert snap["store"]["up"] is True
+    assert snap["scenario"].endswith(".f-f-a40000000000-f")
+
+
+def test_kill_store_still_means_no_store_at_all():
+    d = demo("stateless")
+    snap = d.apply({"type": "kill_store"})
+    assert [n["up"] for n in snap["store"]["nodes"]] == [False, False]
+    assert d.apply({"type": "request"})["traces"][-1]["status"] == 503
+    snap = d.apply({"type": "restore_store"})
+    assert [n["up"] for n in snap["store"]["nodes"]] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("store_wait", "yes", "store_wait: 'yes' is not true or false"),
+        ("store_replication_lag_ms", -1, "store_replication_lag_ms: -1 is outside"),
+        ("store_down_after_ms", 0, "store_down_after_ms: 0 is outside"),
+        ("drain_ms", 1.5, "drain_ms: 1.5 is not an integer"),
+    ],
+)
+def test_bad_lesson_settings_are_refused_naming_the_field(field, value, words):
+    with pytest.raises(ScenarioError, match=words):
+        Demo().apply({"type": "reset", "config": {field: value}})

@@ -87,7 +87,17 @@ def test_stateful_modes_do_not_need_the_store():
     d.apply({"type": "kill_store"})
     snap = d.apply({"type": "request"})
     assert snap["traces"][-1]["status"] == 200
-    assert snap["store"] == {"up": False, "used": False, "cart_items": None, "added_latency_ms": 0}
+    assert snap["store"] == {
+        "up": False,
+        "used": False,
+        "cart_items": None,
+        "added_latency_ms": 0,
+        "nodes": [
+            {"name": "R1", "role": "primary", "up": False},
+            {"name": "R2", "role": "replica", "up": False},
+        ],
+        "failover": None,
+    }
 
 
 def test_store_latency_shows_in_stateless_requests():

@@ -28,7 +28,14 @@ actions = st.one_of(
     st.sampled_from(
         [
             {"type": t}
-            for t in ["add_server", "remove_server", "kill_store", "restore_store", "deploy"]
+            for t in [
+                "add_server",
+                "remove_server",
+                "kill_store",
+                "restore_store",
+                "deploy",
+                "failover_store",
+            ]
         ]
     ),
     st.booleans().map(lambda on: {"type": "chaos", "on": on}),
@@ -47,6 +54,8 @@ configs = st.fixed_dictionaries(
         "connect_timeout_ms": st.integers(1, 600_000),
         "store_update": st.sampled_from(["read_modify_write", "atomic"]),
         "drain_ms": st.integers(0, 600_000),
+        "store_wait": st.booleans(),
+        "store_replication_lag_ms": st.integers(0, 600_000),
     },
 )
 
