@@ -254,3 +254,54 @@ def test_screenshots_of_a_deploy_and_a_failover_for_a_person_to_check(
         page.locator("#demo").screenshot(path=str(artifacts / f"lesson-deploy-{width}.png"))
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- a store failover
+
+
+def fail_over_and_wait(page: Page, done_text: str) -> None:
+    """Press Fail over the store, let time run, and wait for the lesson to report the end."""
+    page.get_by_role("button", name="Fail over the store", exact=True).click()
+    store = page.get_by_role("group", name="Shared DB / Redis", exact=True)
+    expect(store).to_contain_text("Sentinel calls it down")
+    run_at_10x(page)
+    expect(outcome(page)).to_contain_text(done_text, timeout=LONG)
+    pause(page)
+    expect(store).to_contain_text("R2: primary, up")
+    expect(store).to_contain_text("R1: old primary, down")
+
+
+def test_a_store_failover_is_the_stateless_outage_and_loses_the_lag_unless_writes_wait(
+    page, site_url
+):
+    open_demo(page, site_url + "#lesson-store-failover")
+    lag = page.get_by_role("combobox", name="Replication lag")
+    lag.select_option("1 s")
+    expect(page.get_by_role("group", name="Shared DB / Redis")).to_contain_text("1000 ms behind")
+    send_requests(page, 2)
+    expect(step(page, "set the Replication lag")).to_contain_text("Done:")
+    predict(page, re.compile("Before the store fails over"), "It survives")
+    send_requests(page, 1)
+    fail_over_and_wait(page, "within the lag")
+    expect(outcome(page)).to_contain_text("You expected the cart to survive.")
+    expect(outcome(page)).to_contain_text("served nobody for 35 s")
+    expect(metric(page, "Items lost")).not_to_have_text("0")
+    p50_without_wait = float(metric(page, "Latency p50").inner_text().split()[0])
+
+    wait = page.get_by_role("checkbox", name="Wait for the replica (WAIT)")
+    wait.check()
+    expect(wait).to_be_checked()
+    expect(metric(page, "Items lost")).to_have_text("0")
+    send_requests(page, 3)
+    expect(cart_of(page, "User")).to_have_text("Cart: 3 items")
+    p50_with_wait = float(metric(page, "Latency p50").inner_text().split()[0])
+    assert p50_with_wait > p50_without_wait, "WAIT costs a round trip on every write"
+    fail_over_and_wait(page, "Nothing acknowledged was lost")
+    expect(metric(page, "Items lost")).to_have_text("0")
+    expect(step(page, "Wait for the replica (WAIT)")).to_contain_text("Done:")
+    page.get_by_role("button", name="Restore the old primary", exact=True).click()
+    store = page.get_by_role("group", name="Shared DB / Redis", exact=True)
+    expect(store).to_contain_text("R1: replica, up")
+    send_requests(page, 1)
+    expect(cart_of(page, "User")).to_have_text("Cart: 4 items")
+    assert page.console_errors == []

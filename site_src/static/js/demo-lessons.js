@@ -85,7 +85,12 @@ export const failoverLesson = {
     }
     const config = after.config;
     const outage = (config.store_down_after_ms + config.store_failover_ms) / 1000;
-    const down = `The store served nobody for ${outage} s: Sentinel waited ${config.store_down_after_ms / 1000} s to call the primary down, then promoted the replica; ${plural(failed, "request")} failed meanwhile.`;
+    const failures = failed
+      ? `${plural(failed, "request")} failed meanwhile`
+      : "any request in that time would have failed (Auto traffic shows it)";
+    const down =
+      `The store served nobody for ${outage} s: Sentinel waited ${config.store_down_after_ms / 1000} s ` +
+      `to call the primary down, then promoted the replica; ${failures}.`;
     if (!config.store_wait && lost > 0) {
       steps.mark("failover-lost");
       steps.say(
@@ -101,7 +106,8 @@ export const failoverLesson = {
       steps.mark("failover-wait");
       const p50 = after.metrics.p50_ms === null ? "" : ` (median latency now ${after.metrics.p50_ms.toFixed(2)} ms)`;
       steps.say(
-        `${down} Nothing acknowledged was lost: each write waited for the replica before its answer${p50}.`,
+        `${down} Nothing acknowledged was lost: each write waited for the replica before its answer${p50}. ` +
+          "Now there is no replica, so with WAIT every write hangs until Restore the old primary brings one back.",
       );
     }
   },

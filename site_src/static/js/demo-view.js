@@ -260,7 +260,6 @@ function renderControls(root, snapshot, ui) {
 
 // A lag from a shared link that the list does not offer is added to it, so the select says it.
 function renderStoreSettings(root, config) {
-  if (config.store_replication_lag_ms === undefined) return; // TEMP until the model has it
   const lag = root.querySelector("[data-setting=replication-lag]");
   const value = String(config.store_replication_lag_ms);
   if (![...lag.options].some((option) => option.value === value)) {
