@@ -132,6 +132,19 @@ def test_a_rolling_deploy_loses_only_the_stateful_sessions(page, site_url):
     send_requests(page, 1)
     expect(cart_of(page, "User")).to_have_text("Cart: 3 items")
     expect(step(page, "Now Stateful + replication")).to_contain_text("Done:")
+    # The same run in every mode: only the in-memory sessions without a backup are lost.
+    page.get_by_role("button", name="Compare modes", exact=True).click()
+    table = page.get_by_role("table")
+    expect(table).to_be_visible()
+    rows = {
+        row.get_by_role("rowheader").inner_text(): row.get_by_role("cell").all_inner_texts()[:2]
+        for row in table.get_by_role("row").all()[1:]
+    }
+    assert rows == {
+        "Stateless": ["0", "0"],
+        "Stateful": ["2", "1"],
+        "Stateful + replication": ["0", "0"],
+    }
     assert page.console_errors == []
 
 

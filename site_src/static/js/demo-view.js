@@ -295,6 +295,7 @@ export function renderComparison(root, results, labels) {
     const cells = [
       labels[mode] ?? mode,
       String(metrics.lost_items),
+      String(metrics.lost_sessions),
       String(metrics.failed),
       String(metrics.retried),
       milliseconds(metrics.p50_ms),
