@@ -245,6 +245,8 @@ def test_a_lesson_in_progress_passes_axe(browser, site_url: str, scheme: str):
         send_requests(page, 2)
         page.get_by_role("button", name="Rolling deploy", exact=True).click()
         expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+        page.get_by_role("button", name="Fail over the store", exact=True).click()
+        expect(page.locator(".node-store")).to_contain_text("Sentinel calls it down")
         assert violations(page) == []
     finally:
         context.close()
