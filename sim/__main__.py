@@ -2,6 +2,7 @@
 
     python -m sim run SCENARIO [--json]
     python -m sim compare --requests N --seed S [--users U] [--chaos RATE] [--json]
+    python -m sim compare --lesson deploy|store-failover|two-tabs [--seed S] [--json]
     python -m sim predict --bindings FILE [--json]
 
 The only module of the package that prints or reads arguments; the browser never loads it.
@@ -14,6 +15,7 @@ import sys
 from sim.compare import MAX_REQUESTS, compare
 from sim.errors import ScenarioError
 from sim.facade import load
+from sim.lessons import LESSONS, run_lesson
 from sim.log import seconds
 from sim.predict import predict
 
@@ -26,11 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="the encoded scenario, or a whole link with scenario=...")
     run.add_argument("--json", action="store_true", help="print the final snapshot as JSON")
     cmp = commands.add_parser("compare", help="run the same traffic through every mode")
-    cmp.add_argument("--requests", type=int, required=True, help=f"1..{MAX_REQUESTS}")
-    cmp.add_argument("--seed", type=int, required=True, help="0..4294967295")
-    cmp.add_argument("--users", type=int, default=100, help="simulated users (default 100)")
+    cmp.add_argument("--requests", type=int, help=f"1..{MAX_REQUESTS} (not with --lesson)")
+    cmp.add_argument("--seed", type=int, help="0..4294967295 (with --lesson, default 1)")
+    cmp.add_argument("--users", type=int, help="simulated users (default 100)")
+    cmp.add_argument("--chaos", type=float, help="server kills per 1,000 requests (default 0)")
     cmp.add_argument(
-        "--chaos", type=float, default=0.0, help="server kills per 1,000 requests (default 0)"
+        "--lesson", choices=LESSONS, help="a lesson's seeded schedule (see sim/README.md)"
     )
     cmp.add_argument("--json", action="store_true", help="print one JSON object")
     pred = commands.add_parser("predict", help="predict a real cluster's run (see lab/)")
@@ -54,7 +57,16 @@ def _run(args: argparse.Namespace) -> None:
 
 def _compare(args: argparse.Namespace) -> None:
     """Compare the modes and print a table or JSON."""
-    result = compare(args.requests, args.seed, args.users, args.chaos)
+    if args.lesson is not None:
+        given = [f"--{k}" for k in ("requests", "users", "chaos") if getattr(args, k) is not None]
+        if given:
+            raise ScenarioError(f"--lesson runs its own schedule: drop {', '.join(given)}")
+        result = run_lesson(args.lesson, 1 if args.seed is None else args.seed)
+    elif args.requests is None or args.seed is None:
+        raise ScenarioError("compare needs --requests and --seed, or --lesson")
+    else:
+        users = 100 if args.users is None else args.users
+        result = compare(args.requests, args.seed, users, args.chaos or 0.0)
     if args.json:
         print(json.dumps(result, allow_nan=False))
         return

@@ -3,7 +3,7 @@ requests."""
 
 from collections import deque
 
-from sim.config import SERVER_NAMES, Config
+from sim.config import SERVER_NAMES
 
 DEMO_USER = "you"  # the learner; background users are u1..uN
 
@@ -124,16 +124,24 @@ class Store:
         "carts",
         "failed",
         "failover",
+        "keep_ns",
         "last_write",
+        "meets",
         "primary",
         "recent",
         "replica",
         "up",
+        "wait",
     )
 
-    def __init__(self) -> None:
-        """Start up and empty: R1 the primary, R2 its replica."""
+    def __init__(self, wait: bool = False, lag_ns: int = 0) -> None:
+        """Start up and empty: R1 the primary, R2 its replica trailing by `lag_ns`; `wait`:
+        each write waits for the replica (WAIT 1 0)."""
         self.up = True  # false: no store at all (kill_store)
+        self.wait = wait
+        # How long a write stays at risk: the lag, or nothing when writes wait for the replica.
+        self.keep_ns = 0 if wait else lag_ns
+        self.meets: str | None = None  # see settle()
         self.primary = "R1"
         self.replica: str | None = "R2"
         self.failed: str | None = None  # a primary that died and was replaced, still down
@@ -148,14 +156,27 @@ class Store:
         # read made before that write saw (read-modify-write, sessions.save_to_store).
         self.last_write: dict[str, tuple] = {}
 
-    def write_outcome(self, config: Config) -> str | None:
-        """What a write meets in a reachable store: None, or "wait" when it waits for a
-        replica there is not (WAIT 1 0 blocks until one acknowledges)."""
-        return "wait" if config.store_wait and self.replica is None else None
-
     def reachable(self) -> bool:
         """Whether a server can read and write carts now (a primary is up and known)."""
         return self.up and self.failover is None
+
+    def settle(self) -> None:
+        """After any change: what a request's store operations meet from now on: None,
+        "load" (unreachable: it fails at its first operation) or "wait" (its write waits for
+        a replica there is not: WAIT 1 0 blocks until one acknowledges)."""
+        if not self.reachable():
+            self.meets = "load"
+        elif self.wait and self.replica is None:
+            self.meets = "wait"
+        else:
+            self.meets = None
+
+    def remember(self, now: int, uid: str, items: int, acked: int) -> None:
+        """Keep a write the replica may not have yet (the cart's counts before it)."""
+        recent = self.recent
+        recent.append((now, uid, items, acked))
+        while recent[0][0] <= now - self.keep_ns:
+            recent.popleft()
 
 
 def next_server_name(servers: list[Server]) -> str | None:

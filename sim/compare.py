@@ -82,6 +82,11 @@ def run_mode(config: Config, requests: int, seed: int, chaos_per_1000: float = 0
     """Run the workload through one configuration; return the comparison figures."""
     model = Model(config, seed, record=False)
     Workload(model, requests, seed, chaos_per_1000).run()
+    return figures(model)
+
+
+def figures(model: Model) -> dict:
+    """The comparison figures of a finished run, in KEYS order."""
     metrics = model.metrics
     counts = model.item_counts()
     out = {

@@ -27,20 +27,6 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
-def remember_write(model: Model, uid: str, items: int, acked: int) -> None:
-    """Keep a write the replica may not have yet (the cart's counts before it), within the
-    lag; a write that waited for the replica needs no keeping."""
-    config = model.config
-    lag = config.store_replication_lag_ms * MS
-    if not lag or config.store_wait:
-        return
-    now = model.queue.now
-    recent = model.store.recent
-    recent.append((now, uid, items, acked))
-    while recent[0][0] <= now - lag:
-        recent.popleft()
-
-
 def start(model: Model) -> None:
     """The primary dies; Sentinel will promote the replica (no replica, or one failover
     already under way: logged, ignored)."""
@@ -57,6 +43,7 @@ def start(model: Model) -> None:
     lost = _lose_unreplicated(model, store, now)
     down_after = model.config.store_down_after_ms * MS
     store.failover = ("detecting", now + down_after)
+    store.settle()
     narration_lessons.store_primary_died(model, lost)
     faults.store_lost(model)
     model.queue.push(now + down_after, _objectively_down, None)
@@ -93,6 +80,7 @@ def _promoted(model: Model, _arg: object, _gen: int) -> None:
     store = model.store
     store.failed, store.primary, store.replica = store.primary, store.replica, None
     store.failover = None
+    store.settle()
     narration_lessons.store_promoted(model)
     faults.store_reachable(model)
 

@@ -113,6 +113,7 @@ def kill_store(model: Model) -> None:
         narration.store_unchanged(model, up=False)
         return
     model.store.up = False
+    model.store.settle()
     store_lost(model)
     narration.store_down(model)
 
@@ -143,10 +144,12 @@ def restore_store(model: Model) -> None:
         return
     if not store.up:
         store.up = True
+        store.settle()
         narration.store_up(model)
     if rejoin:
         store.replica, store.failed = store.failed, None
         store.recent.clear()  # the returning replica copies the whole data set
+        store.settle()
         narration_lessons.store_replica_back(model)
     store_reachable(model)
 
@@ -158,7 +161,7 @@ def store_reachable(model: Model) -> None:
     if not store.reachable():
         return
     now = model.queue.now
-    outcome = store.write_outcome(model.config)
+    outcome = store.meets
     for req in list(store.attached.values()):
         if req.store_fail == "wait":
             if outcome is None:  # a replica acknowledges: WAIT returns

@@ -47,7 +47,7 @@ class Model:
         self.latency = Latency(config, self.rng)
         self.servers = [Server(name) for name in SERVER_NAMES[: config.servers]]
         self.draining: list[Server] = []  # removed, finishing the requests inside them
-        self.store = Store()
+        self.store = Store(config.store_wait, config.store_replication_lag_ms * MS)
         self.balancer = Balancer(config.policy, explain=record)
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
         self.metrics = Metrics()

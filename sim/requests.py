@@ -89,7 +89,7 @@ def plan_accepted(model: Model, req: Request) -> None:
         if req.draws is None:
             wait = model.config.store_wait
             req.draws = model.latency.stateless_request(store.added_latency_ns, wait)
-        req.store_fail = store.write_outcome(model.config) if store.reachable() else "load"
+        req.store_fail = store.meets
         plan_stateless(model, req)
         return
     if req.draws is None:

@@ -59,6 +59,17 @@ def test_compare_json_has_exactly_the_documented_keys():
     assert data["stateless"]["lost_items"] == 0
 
 
+@pytest.mark.parametrize("lesson", ["deploy", "store-failover", "two-tabs"])
+def test_compare_lesson_json_has_the_compare_keys_in_every_mode(lesson):
+    result = sim("compare", "--lesson", lesson, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["stateless", "stateful", "replicated"]
+    for figures in data.values():
+        assert set(figures) == KEYS
+    assert data == json.loads(sim("compare", "--lesson", lesson, "--seed", "1", "--json").stdout)
+
+
 def test_compare_prints_a_table():
     result = sim("compare", "--requests", "200", "--seed", "1")
     assert result.returncode == 0, result.stderr
@@ -78,6 +89,10 @@ def test_compare_prints_a_table():
         ["compare", "--requests", "0", "--seed", "1"],
         ["compare", "--requests", "10", "--seed", "-1"],
         ["compare", "--requests", "10", "--seed", "1", "--chaos", "5000"],
+        ["compare", "--requests", "10"],
+        ["compare", "--lesson", "crash"],
+        ["compare", "--lesson", "deploy", "--requests", "10"],
+        ["compare", "--lesson", "two-tabs", "--seed", "-1"],
     ],
 )
 def test_bad_arguments_print_usage_and_exit_2(args):

@@ -324,7 +324,8 @@ def test_after_a_failover_wait_blocks_until_the_server_timeout_as_there_is_no_re
 
 @pytest.mark.parametrize("mode", ["stateful", "replicated"])
 def test_in_memory_modes_do_not_notice_a_store_failover(mode):
-    """Sessions live in the servers' memory: the store is not on a request's path."""
+    """Sessions live in the servers' memory (Tomcat's StandardManager, BackupManager): the
+    store is not on a request's path."""
     _, _, snap = failed_over(mode)
     assert snap["metrics"]["failed"] == 0
     assert snap["metrics"]["lost_items"] == 0

@@ -173,3 +173,27 @@ def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides
 def test_a_thousand_and_one_requests_take_two_tokens():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 1001)
     assert encode(scenario) == "v2.1..r1000-r"
+
+
+def test_the_lessons_tokens_parse_beside_the_old_ones():
+    scenario = parse("v2.1..r2-rr-p-f-a5-u")
+    assert scenario.actions[:5] == (
+        {"type": "request"},
+        {"type": "request"},
+        {"type": "request", "tabs": 2},
+        {"type": "deploy"},
+        {"type": "failover_store"},
+    )
+    assert scenario.actions[5:] == ({"type": "advance", "ns": 5}, {"type": "restore_store"})
+    assert encode(scenario) == "v2.1..r2-rr-p-f-a5-u"
+    with pytest.raises(ScenarioError, match="action 2: 'rr2' is not a valid action token"):
+        parse("v2.1..r-rr2")
+
+
+def test_an_old_link_parses_to_the_same_actions_and_config_as_before_the_lessons():
+    """A v1 and a v2 link made before the lessons: no new field in the config, no new action."""
+    for text in ("v1.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r", "v2.7..r2-kBv-a6000000000-d-u-l2.5"):
+        scenario = parse(text)
+        assert set(scenario.config.differences()) <= {"mode"}
+        assert all(a["type"] != "deploy" and "tabs" not in a for a in scenario.actions)
+        assert encode(scenario).split(".", 1)[1] == text.split(".", 1)[1]
