@@ -187,6 +187,14 @@ def test_a_link_to_a_lesson_that_does_not_exist_says_so_and_opens_the_first(
     assert dialogs == []
 
 
+def test_a_compact_embed_keeps_the_crash_lesson_and_hides_the_others(page, site_url):
+    page.goto(f"{site_url}embed/?controls=compact")
+    expect(page.get_by_role("heading", name="Try this")).to_be_visible()
+    expect(page.get_by_role("radiogroup", name="Lesson")).to_be_hidden()
+    expect(page.get_by_role("button", name="Rolling deploy", exact=True)).to_be_hidden()
+    expect(page.locator("#demo-steps")).to_be_visible()
+
+
 def test_the_guide_links_open_each_lesson(page, site_url):
     for chapter, lesson in [
         ("sticky-sessions/", "A rolling deploy"),
