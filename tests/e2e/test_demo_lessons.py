@@ -7,12 +7,16 @@ page shows, never on the clock.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import ROOT
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_demo import cart_of, choose_mode, open_demo, send_requests, settled
 
@@ -217,13 +221,17 @@ def test_the_guide_links_open_each_lesson(page, site_url):
 # ---------------------------------------------------------------- sharing, screen readers, screens
 
 
-def test_copy_link_carries_the_new_actions_and_opens_the_lesson(page, site_url, browser):
+def test_copy_link_carries_the_new_actions_replays_as_in_cpython_and_opens_the_lesson(
+    page, site_url, browser
+):
     open_demo(page, site_url + "#lesson-two-tabs")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     send_requests(page, 1)
     page.get_by_role("button", name="Two tabs at once", exact=True).click()
     page.get_by_role("button", name="Rolling deploy", exact=True).click()
     expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+    page.get_by_role("button", name="Fail over the store", exact=True).click()
+    expect(page.locator(".node-store")).to_contain_text("Sentinel calls it down")
     page.get_by_role("button", name="Copy link", exact=True).click()
     expect(page.get_by_text("Link copied")).to_be_visible()
     link = page.evaluate("() => navigator.clipboard.readText()")
@@ -232,6 +240,15 @@ def test_copy_link_carries_the_new_actions_and_opens_the_lesson(page, site_url, 
     shared = settled(page)
     assert parse_qs(copied.query)["scenario"] == [shared["scenario"]]
     assert copied.fragment == "lesson-two-tabs"
+    cli = subprocess.run(
+        [sys.executable, "-m", "sim", "run", shared["scenario"], "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(cli.stdout) == shared, "the browser's run differs from CPython's"
     other = browser.new_context().new_page()
     try:
         open_demo(other, link, pause=False)
