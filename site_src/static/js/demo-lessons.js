@@ -30,10 +30,10 @@ export const deployLesson = {
     }
     // The deploy is over when the snapshot stops reporting one (a reset is not an ending).
     if (!memo.deploy || after.deploy || action.type === "reset") return;
-    const { mode } = memo.deploy;
+    const { mode, lostItems } = memo.deploy;
     memo.deploy = null;
     const metrics = after.metrics;
-    const lost = after.user.lost_items;
+    const lost = after.user.lost_items - lostItems;
     const counts = `${plural(metrics.failed, "request")} failed, ${plural(metrics.lost_sessions, "session")} lost`;
     if (mode === "stateful" && lost > 0) {
       steps.mark("deploy-stateful");
@@ -134,7 +134,7 @@ export const twoTabsLesson = {
       steps.mark("tabs-race");
       steps.say(
         `${steps.predicted("You sent both tabs before predicting.")} ${went}: both tabs were answered, ` +
-          `and ${plural(lost, "item")} lost. Each request read the same cart, added its item and wrote the ` +
+          `and ${plural(lost, "item")} ${lost === 1 ? "was" : "were"} lost. Each request read the same cart, added its item and wrote the ` +
           "whole cart back; the last write won.",
       );
     } else if (after.mode === "stateless" && atomic && gained === 2) {
