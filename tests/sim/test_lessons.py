@@ -364,3 +364,33 @@ def test_kill_store_still_means_no_store_at_all():
 def test_bad_lesson_settings_are_refused_naming_the_field(field, value, words):
     with pytest.raises(ScenarioError, match=words):
         Demo().apply({"type": "reset", "config": {field: value}})
+
+
+def current_sessions(d: Demo) -> int:
+    """Users whose current session some server holds."""
+    model = d.model
+    return len([u for u in model.users.values() if model.current_cart(u) is not None])
+
+
+@pytest.mark.parametrize("mode", ["stateful", "replicated"])
+def test_a_quiet_deploy_loses_exactly_the_sessions_held_or_none(mode):
+    """Without traffic during the deploy: StandardManager (stateful) loses every current
+    session, each on the server that held it; BackupManager (replicated) hands every one
+    over (MSG_STOP, memberDisappeared), items and all."""
+    d = demo(mode)
+    d.apply({"type": "traffic", "rate_per_s": 20})
+    d.apply({"type": "advance", "ns": 10 * S})
+    d.apply({"type": "traffic", "rate_per_s": 0})
+    d.apply({"type": "advance", "ns": S})
+    held = current_sessions(d)
+    assert held > 50
+    d.apply({"type": "deploy"})
+    snap = d.apply({"type": "advance", "ns": 110 * S})
+    assert snap["deploy"] is None
+    if mode == "stateful":
+        assert snap["metrics"]["lost_sessions"] == held
+        assert current_sessions(d) == 0
+    else:
+        assert snap["metrics"]["lost_sessions"] == 0
+        assert current_sessions(d) == held
+        assert snap["metrics"]["lost_items"] == 0
