@@ -136,6 +136,12 @@ export function storeStatus(snapshot) {
   return store.up ? { icon: "up", text: "Up" } : { icon: "down", text: "Down" };
 }
 
+// Whether Kill database has made the store unreachable: no node answers (during a failover the
+// replica still does).
+export function storeKilled(snapshot) {
+  return snapshot.store.nodes.every((node) => !node.up);
+}
+
 // One line per Redis node: its role, and whether it answers.
 function nodeLine(node, config) {
   if (node.role === "down") return `${node.name}: old primary, down`;
@@ -160,16 +166,16 @@ function renderStore(root, snapshot, enabled) {
   const latency = store.added_latency_ms ? `, +${store.added_latency_ms} ms latency` : "";
   setText(box.querySelector(".status-text"), status.text + latency);
   const list = box.querySelector("[data-field=store-nodes]");
-  const lines = (store.nodes ?? []).map((node) => nodeLine(node, snapshot.config));
+  const lines = store.nodes.map((node) => nodeLine(node, snapshot.config));
   if (list.dataset.lines !== lines.join("|")) {
     list.dataset.lines = lines.join("|");
     list.replaceChildren(...lines.map((line) => Object.assign(document.createElement("li"), { textContent: line })));
   }
   const button = box.querySelector("[data-action=toggle-store]");
-  setText(button, store.up ? "Kill database" : "Restore database");
+  setText(button, storeKilled(snapshot) ? "Restore database" : "Kill database");
   button.disabled = !enabled;
   const restore = box.querySelector("[data-action=restore-primary]");
-  restore.hidden = !(store.nodes ?? []).some((node) => node.role === "down") || Boolean(store.failover);
+  restore.hidden = !store.nodes.some((node) => node.role === "down") || Boolean(store.failover);
   restore.disabled = !enabled;
 }
 

@@ -1,7 +1,7 @@
 // The Chaos Monkey demo: loads the simulator, forwards the learner's actions to it, drives
 // simulated time, and renders each snapshot. No simulation logic lives here.
 import { startRuntime, supportsWebAssembly, formatMegabytes } from "guide/runtime.js";
-import { render, renderPause, renderComparison } from "guide/demo-view.js";
+import { render, renderPause, renderComparison, storeKilled } from "guide/demo-view.js";
 import { drawWires, animateTrace } from "guide/demo-anim.js";
 import { renderChart } from "guide/demo-chart.js";
 import { GuidedSteps, crashLesson } from "guide/demo-steps.js";
@@ -213,7 +213,7 @@ const actions = {
   reset: () => send({ type: "reset", config: {} }),
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
-  "toggle-store": () => send({ type: snapshot.store.up ? "kill_store" : "restore_store" }),
+  "toggle-store": () => send({ type: storeKilled(snapshot) ? "restore_store" : "kill_store" }),
   "restore-primary": () => send({ type: "restore_store" }),
   chaos: () => send({ type: "chaos", on: !snapshot.chaos.on }),
   traffic: () => {
