@@ -304,6 +304,8 @@ def fail_over_and_wait(page: Page, done_text: str) -> None:
     page.get_by_role("button", name="Fail over the store", exact=True).click()
     store = page.get_by_role("group", name="Shared DB / Redis", exact=True)
     expect(store).to_contain_text("Sentinel calls it down")
+    # The replica still answers: the store is failing over, not killed.
+    expect(page.get_by_role("button", name="Kill database", exact=True)).to_be_visible()
     run_at_10x(page)
     expect(outcome(page)).to_contain_text(done_text, timeout=LONG)
     pause(page)
