@@ -71,7 +71,7 @@ def _judge(model: Model, server: Server, passed: bool) -> None:
             server.health += 1
             if server.health >= config.rise:
                 server.health = top
-        if not server.lb_up and server.health >= config.rise and not server.maint:
+        if not server.lb_up and server.health >= config.rise and not server.held_down:
             server.lb_up = True
             narration.marked_up(model, server)
             deploy.poke(model, server)

@@ -73,12 +73,12 @@ class Server:
         "draining",
         "fails_in_a_row",
         "health",
+        "held_down",
         "in_flight",
         "incarnation",
         "kill_kind",
         "killed_at_ns",
         "lb_up",
-        "maint",
         "member",
         "name",
         "requests",
@@ -99,7 +99,7 @@ class Server:
         self.lb_up = True
         self.draining = False  # stopping: finishing the requests inside (removed, or deployed)
         self.drain = False  # HAProxy's drain state: no new non-persistent traffic
-        self.maint = False  # held out of the balancer by a deploy, whatever the checks say
+        self.held_down = False  # marked down by a deploy until its old process stops
         self.health = 0  # HAProxy's check health counter; see checks.py
         self.fails_in_a_row = 0
         self.requests = 0

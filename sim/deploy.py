@@ -5,11 +5,14 @@ For each server, in name order (the servers there when the deploy began):
   HAProxy's `drain` state (weight 0; `set server ... state drain` on the runtime API). The
   balancer sends it no new non-persistent traffic, but clients whose cookie names it still
   reach it, and requests in flight finish;
-- stopped: the deploy takes it out of the balancer (HAProxy's `maint` state), the requests
-  inside finish, and the process stops cleanly: its memory goes, and in replicated mode
-  BackupManager tells the cluster (MSG_STOP), so the backups are promoted at once;
-- starting: the new version starts empty at once; the balancer re-admits it after `rise`
-  passed health checks (its health counter starts at 0); then the next server drains.
+- stopped: the deploy marks it down (`set server ... health down`: health counter 0, no
+  request at all), the requests inside finish, and the process stops cleanly: its memory
+  goes, and in replicated mode BackupManager tells the cluster (MSG_STOP), so the backups
+  are promoted at once;
+- starting: the new version starts empty at once and the deploy sets it `ready`; with its
+  health counter at 0 the balancer re-admits it after `rise` passed health checks (leaving
+  `maint` instead would re-admit it at once: server.c sets the counter to `rise`); then the
+  next server drains.
 A server that is dead or removed when its turn comes, or dies or is removed during its turn,
 is skipped. A deploy asked for while one runs is logged and ignored.
 """
@@ -85,7 +88,7 @@ def _drained(model: Model, rollout: Rollout, gen: int) -> None:
         return
     server = rollout.server
     server.drain = False
-    server.maint = True
+    server.held_down = True
     server.lb_up = False
     rollout.phase = "stopped"
     narration_lessons.deploy_stopping(model, server)
@@ -99,7 +102,7 @@ def _drained(model: Model, rollout: Rollout, gen: int) -> None:
 def _start_new(model: Model, rollout: Rollout, server: Server) -> None:
     """The new version starts empty at once; health checks must pass `rise` times."""
     rollout.phase = "starting"
-    server.maint = False
+    server.held_down = False
     server.health = 0
     model.restart(server, "Rolling deploy")
 
@@ -117,7 +120,7 @@ def poke(model: Model, server: Server) -> None:
         narration_lessons.deploy_replaced(model, server)
         _next(model)
     elif removed or not server.alive:
-        server.drain = server.maint = False
+        server.drain = server.held_down = False
         if not removed:
             server.draining = False  # killed: no clean stop to wait for
         narration_lessons.deploy_skipped(model, server.name, "removed" if removed else "down")

@@ -100,7 +100,7 @@ class Lessons(RuleBasedStateMachine):
     def drain_and_maintenance_belong_to_the_server_being_replaced(self) -> None:
         rollout = self.model.deploy
         for server in self.model.servers:
-            if server.drain or server.maint:
+            if server.drain or server.held_down:
                 assert rollout is not None and rollout.server is server
 
     @invariant()
@@ -125,7 +125,7 @@ class Lessons(RuleBasedStateMachine):
         self.demo.act({"type": "advance", "ns": 600 * S})
         assert self.model.deploy is None
         assert self.model.store.failover is None
-        assert not any(s.drain or s.maint for s in self.model.servers)
+        assert not any(s.drain or s.held_down for s in self.model.servers)
 
 
 class StatelessLessons(Lessons):
