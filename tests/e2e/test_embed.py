@@ -489,7 +489,9 @@ def test_good_parameters_choose_the_mode_and_hide_what_they_say(browser, site_ur
         assert page.evaluate("() => window.simSnapshot().mode") == "replicated"
         expect(page.locator("#demo-notice")).to_be_hidden()
         expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
-        for hidden in ("Add server", "Remove server", "Compare modes", "Copy link"):
+        hidden_buttons = ("Add server", "Remove server", "Compare modes", "Copy link")
+        lesson_buttons = ("Rolling deploy", "Fail over the store", "Two tabs at once")
+        for hidden in (*hidden_buttons, *lesson_buttons):
             expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
         expect(page.get_by_text("Failure settings", exact=True)).to_be_hidden()
         expect(page.get_by_role("switch", name="Auto traffic")).to_be_hidden()

@@ -1,14 +1,7 @@
-// The guided steps ("Try this"): each ticks itself off when what the learner did shows in a
-// snapshot. This reads snapshots only; it never decides anything about the simulation.
-
-const ORDER = [
-  "stateless-requests",
-  "stateless-kill",
-  "stateful-session",
-  "predict",
-  "stateful-kill",
-  "replicated-kill",
-];
+// The guided steps ("Try this"): each lesson's steps tick themselves off when what the learner
+// did shows in a snapshot. This reads snapshots only; it never decides anything about the
+// simulation. A lesson is a list of step ids and a rule, observe(steps, action, before, after),
+// called with every action sent (advances included) and the snapshots before and after it.
 
 const PREDICTIONS = {
   survives: "You expected the cart to survive.",
@@ -31,13 +24,69 @@ function whoAnswered(killedName, answeredName) {
   return `Server ${answeredName}, which took over, started a new, empty cart.`;
 }
 
+// The first lesson: kill the server that holds the session, in each mode.
+export const crashLesson = {
+  order: ["stateless-requests", "stateless-kill", "stateful-session", "predict", "stateful-kill", "replicated-kill"],
+  predictions: PREDICTIONS,
+  observe(steps, action, before, after) {
+    const memo = steps.memo;
+    const mode = after.mode;
+    const you = after.traces.filter((t) => t.user === after.user.id);
+    const lastTrace = you[you.length - 1];
+    if (action.type === "reset") memo.sessionKilled = null;
+    if (mode === "stateless" && after.store.cart_items >= 2) steps.mark("stateless-requests");
+    // A server up before and down after was killed, by the learner or by Chaos Monkey.
+    for (const server of killed(before, after)) {
+      if (server.session_items !== null && mode !== "stateless") {
+        memo.sessionKilled = { mode, items: server.session_items, server: server.name };
+      }
+      if (mode === "stateless") memo.sessionKilled = { mode, items: before.user.cart_items };
+    }
+    if (action.type !== "request" || !lastTrace) return;
+    const sessionKilled = memo.sessionKilled;
+    const answered = lastTrace.status === 200;
+    if (mode === "stateless" && sessionKilled?.mode === "stateless" && answered) {
+      if (after.user.cart_items === after.user.acknowledged_items) steps.mark("stateless-kill");
+    }
+    if (mode === "stateful" && after.servers.some((s) => s.session_items !== null)) {
+      steps.mark("stateful-session");
+    }
+    if (mode === "stateful" && sessionKilled?.mode === "stateful" && answered) {
+      steps.mark("stateful-kill");
+      const lost = after.user.lost_items;
+      steps.say(
+        `${steps.predicted("You killed the server before predicting.")} ` +
+          `The cart went from ${sessionKilled.items} to ${after.user.cart_items} ` +
+          `after one more item: ${lost} lost. The session lived only in Server ${sessionKilled.server}’s memory, ` +
+          `so ${whoAnswered(sessionKilled.server, lastTrace.server)}`,
+      );
+      memo.sessionKilled = null;
+    }
+    if (mode === "replicated" && sessionKilled?.mode === "replicated" && answered) {
+      if (after.user.cart_items === sessionKilled.items + 1) {
+        steps.mark("replicated-kill");
+        const window = after.config.membership_drop_ms / 1000;
+        steps.say(
+          `The cart survived with ${after.user.cart_items} items: the backup copy on another ` +
+            "server took over. Kill the backup and then the primary before any request reaches the " +
+            `primary and within the ${window} s the cluster takes to notice a silent member, and it is ` +
+            "lost; replication costs a synchronous copy on every request (see the p50 latency).",
+        );
+      }
+      memo.sessionKilled = null;
+    }
+  },
+};
+
+// One lesson's progress: which steps are done, the prediction, and what its rule remembers.
 export class GuidedSteps {
-  constructor(list, outcome) {
+  constructor(list, outcome, lesson) {
     this.list = list;
     this.outcome = outcome;
+    this.lesson = lesson;
     this.done = new Set();
     this.prediction = null;
-    this.sessionKilled = null; // {mode, items} when the learner kills the server with the session
+    this.memo = {}; // what the lesson's rule keeps between snapshots
   }
 
   predict(value) {
@@ -45,52 +94,13 @@ export class GuidedSteps {
     this.mark("predict");
   }
 
-  // Called with the action sent and the snapshots before and after it.
+  // The learner's prediction as a sentence, or `otherwise` when none was given.
+  predicted(otherwise) {
+    return this.lesson.predictions[this.prediction] ?? otherwise;
+  }
+
   observe(action, before, after) {
-    const mode = after.mode;
-    const you = after.traces.filter((t) => t.user === after.user.id);
-    const lastTrace = you[you.length - 1];
-    if (action.type === "reset") this.sessionKilled = null;
-    if (mode === "stateless" && after.store.cart_items >= 2) this.mark("stateless-requests");
-    // A server up before and down after was killed, by the learner or by Chaos Monkey.
-    for (const server of killed(before, after)) {
-      if (server.session_items !== null && mode !== "stateless") {
-        this.sessionKilled = { mode, items: server.session_items, server: server.name };
-      }
-      if (mode === "stateless") this.sessionKilled = { mode, items: before.user.cart_items };
-    }
-    if (action.type !== "request" || !lastTrace) return;
-    const answered = lastTrace.status === 200;
-    if (mode === "stateless" && this.sessionKilled?.mode === "stateless" && answered) {
-      if (after.user.cart_items === after.user.acknowledged_items) this.mark("stateless-kill");
-    }
-    if (mode === "stateful" && after.servers.some((s) => s.session_items !== null)) {
-      this.mark("stateful-session");
-    }
-    if (mode === "stateful" && this.sessionKilled?.mode === "stateful" && answered) {
-      this.mark("stateful-kill");
-      const lost = after.user.lost_items;
-      this.say(
-        `${PREDICTIONS[this.prediction] ?? "You killed the server before predicting."} ` +
-          `The cart went from ${this.sessionKilled.items} to ${after.user.cart_items} ` +
-          `after one more item: ${lost} lost. The session lived only in Server ${this.sessionKilled.server}’s memory, ` +
-          `so ${whoAnswered(this.sessionKilled.server, lastTrace.server)}`,
-      );
-      this.sessionKilled = null;
-    }
-    if (mode === "replicated" && this.sessionKilled?.mode === "replicated" && answered) {
-      if (after.user.cart_items === this.sessionKilled.items + 1) {
-        this.mark("replicated-kill");
-        const window = after.config.membership_drop_ms / 1000;
-        this.say(
-          `The cart survived with ${after.user.cart_items} items: the backup copy on another ` +
-            "server took over. Kill the backup and then the primary before any request reaches the " +
-            `primary and within the ${window} s the cluster takes to notice a silent member, and it is ` +
-            "lost; replication costs a synchronous copy on every request (see the p50 latency).",
-        );
-      }
-      this.sessionKilled = null;
-    }
+    this.lesson.observe(this, action, before, after);
   }
 
   mark(step) {
@@ -104,7 +114,7 @@ export class GuidedSteps {
   }
 
   render() {
-    const next = ORDER.find((step) => !this.done.has(step));
+    const next = this.lesson.order.find((step) => !this.done.has(step));
     for (const item of this.list.querySelectorAll("[data-step]")) {
       const step = item.dataset.step;
       const done = this.done.has(step);

@@ -31,9 +31,32 @@ function setIcon(holder, name, icons) {
   holder.replaceChildren(icons.querySelector(`[data-icon="${name}"]`).firstElementChild.cloneNode(true));
 }
 
+// What a rolling deploy is doing to this server, in words, or null if it is not at this server.
+function deployStatus(server, snapshot) {
+  const deploy = snapshot.deploy;
+  if (!deploy || deploy.server !== server.name) return null;
+  if (deploy.phase === "draining") {
+    return {
+      icon: "draining",
+      text: `Draining for a deploy (${snapshot.config.drain_ms / 1000} s): no new users; requests whose cookie names it still arrive, and those inside finish`,
+      short: "Draining for the deploy",
+    };
+  }
+  if (deploy.phase === "stopped") {
+    return { icon: "replacing", text: "Stopped for the deploy; the new version starts empty", short: "Stopped for the deploy" };
+  }
+  return {
+    icon: "readmitting",
+    text: `New version up, empty; the balancer re-admits it after ${snapshot.config.rise} passing health checks, then the deploy moves on`,
+    short: "New version, not yet re-admitted",
+  };
+}
+
 // A server's state in words, and the icon that goes with it (never colour alone).
 export function serverStatus(server, snapshot) {
   const config = snapshot.config;
+  const deploying = deployStatus(server, snapshot);
+  if (deploying && (server.alive || snapshot.deploy.phase === "stopped")) return deploying;
   if (!server.alive) {
     const how = server.kill_kind === "vanish" ? "vanished" : "crashed";
     if (server.detecting) {
@@ -45,6 +68,9 @@ export function serverStatus(server, snapshot) {
       };
     }
     return { icon: "down", text: `Down (${how}); the balancer has marked it down`, short: `Down (${how})` };
+  }
+  if (server.lb_status === "drain") {
+    return { icon: "draining", text: "Draining: only requests whose cookie names it", short: "Draining" };
   }
   if (server.lb_status === "down") {
     return {
@@ -97,22 +123,60 @@ function renderServers(root, snapshot, enabled) {
   container.dataset.count = String(snapshot.servers.length);
 }
 
+// The store's state in words and its icon: a failover under way says what Sentinel does next.
+export function storeStatus(snapshot) {
+  const { store } = snapshot;
+  const failover = store.failover;
+  if (failover) {
+    const left = seconds(Math.max(0, failover.until_ns - snapshot.time_ns));
+    return failover.phase === "detecting"
+      ? { icon: "detecting", text: `Primary down; Sentinel calls it down in ${left}` }
+      : { icon: "readmitting", text: `Failing over; the replica is the primary in ${left}` };
+  }
+  return store.up ? { icon: "up", text: "Up" } : { icon: "down", text: "Down" };
+}
+
+// Whether Kill database has made the store unreachable: no node answers (during a failover the
+// replica still does).
+export function storeKilled(snapshot) {
+  return snapshot.store.nodes.every((node) => !node.up);
+}
+
+// One line per Redis node: its role, and whether it answers.
+function nodeLine(node, config) {
+  if (node.role === "down") return `${node.name}: old primary, down`;
+  const state = node.up ? "up" : "down";
+  const lag = config.store_replication_lag_ms;
+  const trails = node.role === "replica" && node.up ? (lag ? `, ${lag} ms behind` : ", in step") : "";
+  return `${node.name}: ${node.role}, ${state}${trails}`;
+}
+
 function renderStore(root, snapshot, enabled) {
   const store = snapshot.store;
   const box = root.querySelector(".node-store");
   const icons = root.querySelector("#demo-icons").content;
+  const status = storeStatus(snapshot);
   box.dataset.alive = String(store.up);
   box.dataset.used = String(store.used);
   setText(
     box.querySelector("[data-field=store-cart]"),
     store.used ? `Cart: ${items(store.cart_items ?? 0)}` : "Cart: not kept here in this mode",
   );
-  setIcon(box.querySelector(".status-icon"), store.up ? "up" : "down", icons);
+  setIcon(box.querySelector(".status-icon"), status.icon, icons);
   const latency = store.added_latency_ms ? `, +${store.added_latency_ms} ms latency` : "";
-  setText(box.querySelector(".status-text"), (store.up ? "Up" : "Down") + latency);
+  setText(box.querySelector(".status-text"), status.text + latency);
+  const list = box.querySelector("[data-field=store-nodes]");
+  const lines = store.nodes.map((node) => nodeLine(node, snapshot.config));
+  if (list.dataset.lines !== lines.join("|")) {
+    list.dataset.lines = lines.join("|");
+    list.replaceChildren(...lines.map((line) => Object.assign(document.createElement("li"), { textContent: line })));
+  }
   const button = box.querySelector("[data-action=toggle-store]");
-  setText(button, store.up ? "Kill database" : "Restore database");
+  setText(button, storeKilled(snapshot) ? "Restore database" : "Kill database");
   button.disabled = !enabled;
+  const restore = box.querySelector("[data-action=restore-primary]");
+  restore.hidden = !store.nodes.some((node) => node.role === "down") || Boolean(store.failover);
+  restore.disabled = !enabled;
 }
 
 function renderMetrics(root, snapshot) {
@@ -174,9 +238,10 @@ function renderControls(root, snapshot, ui) {
   root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
   const live = snapshot.servers.length;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
-  for (const name of ["request", "reset", "compare", "copy-link", "pause"]) {
+  for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
     byAction(name).disabled = !enabled;
   }
+  byAction("deploy").disabled = !enabled || Boolean(snapshot.deploy);
   // At a limit the button stays focusable (aria-disabled), so the keyboard keeps its place.
   for (const [name, atLimit] of [["add-server", live >= ui.maxServers], ["remove-server", live <= 1]]) {
     byAction(name).disabled = !enabled;
@@ -195,6 +260,7 @@ function renderControls(root, snapshot, ui) {
   root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
   root.querySelector("[data-setting=policy]").value = snapshot.config.policy;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
+  renderStoreSettings(root, snapshot.config);
   setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
   setText(
     root.querySelector("[data-field=cart]"),
@@ -202,15 +268,25 @@ function renderControls(root, snapshot, ui) {
   );
 }
 
-// While traffic runs, the Rate select shows its rate, adding an option for a rate a link
-// brought that the list lacks; while it is off, it keeps the rate the reader last chose.
-function showRate(select, rate) {
-  if (!(rate > 0)) return;
-  const value = String(rate);
+// A select shows `value`, with an option added for a value a link brought that the list lacks.
+function showOption(select, value, label) {
   if (![...select.options].some((option) => option.value === value)) {
-    select.append(new Option(`${value}/s`, value));
+    select.append(new Option(label, value));
   }
   select.value = value;
+}
+
+// While traffic runs, the Rate select shows its rate; while it is off, it keeps the rate the
+// reader last chose.
+function showRate(select, rate) {
+  if (rate > 0) showOption(select, String(rate), `${rate}/s`);
+}
+
+function renderStoreSettings(root, config) {
+  const lag = config.store_replication_lag_ms;
+  showOption(root.querySelector("[data-setting=replication-lag]"), String(lag), `${lag} ms`);
+  root.querySelector("[data-setting=store-wait]").checked = config.store_wait;
+  root.querySelector("[data-setting=store-atomic]").checked = config.store_update === "atomic";
 }
 
 export function render(root, snapshot, ui) {
@@ -238,6 +314,7 @@ export function renderComparison(root, results, labels) {
     const cells = [
       labels[mode] ?? mode,
       String(metrics.lost_items),
+      String(metrics.lost_sessions),
       String(metrics.failed),
       String(metrics.retried),
       milliseconds(metrics.p50_ms),

@@ -1,10 +1,12 @@
 // The Chaos Monkey demo: loads the simulator, forwards the learner's actions to it, drives
 // simulated time, and renders each snapshot. No simulation logic lives here.
 import { startRuntime, supportsWebAssembly, formatMegabytes } from "guide/runtime.js";
-import { render, renderPause, renderComparison } from "guide/demo-view.js";
+import { render, renderPause, renderComparison, storeKilled } from "guide/demo-view.js";
 import { drawWires, animateTrace } from "guide/demo-anim.js";
 import { renderChart } from "guide/demo-chart.js";
-import { GuidedSteps } from "guide/demo-steps.js";
+import { GuidedSteps, crashLesson } from "guide/demo-steps.js";
+import { deployLesson, failoverLesson, twoTabsLesson } from "guide/demo-lessons.js";
+import { lessonFromHash, unknownLessonNotice, hashOf } from "guide/demo-lesson-link.js";
 
 const settle = window[Symbol.for("guide.simReady.settle")];
 // On the embed page only: the checked query parameters and their notices (embed-options.js).
@@ -38,10 +40,25 @@ let queue = Promise.resolve();
 let inFlight = 0;
 let lastAnimatedSeq = -1;
 let settled = false;
-const steps = new GuidedSteps(
-  document.getElementById("demo-steps"),
-  document.getElementById("demo-steps-outcome"),
+const RULES = {
+  crash: crashLesson,
+  deploy: deployLesson,
+  "store-failover": failoverLesson,
+  "two-tabs": twoTabsLesson,
+};
+const outcome = document.getElementById("demo-steps-outcome");
+const panels = [...root.querySelectorAll(".lesson[data-lesson]")];
+const lessons = Object.fromEntries(
+  panels.map((panel) => [
+    panel.dataset.lesson,
+    new GuidedSteps(panel.querySelector(".steps"), outcome, RULES[panel.dataset.lesson]),
+  ]),
 );
+const FIRST_LESSON = panels[0].dataset.lesson;
+// Lessons whose steps use the store settings open the settings for the learner.
+const LESSONS_WITH_SETTINGS = ["store-failover", "two-tabs"];
+let lesson = FIRST_LESSON;
+let steps = lessons[lesson];
 
 window.simSnapshot = () => (snapshot ? structuredClone(snapshot) : null);
 
@@ -227,13 +244,17 @@ function restart(config) {
 
 const actions = {
   request: () => send({ type: "request" }),
+  "two-tabs": () => send({ type: "request", tabs: 2 }),
+  deploy: () => send({ type: "deploy" }),
+  "failover-store": () => send({ type: "failover_store" }),
   reset: () => {
     startOwnRun();
     return send({ type: "reset", config: {} });
   },
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
-  "toggle-store": () => send({ type: snapshot.store.up ? "kill_store" : "restore_store" }),
+  "toggle-store": () => send({ type: storeKilled(snapshot) ? "restore_store" : "kill_store" }),
+  "restore-primary": () => send({ type: "restore_store" }),
   chaos: () => send({ type: "chaos", on: !snapshot.chaos.on }),
   traffic: () => {
     const rate = Number(root.querySelector("[data-setting=traffic-rate]").value);
@@ -263,7 +284,7 @@ const actions = {
     }
     const url = new URL(embed ? embed.guideURL : location.href, location.href); // the full guide
     url.search = new URLSearchParams({ scenario: snapshot.scenario }).toString();
-    url.hash = "demo";
+    url.hash = hashOf(lesson, FIRST_LESSON);
     try {
       await navigator.clipboard.writeText(url.href);
       shareOutput.textContent = "Link copied. It replays this run, action by action.";
@@ -299,7 +320,14 @@ root.addEventListener("change", (event) => {
       render(root, snapshot, ui);
     });
   }
-  else if (target.name === "demo-prediction") steps.predict(target.value);
+  else if (target.name === "demo-prediction") lessons[FIRST_LESSON].predict(target.value);
+  else if (target.name.startsWith("demo-prediction-")) lessons[target.name.slice(16)]?.predict(target.value);
+  else if (target.dataset.setting === "replication-lag") {
+    send({ type: "reset", config: { store_replication_lag_ms: Number(target.value) } });
+  } else if (target.dataset.setting === "store-wait") send({ type: "reset", config: { store_wait: target.checked } });
+  else if (target.dataset.setting === "store-atomic") {
+    send({ type: "reset", config: { store_update: target.checked ? "atomic" : "read_modify_write" } });
+  }
   else if (target.dataset.setting === "speed") ui.speed = Number(target.value);
   else if (target.dataset.setting === "redispatch") restart({ redispatch: target.checked });
   else if (target.dataset.setting === "policy") restart({ policy: target.value });
@@ -346,7 +374,45 @@ new ResizeObserver(() => {
 
 retry.addEventListener("click", load);
 
-for (const radio of root.querySelectorAll("input[name=demo-prediction]")) radio.disabled = false;
+for (const radio of root.querySelectorAll("input[name^=demo-prediction]")) radio.disabled = false;
+
+// ---------------------------------------------------------------- lessons
+
+function showLesson(id) {
+  lesson = id;
+  steps = lessons[id];
+  for (const panel of panels) panel.hidden = panel.dataset.lesson !== id;
+  for (const radio of root.querySelectorAll("input[name=demo-lesson]")) radio.checked = radio.value === id;
+  if (LESSONS_WITH_SETTINGS.includes(id)) root.querySelector(".demo-settings").open = true;
+  outcome.textContent = "";
+  steps.render();
+}
+
+// A link to a lesson (#lesson-deploy) opens it and brings the demo into view.
+function followLessonLink() {
+  const link = lessonFromHash(location.hash, Object.keys(lessons));
+  if (link === null) return;
+  if (link.unknown !== undefined) {
+    const labels = Object.fromEntries(
+      [...root.querySelectorAll("input[name=demo-lesson]")].map((r) => [r.value, r.parentElement.textContent.trim()]),
+    );
+    showNotice(unknownLessonNotice(link.unknown, labels));
+    showLesson(FIRST_LESSON);
+  } else {
+    showLesson(link.id);
+  }
+  root.scrollIntoView({ block: "start" });
+}
+
+root.addEventListener("change", (event) => {
+  if (event.target.name !== "demo-lesson") return;
+  showLesson(event.target.value);
+  // The address follows the lesson, so it can be shared; the wizard's history state is kept.
+  const url = new URL(location.href);
+  url.hash = hashOf(lesson, FIRST_LESSON);
+  history.replaceState(history.state, "", url.href);
+});
+window.addEventListener("hashchange", followLessonLink);
 
 // Start the worker at once, or, in an embed, when the demo first comes into view or when the
 // reader asks: a docs page with five embeds starts only the ones a reader reaches.
@@ -383,6 +449,7 @@ function startOnRequest() {
 }
 
 showNotice("");
+followLessonLink();
 if (supportsWebAssembly()) {
   if (!embed) load();
   else if (embed.options.autostart) startWhenVisible(root);
