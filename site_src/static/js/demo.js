@@ -38,6 +38,7 @@ const ui = {
   maxServers: Number(root.dataset.maxServers),
   pendingMode: null, // a mode chosen whose reset has not answered yet
   comparing: false, // a comparison asked for and not yet answered
+  readyText: "", // what the status line says once the simulator is ready
 };
 let compared = null; // { time_ns, config } of the comparison on show
 let runtime = null;
@@ -134,7 +135,8 @@ async function start(version) {
     showNotice(`Replayed a shared scenario. Press Resume to let time run on.${earlier}`);
   }
   lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
-  status.textContent = `Simulator ready (sim ${version}). Select a mode and send a request.`;
+  ui.readyText = `Simulator ready (sim ${version}). Select a mode and send a request.`;
+  status.textContent = ui.readyText;
   progress.hidden = true;
   root.dataset.state = "ready";
   renderAll();
@@ -310,7 +312,7 @@ async function openRunFile(input) {
     return;
   } finally {
     progress.hidden = true;
-    status.textContent = "Simulator ready. Select a mode and send a request.";
+    status.textContent = ui.readyText;
   }
   showNotice("Replayed the run from the file. Press Resume to let time run on.");
   lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
