@@ -215,9 +215,10 @@ export function renderPause(root, paused) {
   button.querySelector(".label").textContent = paused ? "Resume" : "Pause";
 }
 
-// Simulated time in the unit a reader counts it in: seconds, or minutes for a long run.
-export function simulatedTime(ns) {
-  return ns < 120e9 ? seconds(ns) : `${(ns / 60e9).toFixed(1)} min`;
+// Simulated time in the unit a reader counts it in: seconds, or minutes for a long run
+// (`scale`, when given, picks the unit, so "1.8 of 60.0 min" reads in one unit).
+export function simulatedTime(ns, scale = ns) {
+  return scale < 120e9 ? seconds(ns) : `${(ns / 60e9).toFixed(1)} min`;
 }
 
 function count(value) {
@@ -294,7 +295,7 @@ export function renderComparing(root, progress) {
     bar.removeAttribute("value");
   }
   const text = total_ns
-    ? `Comparing modes: the other modes have replayed ${simulatedTime(done_ns)} of ${simulatedTime(total_ns)} of simulated time`
+    ? `Comparing modes: the other modes have replayed ${simulatedTime(done_ns, total_ns)} of ${simulatedTime(total_ns)} of simulated time`
     : "Comparing modes…";
   setText(holder.querySelector("#demo-comparing-text"), text);
 }

@@ -117,7 +117,7 @@ async function start(version) {
   let replayed = false;
   if (shared !== null) {
     try {
-      snapshot = JSON.parse(await runtime.call("load", shared, showReplayProgress));
+      snapshot = JSON.parse(await runtime.call("load", shared, showReplayProgress("the shared run")));
       replayed = true;
     } catch (error) {
       showNotice(`The link’s scenario could not be used (${error.message}). The demo starts from the defaults instead.`);
@@ -145,13 +145,15 @@ async function start(version) {
   settleOnce("resolve", version);
 }
 
-// A long link replays for seconds: say so, with how much of its simulated time is done.
-function showReplayProgress({ done_ns, total_ns }) {
-  if (!total_ns) return;
-  progress.hidden = false;
-  progress.max = total_ns;
-  progress.value = done_ns;
-  status.textContent = `Replaying the shared run: ${simulatedTime(done_ns)} of ${simulatedTime(total_ns)} of simulated time`;
+// A long link or file replays for seconds: say so, with how much of its simulated time is done.
+function showReplayProgress(what) {
+  return ({ done_ns, total_ns }) => {
+    if (!total_ns) return;
+    progress.hidden = false;
+    progress.max = total_ns;
+    progress.value = done_ns;
+    status.textContent = `Replaying ${what}: ${simulatedTime(done_ns, total_ns)} of ${simulatedTime(total_ns)} of simulated time`;
+  };
 }
 
 // ---------------------------------------------------------------- actions
@@ -306,7 +308,7 @@ async function openRunFile(input) {
   renderPause(root, true);
   await queue;
   try {
-    snapshot = JSON.parse(await runtime.call("load-file", text, showReplayProgress));
+    snapshot = JSON.parse(await runtime.call("load-file", text, showReplayProgress("the run from the file")));
   } catch (error) {
     showNotice(`The file could not be used (${error.message}). The demo is as it was.`);
     return;
