@@ -132,3 +132,21 @@ def test_a_run_too_long_for_a_link_can_be_downloaded_and_opened_again(
     expect(page.get_by_role("button", name="Resume", exact=True)).to_be_visible()
     assert page.evaluate("() => window.simSnapshot().scenario") == long_run["scenario"]
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("text", ["my shopping list", "v2.1..r-a1000-kZ"], ids=["text", "run"])
+def test_a_file_that_is_not_a_run_says_so_and_changes_nothing(
+    page: Page, site_url: str, tmp_path: Path, text: str
+):
+    open_demo(page, site_url)
+    send_requests(page, 2)
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    before = page.evaluate("() => window.simSnapshot()")
+    junk = tmp_path / "notes.txt"
+    junk.write_text(text + "\n")  # not a run, or a run that stops at a server that is not there
+    page.get_by_label("Open a run file").set_input_files(junk)
+    expect(page.get_by_text("The file could not be used")).to_be_visible()
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    assert page.evaluate("() => window.simSnapshot()") == before
+    send_requests(page, 1)
+    expect(cart_of(page, "User")).to_have_text("Cart: 3 items")

@@ -198,7 +198,7 @@ async function download(url, what) {
 // slice at a time; between slices the page's other calls are answered, so a click never
 // waits for more than one slice.
 const SLICE_MS = 6;
-let loading = null; // { id, demo } while a link is replayed
+let loading = null; // { id, previous } while a link is replayed; `previous` comes back if it fails
 const held = []; // calls that arrived during a replay, answered after it in order
 const comparing = []; // ids of Compare calls waiting for the other modes
 const channel = new MessageChannel();
@@ -224,10 +224,9 @@ function answer(message) {
     if (method === "load" || method === "load-file") {
       // JS null is not None in Pyodide; undefined is. A file may hold a run too long for a link.
       const next = demoModule.start_load(argument ?? undefined, method === "load-file");
-      if (demo) demo.destroy();
-      demo = next;
       comparing.splice(0).forEach((waiting) => post({ type: "result", id: waiting, error: "A new run was loaded." }));
-      loading = { id };
+      loading = { id, previous: demo };
+      demo = next;
     } else if (method === "apply") {
       post({ type: "result", id, value: demo.apply_json(argument) });
     } else if (method === "compare") {
@@ -253,8 +252,9 @@ function runSlice() {
       if (more) {
         post({ type: "call-progress", id: loading.id, progress: demo.load_progress_json() });
       } else {
-        const { id } = loading;
+        const { id, previous } = loading;
         loading = null;
+        if (previous) previous.destroy();
         post({ type: "result", id, value: demo.snapshot_json() });
         held.splice(0).forEach(answer);
       }
@@ -262,10 +262,10 @@ function runSlice() {
       return;
     }
   } catch (error) {
-    const { id } = loading;
+    const { id, previous } = loading;
     loading = null;
     demo.destroy();
-    demo = null;
+    demo = previous; // a run that cannot be replayed changes nothing
     post({ type: "result", id, error: describe(error) });
     held.splice(0).forEach(answer);
     return;
