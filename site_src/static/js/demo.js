@@ -129,6 +129,7 @@ async function start(version) {
     snapshot = JSON.parse(await runtime.call("apply", JSON.stringify(reset)));
   }
   ui.ready = true;
+  root.querySelector("#demo-open-file").disabled = false;
   ui.paused = replayed; // a shared moment stays put until the reader resumes
   if (replayed) {
     const earlier = snapshot.scenario_notice ? ` ${snapshot.scenario_notice}` : "";
@@ -271,11 +272,16 @@ const actions = {
 function clearStaleComparison() {
   if (!compared) return;
   if (snapshot.time_ns >= compared.time_ns && JSON.stringify(snapshot.config) === compared.config) return;
+  forgetComparison();
+}
+
+function forgetComparison() {
   compared = null;
   root.querySelector("#demo-compare").hidden = true;
 }
 
 // A run too long for a link can still be kept whole: as a file, which "Open a run file" replays.
+let savedRunURL = null;
 function offerFile() {
   if (!snapshot.scenario_savable) {
     shareOutput.textContent = "This run is too long to share or save. Reset and try a shorter one.";
@@ -283,7 +289,8 @@ function offerFile() {
   }
   const file = new Blob([snapshot.scenario + "\n"], { type: "text/plain" });
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(file);
+  if (savedRunURL) URL.revokeObjectURL(savedRunURL); // the run offered before this one
+  savedRunURL = link.href = URL.createObjectURL(file);
   link.download = "chaos-monkey-run.txt";
   link.textContent = "Download this run as a file";
   shareOutput.replaceChildren(
@@ -296,7 +303,7 @@ function offerFile() {
 async function openRunFile(input) {
   const [file] = input.files;
   input.value = "";
-  if (!file) return;
+  if (!file || !ui.ready) return;
   let text;
   try {
     text = await file.text();
@@ -316,6 +323,7 @@ async function openRunFile(input) {
     progress.hidden = true;
     status.textContent = ui.readyText;
   }
+  forgetComparison();
   showNotice("Replayed the run from the file. Press Resume to let time run on.");
   lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
   renderAll();
