@@ -30,6 +30,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python tools/system_packages.py
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_demo.py
+	$(BIN)/python bench/bench_compare.py
 
 # An optional extra: the same chaos experiment on a real cluster (Redis, HAProxy, three
 # servers on 127.0.0.1), beside the simulator's prediction; writes lab/calibration.json.

@@ -25,6 +25,10 @@ Actions (dicts with a "type"; anything else raises ScenarioError and changes not
 Killing a dead server or restarting a live one is recorded but only logged.
 `act(action)` applies without building a snapshot, for batches.
 Consecutive advances are merged in the scenario, so it stays short.
+
+A long link can be replayed a slice at a time (`start_load`, then `load_step()` until it
+returns False), and the other modes follow the run a slice at a time (`compare_step()`), so
+the browser's worker answers clicks and shows progress between slices.
 """
 
 import json
@@ -33,32 +37,64 @@ from sim.actions import MAX_ADVANCE_NS, apply_action, validate_action
 from sim.config import MODES, build_config
 from sim.errors import ScenarioError
 from sim.model import Model
+from sim.others import OtherModes
+from sim.replay import Replay
 from sim.scenario import (
+    MAX_ACTIONS,
     MAX_CHARS,
+    MAX_FILE_CHARS,
     MAX_TOTAL_ADVANCE_NS,
     Encoder,
     Scenario,
     earlier_version_notice,
     parse,
 )
-from sim.snapshot import build_snapshot
+from sim.snapshot import build_snapshot, metrics_of
 
-__all__ = ["Demo", "ScenarioError", "load"]
+__all__ = ["Demo", "ScenarioError", "load", "start_load"]
 
 
 class Demo:
     """One interactive run: a model plus the scenario that reproduces it."""
 
-    def __init__(self, scenario: Scenario | None = None) -> None:
-        """Start from `scenario` (default: seed 1, default config) and replay its actions."""
+    def __init__(self, scenario: Scenario | None = None, in_steps: bool = False) -> None:
+        """Start from `scenario` (default: seed 1, default config) and replay its actions,
+        at once or, with `in_steps`, as `load_step()` is called."""
         scenario = scenario or Scenario()
-        self._start(scenario.seed, scenario.config)
-        self._notice = earlier_version_notice(scenario)
+        actions = []
         for position, action in enumerate(scenario.actions, start=1):
             try:
-                self._apply(validate_action(action))
+                actions.append(validate_action(action))
             except ScenarioError as error:
                 raise ScenarioError(f"action {position} ({action.get('type')}): {error}") from None
+        self._start(scenario.seed, scenario.config)
+        self._notice = earlier_version_notice(scenario)
+        self._loading = Replay(self._apply_loaded, self._advance, self._record)
+        for action in actions:
+            self._loading.add(action)
+        if not in_steps:
+            while self.load_step():
+                pass
+
+    def _apply_loaded(self, action: dict) -> None:
+        """Apply an action of the scenario being loaded; an error names its place."""
+        try:
+            self._apply(action)
+        except ScenarioError as error:
+            position = self._loading.applied + 1
+            raise ScenarioError(f"action {position} ({action['type']}): {error}") from None
+
+    def _advance(self, ns: int) -> None:
+        """Run one slice of an advance (recorded once whole, by `_record`)."""
+        self.model.advance(ns)
+
+    def load_step(self) -> bool:
+        """Replay one action or slice of the scenario being loaded; return whether more remains."""
+        return self._loading.step()
+
+    def load_progress_json(self) -> str:
+        """How much of the scenario being loaded has been replayed, as JSON."""
+        return json.dumps(self._loading.progress(), separators=(",", ":"))
 
     def _start(self, seed: int, config: object) -> None:
         """Build a fresh model."""
@@ -69,6 +105,7 @@ class Demo:
         self._advanced_ns = 0
         self._notice: str | None = None
         self.model = Model(config, seed)
+        self._others = OtherModes(seed, config)
 
     def _apply(self, action: dict) -> None:
         """Apply a canonical action and record it."""
@@ -77,6 +114,11 @@ class Demo:
             self._start(action.get("seed", self._seed), config)
             return
         apply_action(self.model, action)
+        self._record(action)
+
+    def _record(self, action: dict) -> None:
+        """Record an applied action (not reset) in the scenario, and for the other modes."""
+        self._others.add(action)
         actions = self._actions
         if action["type"] == "advance":
             self._advanced_ns += action["ns"]
@@ -108,8 +150,11 @@ class Demo:
     def snapshot(self) -> dict:
         """Return the current state as plain JSON-safe data."""
         text = self._encoder.text()
-        shareable = len(text) <= MAX_CHARS and self._advanced_ns <= MAX_TOTAL_ADVANCE_NS
-        return build_snapshot(self.model, text, shareable, self._notice)
+        short = self._advanced_ns <= MAX_TOTAL_ADVANCE_NS and len(self._actions) <= MAX_ACTIONS
+        snapshot = build_snapshot(self.model, text, short and len(text) <= MAX_CHARS, self._notice)
+        snapshot["scenario_savable"] = short and len(text) <= MAX_FILE_CHARS
+        snapshot["scenario_link_limit"] = MAX_CHARS
+        return snapshot
 
     def apply_json(self, action_json: str) -> str:
         """Apply an action given as JSON; return the snapshot as JSON."""
@@ -124,15 +169,28 @@ class Demo:
         """Return the snapshot as compact JSON (no NaN or infinity)."""
         return json.dumps(self.snapshot(), allow_nan=False, separators=(",", ":"))
 
+    def compare_step(self) -> bool:
+        """Bring the other modes one slice nearer this run; return whether they are behind."""
+        return self._others.step()
+
+    def compare_progress_json(self) -> str:
+        """How far the other modes have followed this run, as JSON."""
+        return json.dumps(self._others.progress(), separators=(",", ":"))
+
+    def comparison(self) -> dict:
+        """This run's metrics in every mode, and the simulated time they were taken at."""
+        others = self._others.metrics()
+        here = self.model.config.mode
+        modes = {mode: metrics_of(self.model) if mode == here else others[mode] for mode in MODES}
+        return {"time_ns": self.model.now, "modes": modes}
+
+    def comparison_json(self) -> str:
+        """comparison() as JSON."""
+        return json.dumps(self.comparison(), allow_nan=False, separators=(",", ":"))
+
     def compare_modes(self) -> dict:
-        """Replay this run's scenario in every mode; return each mode's metrics."""
-        out = {}
-        base = self.scenario()
-        for mode in MODES:
-            config = build_config({"mode": mode}, base.config)
-            other = Demo(Scenario(base.seed, config, base.actions))
-            out[mode] = other.snapshot()["metrics"]
-        return out
+        """This run's scenario in every mode: each mode's metrics."""
+        return self.comparison()["modes"]
 
     def compare_modes_json(self) -> str:
         """compare_modes() as JSON."""
@@ -144,3 +202,12 @@ def load(scenario_text: str | None) -> Demo:
     if scenario_text is None or (isinstance(scenario_text, str) and not scenario_text.strip()):
         return Demo()
     return Demo(parse(scenario_text))
+
+
+def start_load(scenario_text: str | None, from_file: bool = False) -> Demo:
+    """Like load(), but the actions are replayed as `load_step()` is called; `from_file`
+    allows a run saved as a file, longer than a link."""
+    if scenario_text is None or (isinstance(scenario_text, str) and not scenario_text.strip()):
+        return Demo()
+    limit = MAX_FILE_CHARS if from_file else MAX_CHARS
+    return Demo(parse(scenario_text, limit), in_steps=True)

@@ -32,7 +32,8 @@ from sim.units import S
 # detector (December 2026); they still parse, and replay with the current model.
 VERSION = "v2"
 EARLIER_VERSIONS = ("v1",)
-MAX_CHARS = 2_000
+MAX_CHARS = 2_000  # a link (our choice: short enough for any browser, chat or mail client)
+MAX_FILE_CHARS = 100_000  # a run saved as a file, too long for a link (our choice)
 MAX_INPUT_CHARS = 20_000  # a whole link may carry other parameters
 MAX_ACTIONS = 5_000
 MAX_RUN = 1_000  # one "rN" token
@@ -269,16 +270,17 @@ def _action_of(code: str, args: list[str]) -> dict:
     return {"type": simple[code]}
 
 
-def parse(text: object) -> Scenario:
-    """Return the scenario in `text` (the encoded string or a whole link); raise ScenarioError."""
+def parse(text: object, max_chars: int = MAX_CHARS) -> Scenario:
+    """Return the scenario in `text` (the encoded string or a whole link); raise ScenarioError.
+    `max_chars` is a link's limit unless the text comes from a file (MAX_FILE_CHARS)."""
     if not isinstance(text, str):
         raise ScenarioError("a scenario must be text")
     text = text.strip()
-    if len(text) > MAX_INPUT_CHARS:
+    if len(text) > max(MAX_INPUT_CHARS, max_chars):
         raise ScenarioError(f"the text is too long ({len(text)} characters)")
     text = _extract(text)
-    if len(text) > MAX_CHARS:
-        raise ScenarioError(f"the scenario is too long ({len(text)} characters, limit {MAX_CHARS})")
+    if len(text) > max_chars:
+        raise ScenarioError(f"the scenario is too long ({len(text)} characters, limit {max_chars})")
     parts = text.split(".", 3)
     if len(parts) != 4 or parts[0] not in (VERSION, *EARLIER_VERSIONS):
         raise ScenarioError(

@@ -63,7 +63,7 @@ def _store(model: Model) -> dict:
     }
 
 
-def _metrics(model: Model) -> dict:
+def metrics_of(model: Model) -> dict:
     """Counts and latencies over the whole run."""
     metrics = model.metrics
     return {
@@ -111,7 +111,7 @@ def build_snapshot(
         "traces": [dict(t) for t in list(model.traces)[-SNAPSHOT_TRACES:]],
         "log": model.log.tail()[-SNAPSHOT_LOG_LINES:],
         "log_limit": LOG_LIMIT,
-        "metrics": _metrics(model),
+        "metrics": metrics_of(model),
         "series": model.series.points(model.now),
         "series_bucket_ms": config.series_bucket_ms,
     }

@@ -64,6 +64,14 @@ def run() -> list[str]:
         out.append(demo.compare_modes_json())
         link = json.loads(demo.snapshot_json())["scenario"]
         out.append(facade.load(link).snapshot_json())
+        # The worker's own calls: a link replayed a slice at a time, the other modes followed.
+        stepped = facade.start_load(link, True)
+        while stepped.load_step():
+            out.append(stepped.load_progress_json())
+        stepped.apply_json(json.dumps({"type": "advance", "ns": 3_000_000_000}))
+        while stepped.compare_step():
+            out.append(stepped.compare_progress_json())
+        out.append(stepped.comparison_json())
     out.append(refused(demo.apply_json, "{not json"))
     out.append(refused(demo.apply_json, json.dumps({"type": "no_such_action"})))
     out.extend(refused(facade.load, link) for link in BAD_LINKS)

@@ -306,27 +306,88 @@ export function renderPause(root, paused) {
   button.querySelector(".label").textContent = paused ? "Resume" : "Pause";
 }
 
-export function renderComparison(root, results, labels) {
-  const rows = root.querySelector("#demo-compare-rows");
-  rows.replaceChildren();
-  for (const [mode, metrics] of Object.entries(results)) {
-    const row = document.createElement("tr");
-    const cells = [
-      labels[mode] ?? mode,
-      String(metrics.lost_items),
-      String(metrics.lost_sessions),
-      String(metrics.failed),
-      String(metrics.retried),
-      milliseconds(metrics.p50_ms),
-      milliseconds(metrics.p99_ms),
-    ];
-    cells.forEach((text, index) => {
-      const cell = document.createElement(index === 0 ? "th" : "td");
-      if (index === 0) cell.scope = "row";
+// Simulated time in the unit a reader counts it in: seconds, or minutes for a long run
+// (`scale`, when given, picks the unit, so "1.8 of 60.0 min" reads in one unit).
+export function simulatedTime(ns, scale = ns) {
+  return scale < 120e9 ? seconds(ns) : `${(ns / 60e9).toFixed(1)} min`;
+}
+
+function count(value) {
+  return value.toLocaleString("en");
+}
+
+const COMPARED = [
+  ["Items lost", (m) => count(m.lost_items)],
+  ["Sessions lost", (m) => count(m.lost_sessions)],
+  ["Failed requests", (m) => count(m.failed)],
+  ["Retried", (m) => count(m.retried)],
+  ["Latency p50", (m) => milliseconds(m.p50_ms)],
+  ["Latency p99", (m) => milliseconds(m.p99_ms)],
+];
+
+// One column per mode and a row per figure, so three narrow columns fit a phone.
+export function renderComparison(root, result, labels) {
+  const modes = Object.keys(result.modes);
+  const head = document.createElement("tr");
+  for (const text of ["", ...modes.map((mode) => labels[mode] ?? mode)]) {
+    const cell = document.createElement(text ? "th" : "td");
+    if (text) {
+      cell.scope = "col";
       cell.textContent = text;
-      row.append(cell);
-    });
-    rows.append(row);
+    }
+    head.append(cell);
   }
+  root.querySelector("#demo-compare-head").replaceChildren(head);
+  const rows = COMPARED.map(([name, value]) => {
+    const row = document.createElement("tr");
+    const header = document.createElement("th");
+    header.scope = "row";
+    header.textContent = name;
+    row.append(header);
+    for (const mode of modes) {
+      const cell = document.createElement("td");
+      cell.textContent = value(result.modes[mode]);
+      row.append(cell);
+    }
+    return row;
+  });
+  root.querySelector("#demo-compare-rows").replaceChildren(...rows);
+  setText(root.querySelector("#demo-compare-time"), simulatedTime(result.time_ns));
   root.querySelector("#demo-compare").hidden = false;
+  renderCompareHint(root);
+}
+
+// On a screen too narrow for every column (a small embed), say that the table scrolls.
+export function renderCompareHint(root) {
+  const scroller = root.querySelector("#demo-compare");
+  const hint = root.querySelector("#demo-compare-hint");
+  hint.hidden = scroller.hidden || scroller.querySelector("table").offsetWidth <= scroller.clientWidth;
+}
+
+// While the other modes catch up with the run: a busy button and how far they have got.
+// `progress` is null once the comparison is over.
+export function renderComparing(root, progress) {
+  const button = root.querySelector('[data-action="compare"]');
+  const holder = root.querySelector("#demo-comparing");
+  const bar = holder.querySelector("progress");
+  if (progress === null) {
+    button.removeAttribute("aria-disabled");
+    button.removeAttribute("aria-busy");
+    holder.hidden = true;
+    return;
+  }
+  button.setAttribute("aria-disabled", "true");
+  button.setAttribute("aria-busy", "true");
+  holder.hidden = false;
+  const { done_ns, total_ns } = progress;
+  if (total_ns) {
+    bar.max = total_ns;
+    bar.value = done_ns;
+  } else {
+    bar.removeAttribute("value");
+  }
+  const text = total_ns
+    ? `Comparing modes: the other modes have replayed ${simulatedTime(done_ns, total_ns)} of ${simulatedTime(total_ns)} of simulated time`
+    : "Comparing modes…";
+  setText(holder.querySelector("#demo-comparing-text"), text);
 }

@@ -1,7 +1,15 @@
 // The Chaos Monkey demo: loads the simulator, forwards the learner's actions to it, drives
 // simulated time, and renders each snapshot. No simulation logic lives here.
 import { startRuntime, supportsWebAssembly, formatMegabytes } from "guide/runtime.js";
-import { render, renderPause, renderComparison, storeKilled } from "guide/demo-view.js";
+import {
+  render,
+  renderPause,
+  renderComparison,
+  renderComparing,
+  renderCompareHint,
+  simulatedTime,
+  storeKilled,
+} from "guide/demo-view.js";
 import { drawWires, animateTrace } from "guide/demo-anim.js";
 import { renderChart } from "guide/demo-chart.js";
 import { GuidedSteps, crashLesson } from "guide/demo-steps.js";
@@ -33,7 +41,10 @@ const ui = {
   maxServers: Number(root.dataset.maxServers),
   pendingMode: null, // a mode chosen whose reset has not answered yet
   pausedForLink: false, // paused by the page to show a shared moment, not by the reader
+  comparing: false, // a comparison asked for and not yet answered
+  readyText: "", // what the status line says once the simulator is ready
 };
+let compared = null; // { time_ns, config } of the comparison on show
 let runtime = null;
 let snapshot = null;
 let queue = Promise.resolve();
@@ -126,7 +137,7 @@ async function start(version) {
   let replayed = false;
   if (shared !== null) {
     try {
-      snapshot = JSON.parse(await runtime.call("load", shared));
+      snapshot = JSON.parse(await runtime.call("load", shared, showReplayProgress("the shared run")));
       replayed = true;
     } catch (error) {
       showNotice(`The link’s scenario could not be used: ${error.message}. The demo starts from the defaults instead.`);
@@ -138,6 +149,7 @@ async function start(version) {
     snapshot = JSON.parse(await runtime.call("apply", JSON.stringify(reset)));
   }
   ui.ready = true;
+  root.querySelector("#demo-open-file").disabled = false;
   ui.paused = replayed; // a shared moment stays put until the reader resumes
   ui.pausedForLink = replayed;
   if (replayed) {
@@ -145,13 +157,25 @@ async function start(version) {
     showNotice(`Replayed a shared scenario. Press Resume to let time run on.${earlier}`);
   }
   lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
-  status.textContent = `Simulator ready (sim ${version}). Select a mode and send a request.`;
+  ui.readyText = `Simulator ready (sim ${version}). Select a mode and send a request.`;
+  status.textContent = ui.readyText;
   progress.hidden = true;
   root.dataset.state = "ready";
   renderAll();
   renderPause(root, ui.paused);
   steps.render();
   settleOnce("resolve", version);
+}
+
+// A long link or file replays for seconds: say so, with how much of its simulated time is done.
+function showReplayProgress(what) {
+  return ({ done_ns, total_ns }) => {
+    if (!total_ns) return;
+    progress.hidden = false;
+    progress.max = total_ns;
+    progress.value = done_ns;
+    status.textContent = `Replaying ${what}: ${simulatedTime(done_ns, total_ns)} of ${simulatedTime(total_ns)} of simulated time`;
+  };
 }
 
 // ---------------------------------------------------------------- actions
@@ -185,6 +209,7 @@ let wiresKey = "";
 
 function renderAll() {
   render(root, snapshot, ui);
+  clearStaleComparison();
   renderChart(document.getElementById("demo-chart"), snapshot.series);
   // Wires depend only on which servers exist and live, and on the mode; measuring the boxes
   // forces a layout, so skip it when nothing they show has changed (resizes redraw too).
@@ -267,19 +292,28 @@ const actions = {
     if (!ui.paused) showNotice("");
   },
   compare: async () => {
-    await queue;
+    if (ui.comparing) return; // one comparison at a time: a second click starts nothing
+    ui.comparing = true;
+    performance.mark("compare-asked");
+    renderComparing(root, { done_ns: 0, total_ns: 0 });
     try {
-      const results = JSON.parse(await runtime.call("compare", null));
+      await queue;
+      const result = JSON.parse(await runtime.call("compare", null, (p) => renderComparing(root, p)));
       const labels = Object.fromEntries(snapshot.modes.map((mode) => [mode.id, mode.label]));
-      renderComparison(root, results, labels);
+      compared = { time_ns: result.time_ns, config: JSON.stringify(snapshot.config) };
+      renderComparison(root, result, labels);
+      clearStaleComparison();
     } catch (error) {
       showNotice(`The comparison did not run: ${error.message}`);
+    } finally {
+      ui.comparing = false;
+      renderComparing(root, null);
     }
   },
   "copy-link": async () => {
     await queue;
     if (!snapshot.scenario_shareable) {
-      shareOutput.textContent = "This run is too long to share as a link. Reset and try a shorter one.";
+      offerFile();
       return;
     }
     const url = new URL(embed ? embed.guideURL : location.href, location.href); // the full guide
@@ -293,6 +327,71 @@ const actions = {
     }
   },
 };
+
+// A comparison belongs to one run: once a reset or a mode switch has started another (time
+// went back, or the settings changed), it goes.
+function clearStaleComparison() {
+  if (!compared) return;
+  if (snapshot.time_ns >= compared.time_ns && JSON.stringify(snapshot.config) === compared.config) return;
+  forgetComparison();
+}
+
+function forgetComparison() {
+  compared = null;
+  root.querySelector("#demo-compare").hidden = true;
+}
+
+// A run too long for a link can still be kept whole: as a file, which "Open a run file" replays.
+let savedRunURL = null;
+function offerFile() {
+  if (!snapshot.scenario_savable) {
+    shareOutput.textContent = "This run is too long to share or save. Reset and try a shorter one.";
+    return;
+  }
+  const file = new Blob([snapshot.scenario + "\n"], { type: "text/plain" });
+  const link = document.createElement("a");
+  if (savedRunURL) URL.revokeObjectURL(savedRunURL); // the run offered before this one
+  savedRunURL = link.href = URL.createObjectURL(file);
+  link.download = "chaos-monkey-run.txt";
+  link.textContent = "Download this run as a file";
+  shareOutput.replaceChildren(
+    `This run is too long for a link (${snapshot.scenario.length.toLocaleString("en")} characters; a link holds ${snapshot.scenario_link_limit.toLocaleString("en")}). `,
+    link,
+    ". “Open a run file” replays it, here or on another computer.",
+  );
+}
+
+async function openRunFile(input) {
+  const [file] = input.files;
+  input.value = "";
+  if (!file || !ui.ready) return;
+  let text;
+  try {
+    text = await file.text();
+  } catch {
+    showNotice("The file could not be read.");
+    return;
+  }
+  ui.paused = true; // the replayed moment stays put, as a shared link's does
+  ui.pausedForLink = true;
+  renderPause(root, true);
+  await queue;
+  try {
+    snapshot = JSON.parse(await runtime.call("load-file", text, showReplayProgress("the run from the file")));
+  } catch (error) {
+    showNotice(`The file could not be used (${error.message}). The demo is as it was.`);
+    return;
+  } finally {
+    progress.hidden = true;
+    status.textContent = ui.readyText;
+  }
+  forgetComparison();
+  showNotice("Replayed the run from the file. Press Resume to let time run on.");
+  lastAnimatedSeq = snapshot.traces.length ? snapshot.traces[snapshot.traces.length - 1].seq : -1;
+  renderAll();
+}
+
+root.querySelector("#demo-open-file").addEventListener("change", (event) => openRunFile(event.target));
 
 root.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
@@ -371,6 +470,7 @@ new IntersectionObserver((entries) => {
 new ResizeObserver(() => {
   if (snapshot) drawWires(diagram, snapshot);
 }).observe(diagram);
+new ResizeObserver(() => renderCompareHint(root)).observe(root.querySelector("#demo-compare"));
 
 retry.addEventListener("click", load);
 

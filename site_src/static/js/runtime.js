@@ -6,7 +6,8 @@ export function supportsWebAssembly() {
 }
 
 // Callbacks: onProgress(loaded, total), onStarting(), onReady(version), onError(message).
-// Returns { call(method, argument), stop() }.
+// Returns { call(method, argument, onProgress), stop() }; onProgress(progress) hears how far a
+// long call (a replayed link, a comparison) has got.
 export function startRuntime({ onProgress, onStarting, onReady, onError }) {
   const { worker, heard } = window[Symbol.for("guide.takeWorker")]();
   const pending = new Map();
@@ -33,6 +34,7 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
       onReady(message.version);
     } else if (message.type === "snapshot-saved") performance.mark("simulator-snapshot-saved");
     else if (message.type === "error") fail(message.message);
+    else if (message.type === "call-progress") pending.get(message.id)?.onProgress?.(JSON.parse(message.progress));
     else if (message.type === "result") {
       const call = pending.get(message.id);
       pending.delete(message.id);
@@ -54,11 +56,11 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
   }
 
   return {
-    call(method, argument) {
+    call(method, argument, onProgress) {
       if (failed) return Promise.reject(new Error("The simulator is not running."));
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve, reject, onProgress });
         worker.postMessage({ type: "call", id, method, argument });
       });
     },

@@ -194,23 +194,98 @@ async function download(url, what) {
 
 // ---------------------------------------------------------------- calls from the page
 
-function answer({ id, method, argument }) {
+// Long work (replaying a shared link, bringing the other modes level for Compare) runs a
+// slice at a time; between slices the page's other calls are answered, so a click never
+// waits for more than one slice.
+const SLICE_MS = 6;
+let loading = null; // { id, previous } while a link is replayed; `previous` comes back if it fails
+const held = []; // calls that arrived during a replay, answered after it in order
+const comparing = []; // ids of Compare calls waiting for the other modes
+const channel = new MessageChannel();
+let sliceScheduled = false;
+channel.port1.onmessage = () => {
+  sliceScheduled = false;
+  runSlice();
+};
+
+function scheduleSlice() {
+  if (sliceScheduled) return;
+  sliceScheduled = true;
+  channel.port2.postMessage(null);
+}
+
+function answer(message) {
+  if (loading) {
+    held.push(message);
+    return;
+  }
+  const { id, method, argument } = message;
   try {
-    let value;
-    if (method === "load") {
-      if (demo) demo.destroy();
-      demo = demoModule.load(argument ?? undefined); // JS null is not None in Pyodide; undefined is
-      value = demo.snapshot_json();
+    if (method === "load" || method === "load-file") {
+      // JS null is not None in Pyodide; undefined is. A file may hold a run too long for a link.
+      const next = demoModule.start_load(argument ?? undefined, method === "load-file");
+      comparing.splice(0).forEach((waiting) => post({ type: "result", id: waiting, error: "A new run was loaded." }));
+      loading = { id, previous: demo };
+      demo = next;
     } else if (method === "apply") {
-      value = demo.apply_json(argument);
+      post({ type: "result", id, value: demo.apply_json(argument) });
     } else if (method === "compare") {
-      value = demo.compare_modes_json();
+      comparing.push(id);
     } else {
       throw new Error(`Unknown call ${method}`);
     }
-    post({ type: "result", id, value });
   } catch (error) {
     post({ type: "result", id, error: describe(error) });
+  }
+  scheduleSlice();
+}
+
+// One slice of whichever long work is under way: the replay of a link first, then the other
+// modes (kept level whenever the worker is idle, so Compare usually answers at once).
+function runSlice() {
+  if (!demo) return;
+  const until = performance.now() + SLICE_MS;
+  try {
+    if (loading) {
+      let more = true;
+      while (more && performance.now() < until) more = demo.load_step();
+      if (more) {
+        post({ type: "call-progress", id: loading.id, progress: demo.load_progress_json() });
+      } else {
+        const { id, previous } = loading;
+        loading = null;
+        if (previous) previous.destroy();
+        post({ type: "result", id, value: demo.snapshot_json() });
+        held.splice(0).forEach(answer);
+      }
+      scheduleSlice();
+      return;
+    }
+  } catch (error) {
+    const { id, previous } = loading;
+    loading = null;
+    demo.destroy();
+    demo = previous; // a run that cannot be replayed changes nothing
+    post({ type: "result", id, error: describe(error) });
+    held.splice(0).forEach(answer);
+    return;
+  }
+  let behind = true;
+  while (behind && performance.now() < until) behind = demo.compare_step();
+  if (behind) {
+    if (comparing.length) {
+      const progress = demo.compare_progress_json();
+      for (const id of comparing) post({ type: "call-progress", id, progress });
+    }
+    scheduleSlice();
+    return;
+  }
+  for (const id of comparing.splice(0)) {
+    try {
+      post({ type: "result", id, value: demo.comparison_json() });
+    } catch (error) {
+      post({ type: "result", id, error: describe(error) });
+    }
   }
 }
 

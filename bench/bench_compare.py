@@ -1,0 +1,206 @@
+"""Benchmark Compare modes and a click during it, on a 60-minute run, in real Chromium.
+
+    .venv/bin/python bench/bench_compare.py [--runs 5] [--clicks 10]
+
+The site is built in a scratch folder and served as bench_demo.py serves it. Each run opens,
+in a new browser context, the issue's run: 60 minutes of simulated time at 50 requests/s with
+the Chaos Monkey on, as a shared link. It times, in page time:
+- the link's replay (the loader's "Replaying the shared run" until the demo is ready): the
+  reference, one replay of the run in the demo's own mode, measured in the same page;
+- Compare modes clicked at once after the replay (the other modes still have the whole hour
+  to catch up), to the table showing;
+- while that runs, clicks on "Send request", each to the User box showing the new cart and to
+  the next frame after that, and the longest gap between two frames;
+- then, with the same clicks timed while nothing else runs (the reference for them), and
+  Compare modes again a few seconds later, when the other modes have kept in step.
+No assertion: this prints figures and writes bench/results/compare.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_demo import percentile, serve  # noqa: E402
+
+import build  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_executable  # noqa: E402
+
+HOUR_AT_50 = "v2.1..c1-t50-" + "-".join(["a600000000000"] * 6)
+
+# Times the replay of the link, each Compare (click to table shown), each click on Send
+# request (to the new cart, and to the next frame), and the frame gaps while comparing.
+PROBE = """
+(() => {
+  const marks = window.__bench = {
+    replay: null, ready: null, compares: [], clicks: [], gaps: [], idleGaps: [], idle: false,
+  };
+  const status = () => document.getElementById('demo-status');
+  const busy = () => !document.getElementById('demo-comparing').hidden;
+  addEventListener('DOMContentLoaded', () => {
+    new MutationObserver(() => {
+      const text = status().textContent;
+      if (marks.replay === null && text.startsWith('Replaying')) marks.replay = performance.now();
+    }).observe(status(), { childList: true, characterData: true, subtree: true });
+    window.simReady.then(() => { marks.ready = performance.now(); });
+    const table = document.getElementById('demo-compare');
+    new MutationObserver(() => {
+      const open = marks.compares.find((c) => c.shown === null);
+      if (open && !table.hidden) open.shown = performance.now() - open.start;
+    }).observe(table, { attributes: true, childList: true, subtree: true, characterData: true });
+  });
+  let last = null;
+  const frame = (t) => {
+    if (last !== null && busy()) marks.gaps.push(t - last);
+    else if (last !== null && marks.idle) marks.idleGaps.push(t - last);
+    last = t;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  document.addEventListener('click', (event) => {
+    if (event.target.closest('[data-action=compare]')) {
+      document.getElementById('demo-compare').hidden = true;
+      marks.compares.push({ start: performance.now(), shown: null });
+      return;
+    }
+    if (!event.target.closest('[data-action=request]')) return;
+    const cart = document.querySelector('.node-user [data-field=cart]');
+    const start = performance.now();
+    const before = cart.textContent;
+    const during = busy();
+    const observer = new MutationObserver(() => {
+      if (cart.textContent === before) return;
+      observer.disconnect();
+      const updated = performance.now() - start;
+      requestAnimationFrame(() => {
+        marks.clicks.push({ updated, painted: performance.now() - start, during });
+      });
+    });
+    observer.observe(cart, { childList: true, characterData: true, subtree: true });
+  }, true);
+})();
+"""
+
+
+def one_run(browser, url: str, clicks: int) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.add_init_script(PROBE)
+    page.goto(f"{url}?scenario={HOUR_AT_50}#demo")
+    page.evaluate("() => window.simReady")
+    page.wait_for_function("() => window.__bench.ready !== null")
+    compare = page.get_by_role("button", name="Compare modes", exact=True)
+    send = page.get_by_role("button", name="Send request", exact=True)
+    compare.click()
+    during = 0
+    while during < clicks and page.locator("#demo-comparing").is_visible():
+        send.click()
+        page.wait_for_function("(n) => window.__bench.clicks.length > n", arg=during)
+        during += 1
+    page.wait_for_function("() => window.__bench.compares[0].shown !== null", timeout=120_000)
+    page.evaluate("() => { window.__bench.idle = true; }")
+    for index in range(clicks):  # the same clicks with nothing else running
+        send.click()
+        page.wait_for_function("(n) => window.__bench.clicks.length > n", arg=during + index)
+    page.evaluate("() => { window.__bench.idle = false; }")
+    page.get_by_role("button", name="Resume", exact=True).click()
+    page.wait_for_timeout(3000)  # let time run: the other modes follow as it does
+    compare.click()
+    page.wait_for_function("() => window.__bench.compares[1].shown !== null", timeout=120_000)
+    marks = page.evaluate("() => window.__bench")
+    context.close()
+    return {
+        "replay_ms": marks["ready"] - marks["replay"],
+        "compare_after_replay_ms": marks["compares"][0]["shown"],
+        "compare_in_step_ms": marks["compares"][1]["shown"],
+        "clicks_during": [c for c in marks["clicks"] if c["during"]],
+        "clicks_idle": [c for c in marks["clicks"] if not c["during"]],
+        "longest_frame_gap_during_ms": max(marks["gaps"], default=None),
+        "longest_frame_gap_idle_ms": max(marks["idleGaps"], default=None),
+    }
+
+
+def summarise(runs: list[dict]) -> dict:
+    def med(values: list[float]) -> float:
+        return round(statistics.median(values), 1)
+
+    def clicks(kind: str, key: str) -> dict:
+        values = [c[key] for r in runs for c in r[kind]]
+        return {"p50": med(values), "p95": percentile(values, 0.95), "n": len(values)}
+
+    return {
+        "runs": len(runs),
+        "seconds (median over runs)": {
+            "replay_of_the_link (reference)": med([r["replay_ms"] / 1000 for r in runs]),
+            "compare_right_after_the_replay": med(
+                [r["compare_after_replay_ms"] / 1000 for r in runs]
+            ),
+            "compare_once_in_step": med([r["compare_in_step_ms"] / 1000 for r in runs]),
+        },
+        "ratios to the replay (median over runs)": {
+            "compare_right_after_the_replay": round(
+                statistics.median(r["compare_after_replay_ms"] / r["replay_ms"] for r in runs), 2
+            ),
+            "compare_once_in_step": round(
+                statistics.median(r["compare_in_step_ms"] / r["replay_ms"] for r in runs), 3
+            ),
+        },
+        "click on Send request, ms": {
+            "during_compare_to_dom": clicks("clicks_during", "updated"),
+            "during_compare_to_frame": clicks("clicks_during", "painted"),
+            "idle_to_dom (reference)": clicks("clicks_idle", "updated"),
+            "idle_to_frame (reference)": clicks("clicks_idle", "painted"),
+        },
+        "longest frame gap, ms (median over runs)": {
+            "while_comparing": med([r["longest_frame_gap_during_ms"] or 0 for r in runs]),
+            "idle_clicks (reference)": med([r["longest_frame_gap_idle_ms"] or 0 for r in runs]),
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--clicks", type=int, default=10)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as scratch_name:
+        site = build.build(Path(scratch_name) / "ours", "/")
+        runs = []
+        with serve(site) as (url, _traffic), sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
+            )
+            for run in range(args.runs):
+                result = one_run(browser, url, args.clicks)
+                runs.append(result)
+                print(
+                    f"run {run + 1}/{args.runs}: replay {result['replay_ms']:.0f} ms, compare "
+                    f"{result['compare_after_replay_ms']:.0f} ms after it, "
+                    f"{result['compare_in_step_ms']:.0f} ms in step; "
+                    f"{len(result['clicks_during'])} clicks during",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            browser.close()
+    results = summarise(runs)
+    results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
