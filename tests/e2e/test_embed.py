@@ -506,7 +506,7 @@ def test_good_parameters_choose_the_mode_and_hide_what_they_say(browser, site_ur
 
 
 def palette_names() -> list[str]:
-    """The custom properties site.css sets for dark mode (and demo.css's log background)."""
+    """The custom properties site.css sets for dark mode (and the demo's log background)."""
     site_css = (ROOT / "site_src/static/css/site.css").read_text()
     dark = re.search(r"@media \(prefers-color-scheme: dark\) \{\s*:root \{(.*?)\}", site_css, re.S)
     return [*re.findall(r"(--[\w-]+):", dark.group(1)), "--log-bg"]
