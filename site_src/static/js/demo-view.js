@@ -185,7 +185,7 @@ function renderMetrics(root, snapshot) {
     const key = element.dataset.metric;
     setText(element, key.endsWith("_ms") ? milliseconds(metrics[key]) : String(metrics[key]));
   }
-  setText(root.querySelector("[data-field=time]"), seconds(snapshot.time_ns));
+  setText(root.querySelector("[data-field=time]"), simulatedTime(snapshot.time_ns));
   const detecting = snapshot.servers.filter((server) => server.detecting).map((s) => s.name);
   setText(
     root.querySelector("[data-field=window]"),
