@@ -21,7 +21,28 @@ SIM = settings.get_profile("sim")
 MACHINE_SETTINGS = settings(SIM, max_examples=100, stateful_step_count=40)
 
 
-class Cluster(RuleBasedStateMachine):
+class ModelPromises(RuleBasedStateMachine):
+    """The promises every run keeps, whatever drives it; machines set `self.model`."""
+
+    @invariant()
+    def no_item_appears_that_was_never_added(self) -> None:
+        for user in self.model.users.values():
+            cart = self.model.current_cart(user)
+            if cart is not None:
+                assert cart.acked <= cart.items <= user.attempted
+                assert cart.acked <= user.acked
+
+    @invariant()
+    def the_balancer_never_picks_a_server_it_marked_down(self) -> None:
+        assert self.model.balancer.sent_to_down == 0
+
+    @invariant()
+    def requests_are_ok_or_failed(self) -> None:
+        metrics = self.model.metrics
+        assert metrics.requests == metrics.ok + metrics.failed
+
+
+class Cluster(ModelPromises):
     """Drives a Demo with the demo user's requests and the faults a learner can cause."""
 
     mode = "stateless"
@@ -91,23 +112,6 @@ class Cluster(RuleBasedStateMachine):
     @rule()
     def restore_store(self) -> None:
         self.demo.act({"type": "restore_store"})
-
-    @invariant()
-    def no_item_appears_that_was_never_added(self) -> None:
-        for user in self.model.users.values():
-            cart = self.model.current_cart(user)
-            if cart is not None:
-                assert cart.acked <= cart.items <= user.attempted
-                assert cart.acked <= user.acked
-
-    @invariant()
-    def the_balancer_never_picks_a_server_it_marked_down(self) -> None:
-        assert self.model.balancer.sent_to_down == 0
-
-    @invariant()
-    def requests_are_ok_or_failed(self) -> None:
-        metrics = self.model.metrics
-        assert metrics.requests == metrics.ok + metrics.failed
 
 
 class StatelessCluster(Cluster):

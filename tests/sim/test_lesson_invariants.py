@@ -1,9 +1,7 @@
 """Stateful property tests for the lessons' actions: random sequences of deploys, store
 failovers, two-tab requests and the learner's faults keep the model consistent.
 
-Checked after every step:
-- no item appears that was never added, in any copy;
-- the balancer never sends a request to a server it has marked down;
+Checked after every step, besides the promises of every run (test_invariants.ModelPromises):
 - a server is in drain or held out of the balancer only while a deploy is replacing it;
 - the snapshot's deploy and store fields are what the page may draw;
 - after enough quiet time every deploy and failover has run its course;
@@ -15,18 +13,19 @@ import json
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import invariant, precondition, rule
 
 from sim.config import build_config
 from sim.facade import Demo
 from sim.scenario import Scenario
 from sim.units import S
+from tests.sim.test_invariants import ModelPromises
 
 SIM = settings.get_profile("sim")
 MACHINE_SETTINGS = settings(SIM, max_examples=60, stateful_step_count=40)
 
 
-class Lessons(RuleBasedStateMachine):
+class Lessons(ModelPromises):
     """Drives a Demo with the lessons' actions mixed with kills, restarts and removals."""
 
     mode = "stateless"
@@ -83,18 +82,6 @@ class Lessons(RuleBasedStateMachine):
     @rule(rate=st.sampled_from([0, 20]))
     def traffic(self, rate: int) -> None:
         self.demo.act({"type": "traffic", "rate_per_s": rate})
-
-    @invariant()
-    def no_item_appears_that_was_never_added(self) -> None:
-        for user in self.model.users.values():
-            cart = self.model.current_cart(user)
-            if cart is not None:
-                assert cart.acked <= cart.items <= user.attempted
-                assert cart.acked <= user.acked
-
-    @invariant()
-    def the_balancer_never_picks_a_server_it_marked_down(self) -> None:
-        assert self.model.balancer.sent_to_down == 0
 
     @invariant()
     def drain_and_maintenance_belong_to_the_server_being_replaced(self) -> None:
