@@ -1,6 +1,8 @@
 // For pages that embed the guide's demo: sizes each demo iframe to its content.
 //
-//   <script src="https://SITE/BASE/embed.js" async></script>
+//   <script src="BASE_URL/embed.js" async></script>
+//
+// where BASE_URL is the site's address, such as https://example.org/repo-name.
 //
 // The demo inside the frame posts {type: "stateless-guide:height", height: N} to its parent
 // whenever its height changes. This script accepts such a message only from the window of an
