@@ -49,6 +49,19 @@ def settled(page: Page) -> dict:
     return page.evaluate("() => window.simSnapshot()")
 
 
+def cpython_snapshot(scenario: str) -> dict:
+    """The snapshot CPython's command line gives for an encoded scenario."""
+    cli = subprocess.run(
+        [sys.executable, "-m", "sim", "run", scenario, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(cli.stdout)
+
+
 def server_holding_the_session(page: Page) -> str:
     """The name of the server whose box says it holds a session, read from the page."""
     # Wait for the page to show it: the last click's snapshot may still be on its way.
@@ -121,15 +134,7 @@ def test_the_browser_matches_cpython_for_the_same_scenario(demo: Page):
     demo.get_by_role("button", name="Kill database", exact=True).click()
     send_requests(demo, 1)
     browser_snapshot = settled(demo)
-    cli = subprocess.run(
-        [sys.executable, "-m", "sim", "run", browser_snapshot["scenario"], "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert json.loads(cli.stdout) == browser_snapshot
+    assert cpython_snapshot(browser_snapshot["scenario"]) == browser_snapshot
 
 
 def test_a_shared_link_replays_to_the_same_state(page: Page, site_url: str, browser):

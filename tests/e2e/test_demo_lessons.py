@@ -7,18 +7,21 @@ page shows, never on the clock.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ROOT
 from tests.e2e.test_accessibility import violations
-from tests.e2e.test_demo import cart_of, choose_mode, open_demo, send_requests, settled
+from tests.e2e.test_demo import (
+    cart_of,
+    choose_mode,
+    cpython_snapshot,
+    open_demo,
+    send_requests,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -239,15 +242,9 @@ def test_copy_link_carries_the_new_actions_replays_as_in_cpython_and_opens_the_l
     shared = settled(page)
     assert parse_qs(copied.query)["scenario"] == [shared["scenario"]]
     assert copied.fragment == "lesson-two-tabs"
-    cli = subprocess.run(
-        [sys.executable, "-m", "sim", "run", shared["scenario"], "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    assert cpython_snapshot(shared["scenario"]) == shared, (
+        "the browser's run differs from CPython's"
     )
-    assert json.loads(cli.stdout) == shared, "the browser's run differs from CPython's"
     other = browser.new_context().new_page()
     try:
         open_demo(other, link, pause=False)
