@@ -115,6 +115,16 @@ class Cluster:
         argv = [find_program("haproxy"), "-db", "-f", str(config)]
         self.processes.start("haproxy", argv, niceness=HAPROXY_NICENESS)
         self.processes.wait_for_port("haproxy", self.balancer_port)
+        self._wait_for_runtime_api()
+
+    def _wait_for_runtime_api(self, timeout_s: float = 10.0) -> None:
+        """Wait for HAProxy's runtime socket: it can appear after the port listens (seen under
+        load), since HAProxy binds it under a temporary name and then renames it."""
+        deadline = time.monotonic() + timeout_s
+        while not self.socket_path.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"HAProxy's runtime socket did not appear in {timeout_s:.0f} s")
+            time.sleep(STATE_POLL_S)
 
     def _redis_argv(self) -> list[str]:
         """redis-server on loopback, its files in the work folder, no snapshots."""
