@@ -2,6 +2,7 @@
 
     python -m lab run [--mode stateless|stateful|both] [--kill crash|vanish|both]
                       [--repeat N] [--users N] [--calibration FILE] [--record DIR]
+                      [--no-keep-alive]
     python -m lab compare DIR [--calibration FILE]   # the runs recorded in DIR, against the
                                                      # simulator as it is now (no cluster)
     python -m lab check      # what the machine lacks, and how to get it
@@ -15,7 +16,7 @@ import argparse
 import json
 import signal
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from lab import calibration, firewall, prerequisites, report
@@ -42,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=1, help="seeds the users' think times")
     run.add_argument("--calibration", type=Path, help="write the calibration file here")
     run.add_argument("--record", type=Path, help="keep each run's record and bindings here")
+    run.add_argument(
+        "--no-keep-alive",
+        action="store_true",
+        help="skip the last run, in which HAProxy reuses its server connections",
+    )
     again = commands.add_parser("compare", help="compare recorded runs with the simulator now")
     again.add_argument("record", type=Path, help="a folder written by run --record")
     again.add_argument("--calibration", type=Path, help="write the calibration file here")
@@ -107,7 +113,29 @@ def _run(args: argparse.Namespace) -> int:
             stem = f"{index:02d}-{plan.mode}-{plan.kill_kind}"
             (args.record / f"{stem}.run.json").write_text(json.dumps(record))
         results.append(_compare_one(record))
-    return _conclude(records, results, args.calibration)
+    keep_alive = None if args.no_keep_alive else _keep_alive_run(plans, records, results)
+    return _conclude(records, results, args.calibration, keep_alive)
+
+
+def _keep_alive_run(plans: list[Plan], records: list[dict], results: list[tuple]) -> dict:
+    """One more run of the first plan, HAProxy reusing its server connections; its line.
+
+    The model opens a connection per request, so this run gets no prediction and no verdict:
+    it is printed beside the runs of the same mode and kill kind, and kept in the calibration
+    file. A vanish is where the two differ (a reused connection does not time out on connect).
+    """
+    first = next((p for p in plans if p.kill_kind == "vanish"), plans[0])
+    plan = replace(first, keep_alive=True)
+    print("keep-alive run: HAProxy reuses its connections to the servers", flush=True)
+    record = asdict(run_experiment(plan, Settings.from_model(), progress=_progress))
+    measured = measure(record)
+    alike = [
+        result[0]
+        for other, result in zip(records, results, strict=True)
+        if (other["plan"]["mode"], other["plan"]["kill_kind"]) == (plan.mode, plan.kill_kind)
+    ]
+    print(report.keep_alive_line(record["plan"], measured, alike), "", sep="\n", flush=True)
+    return calibration.keep_alive_entry(record["plan"], measured, alike)
 
 
 def _compare_one(record: dict) -> tuple:
@@ -137,7 +165,12 @@ def _compare_recorded(args: argparse.Namespace) -> int:
     return _conclude(records, results, args.calibration)
 
 
-def _conclude(records: list[dict], results: list[tuple], calibration_path: Path | None) -> int:
+def _conclude(
+    records: list[dict],
+    results: list[tuple],
+    calibration_path: Path | None,
+    keep_alive: dict | None = None,
+) -> int:
     """The summary lines, the calibration file; 1 when a verdict disagrees."""
     entries = []
     by_mode: dict[str, list] = {}
@@ -150,7 +183,9 @@ def _conclude(records: list[dict], results: list[tuple], calibration_path: Path 
     if calibration_path:
         first = records[0]
         ratio = report.store_ratio(by_mode)
-        calibration.write(calibration_path, first["machine"], first["settings"], entries, ratio)
+        calibration.write(
+            calibration_path, first["machine"], first["settings"], entries, ratio, keep_alive
+        )
         print(f"calibration written to {calibration_path}")
     disagreements = verdicts.count(False)
     print(f"{len(verdicts) - disagreements} of {len(verdicts)} verdicts agree")

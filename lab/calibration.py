@@ -90,10 +90,29 @@ def summary(runs: list[dict]) -> dict:
     return out
 
 
+def keep_alive_entry(plan: dict, measured: Measured, per_request: list[Measured]) -> dict:
+    """The keep-alive run's figures, and those of the same runs with a connection per request."""
+    return {
+        "mode": plan["mode"],
+        "kill_kind": plan["kill_kind"],
+        "victim": plan["victim"],
+        "users": plan["users"],
+        "measured": asdict(measured),
+        "per_request": [
+            {"detection_s": m.detection_s, "after_kill": m.after_kill} for m in per_request
+        ],
+    }
+
+
 def write(
-    path: Path, machine: dict, settings: dict, runs: list[dict], store_over_memory: float | None
+    path: Path,
+    machine: dict,
+    settings: dict,
+    runs: list[dict],
+    store_over_memory: float | None,
+    keep_alive: dict | None = None,
 ) -> None:
-    """Write the calibration file."""
+    """Write the calibration file (`keep_alive`: the keep-alive run, when there was one)."""
     data = {
         "version": CALIBRATION_VERSION,
         "date": machine["date"],
@@ -103,5 +122,7 @@ def write(
         "summary": summary(runs),
         "runs": runs,
     }
+    if keep_alive is not None:
+        data["keep_alive"] = keep_alive
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

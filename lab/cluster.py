@@ -37,13 +37,21 @@ class Cluster:
     balancer_port: int
     server_ports: dict[str, int]
     redis_port: int | None
+    keep_alive: bool = False
 
     @classmethod
     @contextlib.contextmanager
     def start(
-        cls, mode: str, settings: Settings, workdir: Path | None = None
+        cls,
+        mode: str,
+        settings: Settings,
+        workdir: Path | None = None,
+        keep_alive: bool = False,
     ) -> Iterator["Cluster"]:
-        """Start the cluster for `mode`; stop everything when the block ends."""
+        """Start the cluster for `mode`; stop everything when the block ends.
+
+        `keep_alive`: HAProxy reuses its connections to the servers.
+        """
         with contextlib.ExitStack() as stack:
             if workdir is None:
                 workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lab-")))
@@ -61,6 +69,7 @@ class Cluster:
                 balancer_port=balancer_port,
                 server_ports=dict(zip(SERVER_NAMES, ports, strict=True)),
                 redis_port=redis_port if mode == "stateless" else None,
+                keep_alive=keep_alive,
             )
             cluster._start_processes()
             yield cluster
@@ -91,7 +100,12 @@ class Cluster:
         config = self.workdir / "haproxy.cfg"
         config.write_text(
             haproxy.render_config(
-                self.settings, self.mode, self.balancer_port, self.server_ports, self.socket_path
+                self.settings,
+                self.mode,
+                self.balancer_port,
+                self.server_ports,
+                self.socket_path,
+                keep_alive=self.keep_alive,
             )
         )
         # -db: stay in the foreground, so the lab owns the process. A higher priority keeps
@@ -101,6 +115,16 @@ class Cluster:
         argv = [find_program("haproxy"), "-db", "-f", str(config)]
         self.processes.start("haproxy", argv, niceness=HAPROXY_NICENESS)
         self.processes.wait_for_port("haproxy", self.balancer_port)
+        self._wait_for_runtime_api()
+
+    def _wait_for_runtime_api(self, timeout_s: float = 10.0) -> None:
+        """Wait for HAProxy's runtime socket: it can appear after the port listens (seen under
+        load), since HAProxy binds it under a temporary name and then renames it."""
+        deadline = time.monotonic() + timeout_s
+        while not self.socket_path.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"HAProxy's runtime socket did not appear in {timeout_s:.0f} s")
+            time.sleep(STATE_POLL_S)
 
     def _redis_argv(self) -> list[str]:
         """redis-server on loopback, its files in the work folder, no snapshots."""

@@ -33,6 +33,7 @@ class Plan:
     kill_after_s: float = 3.0
     after_s: float = 2.0
     seed: int = 1
+    keep_alive: bool = False  # HAProxy reuses server connections (the model opens one each)
 
     def __post_init__(self) -> None:
         """Refuse what the lab cannot run."""
@@ -64,7 +65,7 @@ class Run:
 def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
     """Run `plan` on a fresh cluster and return its record."""
     clock = Clock()
-    with Cluster.start(plan.mode, settings) as cluster:
+    with Cluster.start(plan.mode, settings, keep_alive=plan.keep_alive) as cluster:
         cluster.wait_until_checked()
         progress(f"{plan.mode}: every server passed a health check; traffic starts")
         users = Users(cluster.url, plan.users, plan.think_ms, plan.seed, clock)

@@ -7,7 +7,9 @@ stateless mode, `cookie SERVERID insert` in stateful mode, `option redispatch 1`
 "timeout check"). Two settings the simulator assumes without naming them:
 - `option http-server-close`: every request opens its own connection to a server, as in the
   model. With HAProxy's default connection reuse, a request sent on an idle connection to a
-  vanished server would wait for `timeout server` instead of failing to connect.
+  vanished server would wait for `timeout server` instead of failing to connect. The lab's
+  keep-alive run (`keep_alive=True`) leaves that option out, so HAProxy keeps its default
+  (`option http-keep-alive`, `http-reuse safe`), to measure the difference.
 - checks are plain TCP connects (`check` without `option httpchk`), as the model's pass/fail.
 The runtime API (a Unix socket) reports each server's state. The log, with ISO timestamps in
 microseconds, says per request which server answered and how many connection retries it
@@ -76,9 +78,17 @@ class Settings:
 
 
 def render_config(
-    settings: Settings, mode: str, port: int, servers: dict[str, int], socket_path: Path
+    settings: Settings,
+    mode: str,
+    port: int,
+    servers: dict[str, int],
+    socket_path: Path,
+    keep_alive: bool = False,
 ) -> str:
-    """Return haproxy.cfg for `mode` ("stateless" or "stateful") on 127.0.0.1:port."""
+    """Return haproxy.cfg for `mode` ("stateless" or "stateful") on 127.0.0.1:port.
+
+    `keep_alive`: reuse server connections (HAProxy's default) instead of one per request.
+    """
     # Plain `option redispatch` redispatches only the last retry (interval -1).
     redispatch = "option redispatch 1" if settings.redispatch else "option redispatch"
     sticky = mode == "stateful"
@@ -92,7 +102,7 @@ def render_config(
         "    log global",
         "    option log-health-checks",
         f'    log-format "{LOG_FORMAT}"',
-        "    option http-server-close",
+        *([] if keep_alive else ["    option http-server-close"]),
         f"    retries {settings.retries}",
         f"    {redispatch}",
         f"    timeout connect {settings.connect_timeout_ms}ms",

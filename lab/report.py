@@ -129,3 +129,34 @@ def ratio_lines(by_mode: dict[str, list[tuple[Measured, dict]]]) -> list[str]:
         f" {p50['stateless'] / p50['stateful']:.2f}x,"
         f" simulator {model['stateless'] / model['stateful']:.2f}x",
     ]
+
+
+def _range_s(values: list[float]) -> str:
+    """'10.36-11.89 s', one value, or 'never'."""
+    if not values:
+        return "never"
+    low, high = min(values), max(values)
+    return f"{low:.2f} s" if low == high else f"{low:.2f}-{high:.2f} s"
+
+
+def keep_alive_line(plan: dict, keep_alive: Measured, per_request: list[Measured]) -> str:
+    """The keep-alive run beside the runs of the same plan with one connection per request.
+
+    Failed requests count from the kill on: the window the two ways of connecting differ in.
+    """
+    detected = [] if keep_alive.detection_s is None else [keep_alive.detection_s]
+    after = keep_alive.after_kill
+    line = (
+        f"keep-alive: detection {_range_s(detected)}, {after['failed']} failed requests"
+        f" of {after['requests']} from the kill on ({plan['mode']} {plan['kill_kind']}"
+        f" of server {plan['victim']})"
+    )
+    if per_request:
+        windows = [m.detection_s for m in per_request if m.detection_s is not None]
+        failed = sum(m.after_kill["failed"] for m in per_request)
+        requests = sum(m.after_kill["requests"] for m in per_request)
+        line += (
+            f"; one connection per request: detection {_range_s(windows)}, {failed} failed"
+            f" requests of {requests} in {len(per_request)} run(s)"
+        )
+    return line

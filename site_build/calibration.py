@@ -60,6 +60,27 @@ def _lost_rows(runs: list[dict]) -> list[dict]:
     return rows
 
 
+def _keep_alive(entry: dict | None) -> dict | None:
+    """The keep-alive run (HAProxy reusing server connections) beside the same runs without."""
+    if entry is None:
+        return None
+    measured, per_request = entry["measured"], entry["per_request"]
+    windows = [r["detection_s"] for r in per_request if r["detection_s"] is not None]
+    detected = [] if measured["detection_s"] is None else [measured["detection_s"]]
+    return {
+        "mode": entry["mode"],
+        "kill": entry["kill_kind"],
+        "victim": entry["victim"],
+        "detection": _seconds_range(detected),
+        "failed": measured["after_kill"]["failed"],
+        "requests": measured["after_kill"]["requests"],
+        "per_request_runs": len(per_request),
+        "per_request_detection": _seconds_range(windows),
+        "per_request_failed": sum(r["after_kill"]["failed"] for r in per_request),
+        "per_request_requests": sum(r["after_kill"]["requests"] for r in per_request),
+    }
+
+
 def load_calibration(path: Path) -> dict | None:
     """The lab's measured figures, summed up for the guide; None when the lab never ran."""
     if not path.is_file():
@@ -76,6 +97,7 @@ def load_calibration(path: Path) -> dict | None:
             "detection": _detection_rows(runs),
             "lost": _lost_rows(runs),
             "store_over_memory": None if ratio is None else round(ratio),
+            "keep_alive": _keep_alive(data.get("keep_alive")),
         }
     except (ValueError, KeyError, TypeError) as error:
         raise BuildError(f"{path}: not a calibration file the guide can read ({error!r})") from None

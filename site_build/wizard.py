@@ -12,6 +12,10 @@ from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError
 from site_build.render import script_json
 
+# An answer id goes into links (#wizard=ID.ID), so only these characters. The page's script
+# accepts only ids equal to the data's, so this is the one place the form is checked.
+ANSWER_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
 
 def load_wizard(path: Path) -> dict:
     """Read and check the wizard; a broken tree fails naming the file and the question."""
@@ -41,7 +45,7 @@ def load_wizard(path: Path) -> dict:
         for answer in answers:
             fields = {"id": str, "label": str, "next": str, "reason": str}
             require_fields(answer, fields, where, fail)
-            if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", answer["id"]):
+            if not ANSWER_ID.fullmatch(answer["id"]):
                 fail(f"{where}: answer id {answer['id']!r} must be lower-case words and hyphens")
             if answer["next"] not in questions and answer["next"] not in outcomes:
                 fail(
@@ -64,6 +68,7 @@ def load_wizard(path: Path) -> dict:
         if oid not in reached:
             fail(f"outcome {oid!r} is unreachable: no answer leads to it")
     check_architectures(data, fail)
+    check_established_facts(data, fail)
     return {
         "start": data["start"],
         "questions": questions,
@@ -106,17 +111,77 @@ def check_architectures(data: dict, fail: Callable) -> None:
                 )
 
 
+def check_established_facts(data: dict, fail: Callable) -> None:
+    """Check that nothing on a path contradicts what an earlier answer on it established.
+
+    A fact (`[facts.ID]`) is something an answer can settle ("the session holds only who the
+    user is"), with the words that would contradict it ("cart"). An answer that `establishes`
+    it rules those words out of every later question (text and hint), every later answer
+    (reason and trade-off) and the outcome (summary and trade-offs) on each path through it.
+    """
+    facts = read_word_patterns(data.get("facts", {}), "fact", fail, required=False)
+    for qid, question in data["questions"].items():
+        for answer in question["answers"]:
+            where = f"question {qid!r}: answer {answer['id']!r}"
+            value = answer.get("establishes", [])
+            if not isinstance(value, list) or not all(isinstance(fid, str) for fid in value):
+                fail(f"{where}: establishes must be a list of fact ids")
+            for fid in value:
+                if fid not in facts:
+                    fail(f"{where} establishes unknown fact {fid!r} (known: {', '.join(facts)})")
+    for path, oid in wizard_paths(data):
+        link = "#wizard=" + ".".join(aid for _, aid in path)
+        established: dict[str, str] = {}  # fact id -> the answer that established it
+        for qid, aid in path:
+            question = data["questions"][qid]
+            answer = next(a for a in question["answers"] if a["id"] == aid)
+            texts = [(f"question {qid!r}", question["text"] + " " + question.get("hint", ""))]
+            texts.append(
+                (
+                    f"question {qid!r}, answer {aid!r}",
+                    answer["reason"] + " " + answer.get("accept", ""),
+                )
+            )
+            check_texts(link, texts, established, facts, fail)
+            for fid in answer.get("establishes", []):
+                established.setdefault(fid, f"question {qid!r}, answer {aid!r}")
+        outcome = data["outcomes"][oid]
+        text = " ".join([outcome["summary"], *map(str, outcome["tradeoffs"])])
+        check_texts(link, [(f"outcome {oid!r}", text)], established, facts, fail)
+
+
+def check_texts(
+    link: str, texts: list[tuple[str, str]], established: dict, facts: dict, fail: Callable
+) -> None:
+    """Fail on the first text that names a word contradicting an established fact."""
+    for where, text in texts:
+        for fid, source in established.items():
+            match = facts[fid].search(text)
+            if match:
+                fail(
+                    f'{link}: {where} says "{match.group(0)}", which contradicts {fid!r}, '
+                    f"established by {source}"
+                )
+
+
+def read_word_patterns(
+    tables: object, kind: str, fail: Callable, required: bool = True
+) -> dict[str, re.Pattern]:
+    """Each `[KIND.ID]` table's id with a pattern finding its words at the start of a word."""
+    if not isinstance(tables, dict) or (required and not tables):
+        fail(f"no {kind}s: add [{kind}s.ID] tables, each with the words that name it")
+    patterns = {}
+    for tid, table in tables.items():
+        words = table.get("words") if isinstance(table, dict) else None
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            fail(f"{kind} {tid!r} needs words = [...], the words that name it in a text")
+        patterns[tid] = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + ")", re.I)
+    return patterns
+
+
 def read_parts(parts: object, fail: Callable) -> dict[str, re.Pattern]:
     """Each part id with a pattern that finds the words naming it, at the start of a word."""
-    if not isinstance(parts, dict) or not parts:
-        fail("no parts: add [parts.ID] tables, each with the words that name it")
-    patterns = {}
-    for pid, part in parts.items():
-        words = part.get("words") if isinstance(part, dict) else None
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
-            fail(f"part {pid!r} needs words = [...], the words that name it in a text")
-        patterns[pid] = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + ")", re.I)
-    return patterns
+    return read_word_patterns(parts, "part", fail)
 
 
 def parts_named(text: str, parts: dict[str, re.Pattern]) -> dict[str, str]:
@@ -252,8 +317,8 @@ def read_next_link(name: str, by_file: dict[str, Page], base_url: str, where: st
 
 
 def questions_for_script(questions: dict) -> dict:
-    """The questions without the build-time `for`/`against`/`mentions`, which no script reads."""
-    checked_only = ("for", "against", "mentions")
+    """The questions without the build-time `for`/`against`/`mentions`/`establishes`."""
+    checked_only = ("for", "against", "mentions", "establishes")
     return {
         qid: question
         | {

@@ -63,3 +63,36 @@ def test_a_malformed_calibration_file_fails_the_build_naming_it(tmp_path: Path) 
 
 def test_the_committed_calibration_file_is_readable() -> None:
     assert load_calibration(build.Paths().calibration)["runs"] >= 1
+
+
+def test_the_keep_alive_run_is_summed_up_beside_the_runs_with_a_connection_per_request(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path / "calibration.json", [_run("stateless", "vanish", 11.2, 11.1, 0)])
+    data = json.loads(path.read_text())
+    per_request = [
+        {"detection_s": 11.2, "after_kill": {"requests": 100, "failed": 0}},
+        {"detection_s": 10.4, "after_kill": {"requests": 120, "failed": 1}},
+    ]
+    data["keep_alive"] = {
+        "mode": "stateless",
+        "kill_kind": "vanish",
+        "victim": "B",
+        "measured": {"detection_s": 11.6, "after_kill": {"requests": 104, "failed": 2}},
+        "per_request": per_request,
+    }
+    path.write_text(json.dumps(data))
+    keep_alive = load_calibration(path)["keep_alive"]
+    assert keep_alive == {
+        "mode": "stateless",
+        "kill": "vanish",
+        "victim": "B",
+        "detection": "11.60\u00a0s",
+        "failed": 2,
+        "requests": 104,
+        "per_request_runs": 2,
+        "per_request_detection": "10.40\u201311.20\u00a0s",
+        "per_request_failed": 1,
+        "per_request_requests": 220,
+    }
+    assert load_calibration(_write(tmp_path / "without.json", []))["keep_alive"] is None

@@ -281,6 +281,72 @@ def test_a_recommendation_whose_title_and_reasons_disagree_is_refused_naming_the
     assert_refused(tmp_path, case, edit, message)
 
 
+def establishing(words: str) -> tuple[str, str]:
+    """An edit of the small wizard: answering yes first establishes `quiet`, named by `words`."""
+    fact = f'establishes = ["quiet"]\n\n[facts.quiet]\nwords = [{words}]\n'
+    return ('reason = "Because yes."', f'reason = "Because yes."\n{fact}')
+
+
+LATER_CONTRADICTIONS = [
+    (
+        "a later answer's reason",
+        establishing('"busy"'),
+        r"#wizard=yes\.yes: question 'second', answer 'yes' says \"Busy\", which contradicts "
+        r"'quiet', established by question 'first', answer 'yes'",
+    ),
+    (
+        "a later question",
+        establishing('"second"'),
+        r"#wizard=yes\.yes: question 'second' says \"Second\", which contradicts 'quiet'",
+    ),
+    (
+        "the outcome's trade-offs",
+        establishing('"to speak of"'),
+        r"#wizard=yes\.no: outcome 'calm' says \"to speak of\", which contradicts 'quiet'",
+    ),
+    (
+        "an unknown fact",
+        ('reason = "Because yes."', 'reason = "Because yes."\nestablishes = ["quiet"]'),
+        r"question 'first': answer 'yes' establishes unknown fact 'quiet'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "edit", "message"), LATER_CONTRADICTIONS, ids=[c[0] for c in LATER_CONTRADICTIONS]
+)
+def test_a_question_or_trade_off_that_contradicts_an_earlier_answer_is_refused(
+    tmp_path: Path, case: str, edit: tuple[str, str], message: str
+):
+    assert_refused(tmp_path, case, edit, message)
+
+
+def test_what_an_answer_establishes_binds_only_the_paths_through_it(tmp_path: Path):
+    text = SMALL.replace(
+        'reason = "Because no."', 'reason = "Because no."\nestablishes = ["quiet"]'
+    )
+    text = text.replace("[questions.first]", '[facts.quiet]\nwords = ["busy"]\n\n[questions.first]')
+    wizard = load_wizard(write(tmp_path, text))
+    assert wizard["questions"]["first"]["answers"][1]["establishes"] == ["quiet"]
+
+
+def test_the_real_wizard_asks_nothing_about_changing_data_once_the_session_is_only_identity():
+    wizard = load_wizard(WIZARD_FILE)
+    for answers, outcome in wizard_paths(wizard):
+        node = wizard["start"]
+        identity_only = False
+        for answer_id in answers:
+            question = wizard["questions"][node]
+            if identity_only:
+                assert "cart" not in question["text"], answers
+            answer = next(a for a in question["answers"] if a["id"] == answer_id)
+            identity_only |= node == "session-kind" and answer_id == "identity"
+            node = answer["next"]
+        if identity_only:
+            tradeoffs = " ".join(wizard["outcomes"][outcome]["tradeoffs"])
+            assert "overwrite" not in tradeoffs and "writes it back" not in tradeoffs, answers
+
+
 def test_a_part_only_mentioned_in_passing_is_allowed_on_any_path(tmp_path: Path):
     text = SMALL.replace(
         'reason = "Because yes."',
@@ -344,7 +410,9 @@ def test_the_script_gets_no_build_time_declarations(tmp_path: Path):
     path = write(tmp_path, SMALL)
     data = json.loads(str(wizard_for_templates(load_wizard(path), pages, "/", path)["json"]))
     assert "parts" not in data and "parts" not in data["outcomes"]["busy"]
-    assert all("for" not in a for q in data["questions"].values() for a in q["answers"])
+    answers = [a for q in data["questions"].values() for a in q["answers"]]
+    assert all("for" not in a and "establishes" not in a for a in answers)
+    assert "facts" not in data
 
 
 def test_the_tree_for_the_page_carries_each_paths_reasons_and_trade_offs(tmp_path: Path):

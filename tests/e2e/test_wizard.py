@@ -308,9 +308,9 @@ def test_a_wizard_link_made_on_a_page_opened_from_a_demo_link_carries_no_scenari
 
 CONTRADICTED = [
     # (answers, a word the title must carry, a word neither title nor reasons may carry)
-    ("no.no.no.yes.yes", "sticky sessions", "state does not have to live in the server"),
+    ("no.no.no.yes.no.yes", "sticky sessions", "state does not have to live in the server"),
     ("yes.whole.yes", "snapshots", "sticky sessions and replication"),
-    ("no.yes.whole.yes", "snapshots", "sticky sessions and replication"),
+    ("no.yes.yes.whole.yes", "snapshots", "sticky sessions and replication"),
 ]
 
 

@@ -7,10 +7,12 @@ detection windows, and that the lab leaves nothing behind, even when interrupted
 and Debian's redis-server, haproxy and iptables.
 """
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from itertools import pairwise
 from pathlib import Path
@@ -20,9 +22,10 @@ import pytest
 from lab import prerequisites
 from lab.analysis import bindings, measure
 from lab.experiment import Plan, run_experiment
-from lab.firewall import TAG
+from lab.firewall import drop_rule_specs, rules_of
 from lab.haproxy import Settings
 from lab.prediction import predict
+from lab.processes import free_ports
 from lab.report import DETECTION_TOLERANCE_S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,19 +45,26 @@ SLACK_S = 0.3  # a loaded machine's scheduling (seen: a check 0.2 s late)
 SHORT = {"users": 8, "think_ms": 50.0, "kill_after_s": 2.0, "after_s": 0.5}
 
 
-def _drop_rules() -> list[str]:
-    """The lab's drop rules now in the INPUT chain."""
-    listing = subprocess.run(
-        [prerequisites.find_program("iptables"), "-w", "-S", "INPUT"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [line for line in listing.splitlines() if TAG in line]
+@pytest.fixture(scope="module")
+def another_lab() -> Iterator[int]:
+    """Another lab's drop rules on this machine, its process alive: a lab must leave them be."""
+    owner = subprocess.Popen(["sleep", "3600"])
+    (port,) = free_ports(1)
+    iptables = prerequisites.find_program("iptables")
+    rules = drop_rule_specs(port, owner.pid)
+    try:
+        for rule in rules:
+            subprocess.run([iptables, "-w", "-I", *rule], check=True)
+        yield owner.pid
+    finally:
+        for rule in rules:
+            subprocess.run([iptables, "-w", "-D", *rule], check=False, capture_output=True)
+        owner.kill()
+        owner.wait()
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict:
+def runs(another_lab: int) -> dict:
     """Three short experiments: stateless crash, stateful crash, stateful vanish."""
     out = {}
     for mode, kind in (("stateless", "crash"), ("stateful", "crash"), ("stateful", "vanish")):
@@ -66,8 +76,12 @@ def runs() -> dict:
             "bindings": bound,
             "predicted": predict(bound),
         }
-        assert _drop_rules() == [], "a drop rule outlived its experiment"
+        assert rules_of(os.getpid()) == [], "a drop rule outlived its experiment"
     return out
+
+
+def test_a_lab_leaves_another_labs_drop_rules_alone(runs: dict, another_lab: int) -> None:
+    assert len(rules_of(another_lab)) == 2
 
 
 def test_stateless_loses_no_acknowledged_item_when_a_server_crashes(runs: dict) -> None:
@@ -168,7 +182,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule() -> None:
+def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule(another_lab: int) -> None:
     lab = subprocess.Popen(
         [
             *(sys.executable, "-m", "lab", "run", "--mode", "stateful", "--kill", "vanish"),
@@ -189,7 +203,7 @@ def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule() -> None:
             pytest.fail(f"the lab ended before its kill:\n{''.join(seen)}{lab.stderr.read()}")
         children = _children(lab.pid)
         assert len(children) == 4, children  # three servers and HAProxy
-        assert len(_drop_rules()) == 2
+        assert len(rules_of(lab.pid)) == 2
         lab.send_signal(signal.SIGINT)
         assert lab.wait(timeout=30) == 130
         assert "interrupted" in lab.stderr.read()
@@ -200,4 +214,4 @@ def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule() -> None:
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in children if _alive(pid)]
-    assert _drop_rules() == []
+    assert rules_of(lab.pid) == []

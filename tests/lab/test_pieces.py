@@ -8,7 +8,7 @@ import pytest
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
 from lab.haproxy import Settings, parse_check_events, parse_log, render_config
 from lab.prerequisites import MissingPrerequisite, find_program
-from lab.report import detection_verdict, lost_items_verdict, run_section
+from lab.report import detection_verdict, keep_alive_line, lost_items_verdict, run_section
 from sim.config import Config
 
 MS = 1_000_000
@@ -196,3 +196,19 @@ def test_haproxy_accepts_the_configuration_in_both_modes(tmp_path) -> None:
         done = subprocess.run([program, "-c", "-f", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "[WARNING]" not in done.stdout + done.stderr
+
+
+def test_the_keep_alive_run_lets_haproxy_reuse_server_connections() -> None:
+    settings = Settings.from_model()
+    per_request = render_config(settings, "stateless", 8000, {"A": 1}, "sock")
+    reused = render_config(settings, "stateless", 8000, {"A": 1}, "sock", keep_alive=True)
+    assert "option http-server-close" in per_request
+    assert "http-server-close" not in reused and "http-reuse never" not in reused
+
+
+def test_the_keep_alive_line_sits_beside_the_runs_with_one_connection_per_request() -> None:
+    run = _run()
+    line = keep_alive_line(run["plan"], measure(run), [measure(run), measure(run)])
+    assert line.startswith("keep-alive: detection ")
+    assert " failed requests of " in line and "one connection per request: detection " in line
+    assert "in 2 run(s)" in line
