@@ -1,4 +1,43 @@
-"""The snapshot: everything the browser draws, as plain JSON-safe data."""
+"""The snapshot: everything the browser draws, as plain JSON-safe data.
+
+CONTRACT with the page (issue 18). The module moves to `sim/browser/snapshot.py`, the facade
+to `sim/browser/facade.py` (the worker imports `sim.browser.facade`); every key below is
+added to the keys the page reads today, which stay until the page has switched.
+
+Actions (besides the model's, in `sim/browser/actions.py`):
+    {"type": "lesson", "id": "crash" | "deploy" | "store-failover" | "two-tabs"}
+        make that lesson the current one; its progress so far is kept
+    {"type": "predict", "answer": ANSWER}
+        ANSWER one of the current lesson's `choices` (anything else: ScenarioError, nothing
+        changes); marks its "predict" step done
+Both are recorded in the scenario (tokens `g<lesson>` and `w<answer>`, `-` in an id written
+`_`), so a shared link replays the lesson's progress; a reset keeps the lesson and its
+progress, and writes the current lesson and prediction at the head of the new run's
+actions. Old links parse and replay as before (no `g`/`w` token: the crash lesson).
+
+New snapshot keys:
+- `lesson`: {"id", "title", "steps": [{"id", "text", "done"}], "choices": [{"answer",
+  "text"}], "prediction": ANSWER | null, "question", "said": [sentences, oldest first; the
+  page shows the last], "next": the id of the first step not done, or null}
+- `happened`: the last 50 records of the last action, oldest first, as dicts with a "kind"
+  and the record's fields, e.g. {"kind": "killed", "at_ns": 5000, "server": "A",
+  "how": "crash", "cause": ""}; `happened_counts`: {kind: number} over the whole action
+  (an advance of ten minutes at 100/s makes tens of thousands of records)
+- `servers[].status`: {"icon", "short", "text"}: the server in words (icon one of up,
+  detecting, down, draining, replacing, readmitting), deploy phases included
+- `store.status`: {"icon", "text"} (text includes the added latency), `store.node_lines`:
+  [one line per Redis node], `store.killed` (no node answers: "Restore database"),
+  `store.restorable` (the old primary can be brought back)
+- `deploy_status`: a sentence while a rolling deploy runs, else null
+- `detection_window`: "" or " · detection window open for Server A, Server B"
+- `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
+  once a reset has started another run (the page hides a stale comparison)
+
+Without a model: `sim.story.lessons.catalogue()` returns [{"id", "title", "question",
+"steps": [{"id", "text", "html"}], "choices": [{"answer", "text"}]}] in the page's order,
+for the build to render the lessons before Python starts (`html` keeps the <strong> marks of
+the step; `text` is the same without tags; the "predict" step's text is the question).
+"""
 
 from sim import __version__, deploy, failover
 from sim.cluster import DEMO_USER, Copy, Server, User
