@@ -5,9 +5,9 @@ import json
 import pytest
 
 from sim import __version__
-from sim.errors import ScenarioError
-from sim.facade import Demo, load
-from sim.scenario import Scenario
+from sim.browser.facade import Demo, load
+from sim.browser.scenario import Scenario
+from sim.core.errors import ScenarioError
 
 SERVER_KEYS = {
     "name",

@@ -20,11 +20,11 @@ A user's `server` is null when its cart is in the store (stateless mode). Times 
 milliseconds from the first round of health checks, the model's time 0.
 """
 
-from sim import requests, sessions
-from sim.config import KILL_KINDS, SERVER_NAMES, build_config
-from sim.errors import ScenarioError
-from sim.model import Model
-from sim.units import MS, S
+from sim.core import requests, sessions
+from sim.core.config import KILL_KINDS, SERVER_NAMES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
+from sim.core.units import MS, S
 
 BINDINGS_VERSION = 1
 MODES = ("stateless", "stateful")  # the lab has no real counterpart of replication

@@ -39,12 +39,13 @@ for the build to render the lessons before Python starts (`html` keeps the <stro
 the step; `text` is the same without tags; the "predict" step's text is the question).
 """
 
-from sim import __version__, deploy, failover
-from sim.cluster import DEMO_USER, Copy, Server, User
-from sim.config import MODE_LABELS, MODES
-from sim.log import LOG_LIMIT
-from sim.model import Model
-from sim.units import US, from_thousandths
+from sim import __version__
+from sim.core import deploy, failover
+from sim.core.cluster import DEMO_USER, Copy, Server, User
+from sim.core.config import MODE_LABELS, MODES
+from sim.core.model import Model
+from sim.core.units import US, from_thousandths
+from sim.story.log import LOG_LIMIT
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
 # animates only new traces, and a smaller snapshot is what keeps a click within a frame:

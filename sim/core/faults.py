@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import checks, deploy, narration, narration_lessons, replication, requests, sessions
-from sim.cluster import Server, next_server_name
-from sim.config import MAX_SERVERS
-from sim.errors import ScenarioError
-from sim.units import MS
+from sim.core import checks, deploy, replication, requests, sessions
+from sim.core.cluster import Server, next_server_name
+from sim.core.config import MAX_SERVERS
+from sim.core.errors import ScenarioError
+from sim.core.units import MS
+from sim.story import narration, narration_lessons
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def kill(model: Model, server: Server, kind: str | None = None, cause: str = "") -> None:

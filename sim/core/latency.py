@@ -6,8 +6,8 @@ draw identical values. Jitter is uniform; the sources of each base figure are in
 
 from random import Random
 
-from sim.config import Config
-from sim.units import US
+from sim.core.config import Config
+from sim.core.units import US
 
 # int() of a float, called on float directly: int() goes through the generic type call, about
 # four times the instructions in CPython 3.11, and a request makes five draws. Same value.

@@ -3,7 +3,7 @@ requests."""
 
 from collections import deque
 
-from sim.config import SERVER_NAMES
+from sim.core.config import SERVER_NAMES
 
 DEMO_USER = "you"  # the learner; background users are u1..uN
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.cluster import Server
-from sim.log import plural, seconds
-from sim.narration import say
-from sim.units import MS
+from sim.core.cluster import Server
+from sim.core.units import MS
+from sim.story.log import plural, seconds
+from sim.story.narration import say
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 # -- a rolling deploy -----------------------------------------------------------------------

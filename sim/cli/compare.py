@@ -7,12 +7,12 @@ their own, so every mode meets the same faults; killed servers restart empty aft
 configured time; the last live server is never killed. At the end every cart is read.
 """
 
-from sim import requests, workload
-from sim.config import MODES, Config, build_config
-from sim.errors import ScenarioError
-from sim.latency import trunc
-from sim.model import Model, stream
-from sim.units import S
+from sim.core import requests, workload
+from sim.core.config import MODES, Config, build_config
+from sim.core.errors import ScenarioError
+from sim.core.latency import trunc
+from sim.core.model import Model, stream
+from sim.core.units import S
 
 COMPARE_RATE_PER_S = 100
 STREAM_LOAD, STREAM_FAULTS = 3, 4

@@ -33,7 +33,7 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 
 from dataclasses import dataclass, fields
 
-from sim.errors import ScenarioError
+from sim.core.errors import ScenarioError
 
 MODES = ("stateless", "stateful", "replicated")
 MODE_LABELS = {

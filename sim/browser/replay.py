@@ -8,7 +8,7 @@ in the same order whatever the steps (checked by tests/sim/test_replay.py).
 from collections import deque
 from collections.abc import Callable
 
-from sim.units import S
+from sim.core.units import S
 
 # Our choice: at the top traffic rate (100/s) about 100 requests, a few ms of Pyodide's time.
 SLICE_NS = S

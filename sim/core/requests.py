@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import deploy, narration, replication, sessions
-from sim.cluster import Request, Server, User
-from sim.log import plural
-from sim.units import MS, S
+from sim.core import deploy, replication, sessions
+from sim.core.cluster import Request, Server, User
+from sim.core.units import MS, S
+from sim.story import narration
+from sim.story.log import plural
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 # -- sending -------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ actions the demo applied; the caller feeds it a slice at a time when it has noth
 do. The figures are the same as a full replay's: same seed, same actions, same streams.
 """
 
-from sim.actions import apply_action
-from sim.config import MODES, Config, build_config
-from sim.errors import ScenarioError
-from sim.model import Model
-from sim.replay import Replay
-from sim.snapshot import metrics_of
+from sim.browser.actions import apply_action
+from sim.browser.replay import Replay
+from sim.browser.snapshot import metrics_of
+from sim.core.config import MODES, Config, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
 
 
 class OtherModes:

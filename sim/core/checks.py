@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import deploy, narration
-from sim.cluster import Server
-from sim.units import MS
+from sim.core import deploy
+from sim.core.cluster import Server
+from sim.core.units import MS
+from sim.story import narration
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def start(model: Model) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration, replication
-from sim.cluster import Copy, Server, User
+from sim.core import replication
+from sim.core.cluster import Copy, Server, User
+from sim.story import narration
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def commit_to_store(

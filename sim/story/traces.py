@@ -4,8 +4,8 @@ Built from the facts the request kept (failed connections, draws, copies), only 
 model records; the snapshot carries the last few for the page to draw.
 """
 
-from sim.cluster import Request
-from sim.log import plural
+from sim.core.cluster import Request
+from sim.story.log import plural
 
 
 def trace(

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration_lessons, sessions
-from sim.cluster import Server
-from sim.units import MS
+from sim.core import sessions
+from sim.core.cluster import Server
+from sim.core.units import MS
+from sim.story import narration_lessons
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 class Rollout:

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import narration
-from sim.cluster import Copy, Server
-from sim.units import MS
+from sim.core.cluster import Copy, Server
+from sim.core.units import MS
+from sim.story import narration
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def members(model: Model, node: Server) -> list[Server]:

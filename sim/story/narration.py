@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import replication, traces
-from sim.cluster import DEMO_USER, Request, Server, User
-from sim.config import MODE_LABELS
-from sim.log import plural, seconds
-from sim.units import MS, from_thousandths
+from sim.core import replication
+from sim.core.cluster import DEMO_USER, Request, Server, User
+from sim.core.config import MODE_LABELS
+from sim.core.units import MS, from_thousandths
+from sim.story import traces
+from sim.story.log import plural, seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def say(model: Model, level: str, text: str) -> None:

@@ -7,7 +7,7 @@ memory stays bounded however many requests a run makes. Only integer arithmetic 
 bucket.
 """
 
-from sim.units import to_ms
+from sim.core.units import to_ms
 
 BITS = 11  # significant bits kept of each value
 

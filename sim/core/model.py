@@ -9,16 +9,17 @@ checks), `workload` (the Chaos Monkey and background traffic) and `narration` (t
 from collections import deque
 from random import Random
 
-from sim import checks, deploy, failover, faults, narration, requests, sessions, workload
-from sim.balancer import Balancer
-from sim.cluster import DEMO_USER, Copy, Request, Server, Store, User
-from sim.config import SERVER_NAMES, Config
-from sim.errors import ScenarioError
-from sim.events import EventQueue
-from sim.latency import Latency
-from sim.log import Log
-from sim.metrics import Metrics, Series
-from sim.units import MS, S
+from sim.core import checks, deploy, failover, faults, requests, sessions, workload
+from sim.core.balancer import Balancer
+from sim.core.cluster import DEMO_USER, Copy, Request, Server, Store, User
+from sim.core.config import SERVER_NAMES, Config
+from sim.core.errors import ScenarioError
+from sim.core.events import EventQueue
+from sim.core.latency import Latency
+from sim.core.metrics import Metrics, Series
+from sim.core.units import MS, S
+from sim.story import narration
+from sim.story.log import Log
 
 TRACE_LIMIT = 20
 # Independent random streams, one per concern, so that switching traffic on does not move

@@ -8,12 +8,13 @@ from __future__ import annotations
 from random import Random
 from typing import TYPE_CHECKING
 
-from sim import faults, narration, requests
-from sim.cluster import Server
-from sim.units import MS, S
+from sim.core import faults, requests
+from sim.core.cluster import Server
+from sim.core.units import MS, S
+from sim.story import narration
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def set_chaos(model: Model, on: bool) -> None:

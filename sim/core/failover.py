@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import faults, narration_lessons
-from sim.cluster import Store
-from sim.units import MS
+from sim.core import faults
+from sim.core.cluster import Store
+from sim.core.units import MS
+from sim.story import narration_lessons
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.core.model import Model
 
 
 def start(model: Model) -> None:

@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from sim.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
-from sim.config import Config, build_config
-from sim.errors import ScenarioError
-from sim.units import S
+from sim.browser.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
+from sim.core.config import Config, build_config
+from sim.core.errors import ScenarioError
+from sim.core.units import S
 
 # The encoding's version changes whenever the same actions would replay to a different run.
 # v1: links made before the model followed HAProxy's checks and retries and Tomcat's failure

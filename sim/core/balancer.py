@@ -1,6 +1,6 @@
 """The load balancer: picks a server by policy, and learns of failures only by health checks."""
 
-from sim.cluster import Server, User
+from sim.core.cluster import Server, User
 
 
 class Balancer:

@@ -7,10 +7,10 @@ encoded and parsed back compares equal.
 
 import math
 
-from sim.config import SERVER_NAMES, build_config
-from sim.errors import ScenarioError
-from sim.model import Model
-from sim.units import US, S, from_thousandths, to_thousandths
+from sim.core.config import SERVER_NAMES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
+from sim.core.units import US, S, from_thousandths, to_thousandths
 
 MAX_ADVANCE_NS = 600 * S  # one advance: 10 minutes of simulated time
 MAX_STORE_LATENCY_MS = 10_000

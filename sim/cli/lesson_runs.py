@@ -14,13 +14,13 @@ fixed times, and the traffic comes from compare's seeded streams, so every mode 
 same schedule.
 """
 
-from sim import requests
-from sim.compare import Workload, figures
-from sim.config import MODES, build_config
-from sim.errors import ScenarioError
-from sim.latency import trunc
-from sim.model import Model, stream
-from sim.units import MS, S
+from sim.cli.compare import Workload, figures
+from sim.core import requests
+from sim.core.config import MODES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.latency import trunc
+from sim.core.model import Model, stream
+from sim.core.units import MS, S
 
 LESSONS = ("deploy", "store-failover", "two-tabs")
 USERS = 100

@@ -33,13 +33,10 @@ the browser's worker answers clicks and shows progress between slices.
 
 import json
 
-from sim.actions import MAX_ADVANCE_NS, apply_action, validate_action
-from sim.config import MODES, build_config
-from sim.errors import ScenarioError
-from sim.model import Model
-from sim.others import OtherModes
-from sim.replay import Replay
-from sim.scenario import (
+from sim.browser.actions import MAX_ADVANCE_NS, apply_action, validate_action
+from sim.browser.others import OtherModes
+from sim.browser.replay import Replay
+from sim.browser.scenario import (
     MAX_ACTIONS,
     MAX_CHARS,
     MAX_FILE_CHARS,
@@ -49,7 +46,10 @@ from sim.scenario import (
     earlier_version_notice,
     parse,
 )
-from sim.snapshot import build_snapshot, metrics_of
+from sim.browser.snapshot import build_snapshot, metrics_of
+from sim.core.config import MODES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
 
 __all__ = ["Demo", "ScenarioError", "load", "start_load"]
 
