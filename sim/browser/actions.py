@@ -11,6 +11,7 @@ from sim.core.config import SERVER_NAMES, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
 from sim.core.units import US, S, from_thousandths, to_thousandths
+from sim.story.lessons import ANSWERS, BY_ID
 
 MAX_ADVANCE_NS = 600 * S  # one advance: 10 minutes of simulated time
 MAX_STORE_LATENCY_MS = 10_000
@@ -34,7 +35,11 @@ FIELDS = {
     "chaos": (("on",), ()),
     "traffic": (("rate_per_s",), ()),
     "reset": ((), ("config", "seed")),
+    # The learner's lesson and prediction: recorded, never applied to the model.
+    "lesson": (("id",), ()),
+    "predict": (("answer",), ()),
 }
+LESSON_ACTIONS = ("lesson", "predict")
 
 
 def _integer(action: dict, key: str, low: int, high: int, unit: str = "") -> int:
@@ -95,6 +100,16 @@ def validate_action(action: object) -> dict:
         out["on"] = action["on"]
     elif kind == "traffic":
         out["rate_per_s"] = canonical_number(action, "rate_per_s", MAX_TRAFFIC_PER_S)
+    elif kind == "lesson":
+        if action["id"] not in BY_ID:
+            raise ScenarioError(f"lesson id: {action['id']!r} is not one of {', '.join(BY_ID)}")
+        out["id"] = action["id"]
+    elif kind == "predict":
+        if action["answer"] not in ANSWERS:
+            raise ScenarioError(
+                f"predict answer: {action['answer']!r} is not one of {', '.join(ANSWERS)}"
+            )
+        out["answer"] = action["answer"]
     elif kind == "reset":
         overrides = action.get("config", {})
         build_config(overrides)  # refuse bad fields now, before anything changes

@@ -22,6 +22,10 @@ Actions (dicts with a "type"; anything else raises ScenarioError and changes not
     {"type": "reset", "config": {...}, "seed": int}   start over: the overrides apply to the
                                            current config (a new mode brings its default
                                            policy); same seed unless given; actions cleared
+    {"type": "lesson", "id": "deploy"}     open a lesson (its progress is kept)
+    {"type": "predict", "answer": "lost"}  answer the open lesson's question
+The lesson and the prediction are recorded in the scenario but change nothing in the model;
+lesson progress survives a reset, which starts the new run's actions with them.
 Killing a dead server or restarting a live one is recorded but only logged.
 `act(action)` applies without building a snapshot, for batches.
 Consecutive advances are merged in the scenario, so it stays short.
@@ -33,7 +37,7 @@ the browser's worker answers clicks and shows progress between slices.
 
 import json
 
-from sim.browser.actions import MAX_ADVANCE_NS, apply_action, validate_action
+from sim.browser.actions import LESSON_ACTIONS, MAX_ADVANCE_NS, apply_action, validate_action
 from sim.browser.others import OtherModes
 from sim.browser.replay import Replay
 from sim.browser.scenario import (
@@ -50,6 +54,9 @@ from sim.browser.snapshot import build_snapshot, metrics_of
 from sim.core.config import MODES, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
+from sim.story.facts import Facts, facts
+from sim.story.lesson_book import LessonBook
+from sim.story.seen import Seen
 
 __all__ = ["Demo", "ScenarioError", "load", "start_load"]
 
@@ -67,6 +74,9 @@ class Demo:
                 actions.append(validate_action(action))
             except ScenarioError as error:
                 raise ScenarioError(f"action {position} ({action.get('type')}): {error}") from None
+        self.lessons = LessonBook()
+        self._runs = 0  # runs started (a reset starts one): a comparison belongs to one
+        self._compared: tuple[int, int] | None = None  # (run, time_ns) of the last comparison
         self._start(scenario.seed, scenario.config)
         self._notice = earlier_version_notice(scenario)
         self._loading = Replay(self._apply_loaded, self._advance, self._record)
@@ -85,7 +95,9 @@ class Demo:
             raise ScenarioError(f"action {position} ({action['type']}): {error}") from None
 
     def _advance(self, ns: int) -> None:
-        """Run one slice of an advance (recorded once whole, by `_record`)."""
+        """Run one slice of an advance (recorded and observed once whole, by `_record`)."""
+        if self._before is None:
+            self._before = self._facts()
         self.model.advance(ns)
 
     def load_step(self) -> bool:
@@ -106,19 +118,52 @@ class Demo:
         self._notice: str | None = None
         self.model = Model(config, seed)
         self._others = OtherModes(seed, config)
+        self._runs += 1
+        self._before: Facts | None = None  # before the action under way
+        for action in self.lessons.heading_actions():
+            self._record(action)
+
+    def _facts(self) -> Facts:
+        """What the lessons read of the run now."""
+        return facts(self.model)
 
     def _apply(self, action: dict) -> None:
         """Apply a canonical action and record it."""
-        if action["type"] == "reset":
+        kind = action["type"]
+        if kind == "lesson":
+            self.lessons.choose(action["id"])
+        elif kind == "predict":
+            self.lessons.predict(action["answer"])
+        elif kind == "reset":
+            before = self._facts()
             config = build_config(action.get("config", {}), self._config)
             self._start(action.get("seed", self._seed), config)
+            self._observe(action, before)
             return
-        apply_action(self.model, action)
+        else:
+            self._before = self._facts()
+            apply_action(self.model, action)
         self._record(action)
+
+    def _observe(self, action: dict, before: Facts | None) -> None:
+        """Let the open lesson see an action of the model, with the facts before it."""
+        after = self._facts()
+        killed = () if before is None else tuple(sorted(before.alive - after.alive))
+        answer = after.answer if before is None or after.answer_seq != before.answer_seq else None
+        self.lessons.observe(Seen(action, before, after, killed, answer))
 
     def _record(self, action: dict) -> None:
         """Record an applied action (not reset) in the scenario, and for the other modes."""
+        if action["type"] in LESSON_ACTIONS:
+            self._append(action)
+            return
         self._others.add(action)
+        self._observe(action, self._before)
+        self._before = None
+        self._append(action)
+
+    def _append(self, action: dict) -> None:
+        """Add an action to the scenario; consecutive advances merge."""
         actions = self._actions
         if action["type"] == "advance":
             self._advanced_ns += action["ns"]
@@ -154,6 +199,13 @@ class Demo:
         snapshot = build_snapshot(self.model, text, short and len(text) <= MAX_CHARS, self._notice)
         snapshot["scenario_savable"] = short and len(text) <= MAX_FILE_CHARS
         snapshot["scenario_link_limit"] = MAX_CHARS
+        snapshot["lesson"] = self.lessons.open.to_dict()
+        compared = self._compared
+        snapshot["comparison"] = (
+            None
+            if compared is None
+            else {"time_ns": compared[1], "stale": compared[0] != self._runs}
+        )
         return snapshot
 
     def apply_json(self, action_json: str) -> str:
@@ -182,6 +234,7 @@ class Demo:
         others = self._others.metrics()
         here = self.model.config.mode
         modes = {mode: metrics_of(self.model) if mode == here else others[mode] for mode in MODES}
+        self._compared = (self._runs, self.model.now)
         return {"time_ns": self.model.now, "modes": modes}
 
     def comparison_json(self) -> str:
@@ -191,10 +244,6 @@ class Demo:
     def compare_modes(self) -> dict:
         """This run's scenario in every mode: each mode's metrics."""
         return self.comparison()["modes"]
-
-    def compare_modes_json(self) -> str:
-        """compare_modes() as JSON."""
-        return json.dumps(self.compare_modes(), allow_nan=False, separators=(",", ":"))
 
 
 def load(scenario_text: str | None) -> Demo:

@@ -11,6 +11,7 @@ defaults of the config's mode, or empty. <actions> are tokens joined by "-":
     kS, kSc, kSv  kill S (crash/vanish)  d   kill_store        lM       store latency M ms
     sS         restart S                 u   restore_store
     p          deploy (rolling)         f   failover_store
+    gID        lesson ID ("-" in an id written "_")   wANSWER   predict ANSWER
 
 Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
 """
@@ -41,7 +42,7 @@ MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
 
 _TOKEN = re.compile(
     r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdupf])"
-    r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)"
+    r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)|(g)([a-z_]{1,20})|(w)([a-z]{1,20})"
 )
 
 
@@ -96,6 +97,10 @@ def _token(action: dict) -> str:
         return "c1" if action["on"] else "c0"
     if kind == "traffic":
         return "t" + _number_text(action["rate_per_s"])
+    if kind == "lesson":
+        return "g" + action["id"].replace("-", "_")
+    if kind == "predict":
+        return "w" + action["answer"]
     simple = {
         "add_server": "n",
         "remove_server": "x",
@@ -254,6 +259,10 @@ def _action_of(code: str, args: list[str]) -> dict:
         return {"type": "restart", "server": args[0]}
     if code == "c":
         return {"type": "chaos", "on": args[0] == "1"}
+    if code == "g":
+        return {"type": "lesson", "id": args[0].replace("_", "-")}
+    if code == "w":
+        return {"type": "predict", "answer": args[0]}
     if code in ("t", "l"):
         number = float(args[0]) if "." in args[0] else int(args[0])
         if code == "t":

@@ -41,11 +41,12 @@ the step; `text` is the same without tags; the "predict" step's text is the ques
 
 from sim import __version__
 from sim.core import deploy, failover
-from sim.core.cluster import DEMO_USER, Copy, Server, User
+from sim.core.cluster import DEMO_USER, Server, User, items_of
 from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
 from sim.core.units import US, from_thousandths
 from sim.story.log import LOG_LIMIT
+from sim.story.status import deploy_status, detection_window, server_status, store_words
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
 # animates only new traces, and a smaller snapshot is what keeps a click within a frame:
@@ -54,26 +55,22 @@ SNAPSHOT_LOG_LINES = 50
 SNAPSHOT_TRACES = 10
 
 
-def _current(copy: Copy | None, user: User) -> int | None:
-    """The items of a copy of the user's current session, or None."""
-    return copy.items if copy is not None and copy.sid == user.sid else None
-
-
-def _server(server: Server, you: User) -> dict:
+def _server(model: Model, server: Server, you: User) -> dict:
     """Return one server's state, as it is and as the balancer believes it."""
     return {
         "name": server.name,
         "alive": server.alive,
         "lb_status": ("drain" if server.drain else "up") if server.lb_up else "down",
         "detecting": (not server.alive) and server.lb_up,
+        "status": server_status(model, server),
         "killed_at_ns": server.killed_at_ns,
         "kill_kind": server.kill_kind,
         "requests": server.requests,
         "sessions": len(server.sessions),
         "backups": len(server.backups),
         "in_flight": server.in_flight,
-        "session_items": _current(server.sessions.get(you.id), you),
-        "backup_items": _current(server.backups.get(you.id), you),
+        "session_items": items_of(server.sessions.get(you.id), you.sid),
+        "backup_items": items_of(server.backups.get(you.id), you.sid),
     }
 
 
@@ -94,12 +91,14 @@ def _store(model: Model) -> dict:
     """The shared store, and the demo user's cart in it when the mode uses it."""
     used = model.config.mode == "stateless"
     cart = model.store.carts.get(DEMO_USER)
+    nodes = failover.state(model.store)
     return {
         "up": model.store.reachable(),
         "used": used,
         "cart_items": (cart.items if cart is not None else 0) if used else None,
         "added_latency_ms": from_thousandths(model.store.added_latency_ns // US),
-        **failover.state(model.store),
+        **nodes,
+        **store_words(model, nodes["nodes"]),
     }
 
 
@@ -139,9 +138,11 @@ def build_snapshot(
         "scenario_shareable": shareable,
         "scenario_notice": notice,
         "user": _user(model),
-        "servers": [_server(s, you) for s in model.servers],
+        "servers": [_server(model, s, you) for s in model.servers],
         "store": _store(model),
         "deploy": deploy.state(model),
+        "deploy_status": deploy_status(model),
+        "detection_window": detection_window(model),
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {
             "rate_per_s": from_thousandths(model.traffic_milli),

@@ -17,7 +17,7 @@ from sim.cli.compare import MAX_REQUESTS, compare
 from sim.cli.lesson_runs import LESSONS, run_lesson
 from sim.cli.predict import predict
 from sim.core.errors import ScenarioError
-from sim.story.log import seconds
+from sim.story.words import seconds
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -31,6 +31,16 @@ class Copy:
         return Copy(self.sid, self.items, self.acked)
 
 
+def belongs(copy: Copy | None, sid: int | None) -> bool:
+    """Whether `copy` is a copy of session `sid` (a user's cookie may name an older one)."""
+    return copy is not None and copy.sid == sid
+
+
+def items_of(copy: Copy | None, sid: int | None) -> int | None:
+    """The items of `copy` if it is a copy of session `sid`, else None."""
+    return copy.items if copy is not None and copy.sid == sid else None
+
+
 class User:
     """A browser: one cart, cookies for affinity and session, one request at a time."""
 
@@ -155,6 +165,11 @@ class Store:
         # user id -> (when, items before, acked before) of the cart's last write: what a
         # read made before that write saw (read-modify-write, sessions.save_to_store).
         self.last_write: dict[str, tuple] = {}
+
+    def can_restore_primary(self) -> bool:
+        """Whether a failed-over primary can come back (as a replica): one failed, and no
+        failover under way."""
+        return self.failed is not None and self.failover is None
 
     def reachable(self) -> bool:
         """Whether a server can read and write carts now (a primary is up and known)."""

@@ -139,7 +139,7 @@ def restore_store(model: Model) -> None:
     """Bring the shared store back, with its data (it is durable); after a failover, the old
     primary comes back as a replica of the new one."""
     store = model.store
-    rejoin = store.failed is not None and store.failover is None
+    rejoin = store.can_restore_primary()
     if store.up and not rejoin:
         narration.store_unchanged(model, up=True)
         return

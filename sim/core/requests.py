@@ -18,7 +18,7 @@ from sim.core import deploy, replication, sessions
 from sim.core.cluster import Request, Server, User
 from sim.core.units import MS, S
 from sim.story import narration
-from sim.story.log import plural
+from sim.story.words import plural
 
 if TYPE_CHECKING:
     from sim.core.model import Model

@@ -14,7 +14,7 @@ from sim.core.cluster import DEMO_USER, Request, Server, User
 from sim.core.config import MODE_LABELS
 from sim.core.units import MS, from_thousandths
 from sim.story import traces
-from sim.story.log import plural, seconds
+from sim.story.words import plural, seconds
 
 if TYPE_CHECKING:
     from sim.core.model import Model

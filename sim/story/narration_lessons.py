@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from sim.core.cluster import Server
 from sim.core.units import MS
-from sim.story.log import plural, seconds
 from sim.story.narration import say
+from sim.story.words import plural, seconds
 
 if TYPE_CHECKING:
     from sim.core.model import Model

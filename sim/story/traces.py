@@ -5,7 +5,7 @@ model records; the snapshot carries the last few for the page to draw.
 """
 
 from sim.core.cluster import Request
-from sim.story.log import plural
+from sim.story.words import plural
 
 
 def trace(

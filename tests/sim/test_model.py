@@ -97,6 +97,10 @@ def test_stateful_modes_do_not_need_the_store():
             {"name": "R2", "role": "replica", "up": False},
         ],
         "failover": None,
+        "status": {"icon": "down", "text": "Down"},
+        "node_lines": ["R1: primary, down", "R2: replica, down"],
+        "killed": True,
+        "restorable": False,
     }
 
 

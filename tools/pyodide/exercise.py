@@ -26,6 +26,8 @@ EXAMPLE_VALUES = {
     "config": {"redispatch": False},
     "seed": 7,
     "tabs": 2,
+    "id": "two-tabs",  # the lesson action comes before predict in FIELDS
+    "answer": "two",
 }
 BAD_LINKS = ("v1.x.not-a-scenario", "https://example.org/?scenario=v9..r", "v1.1..q")
 
