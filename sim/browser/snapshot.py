@@ -46,6 +46,7 @@ from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
 from sim.core.units import US, from_thousandths
 from sim.story.log import LOG_LIMIT
+from sim.story.narrator import Narrator
 from sim.story.status import deploy_status, detection_window, server_status, store_words
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
@@ -89,7 +90,7 @@ def _user(model: Model) -> dict:
 
 def _store(model: Model) -> dict:
     """The shared store, and the demo user's cart in it when the mode uses it."""
-    used = model.config.mode == "stateless"
+    used = model.rules.uses_store
     cart = model.store.carts.get(DEMO_USER)
     nodes = failover.state(model.store)
     return {
@@ -120,7 +121,11 @@ def metrics_of(model: Model) -> dict:
 
 
 def build_snapshot(
-    model: Model, scenario_text: str, shareable: bool, notice: str | None = None
+    model: Model,
+    narrator: Narrator,
+    scenario_text: str,
+    shareable: bool,
+    notice: str | None = None,
 ) -> dict:
     """Return the whole state of `model` as plain data."""
     config = model.config
@@ -149,8 +154,10 @@ def build_snapshot(
             "users": config.traffic_users,
             "in_flight": model.active,
         },
-        "traces": [dict(t) for t in list(model.traces)[-SNAPSHOT_TRACES:]],
-        "log": model.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "traces": narrator.traces(SNAPSHOT_TRACES),
+        "log": narrator.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "happened": narrator.happened_dicts(),
+        "happened_counts": dict(narrator.counts),
         "log_limit": LOG_LIMIT,
         "metrics": metrics_of(model),
         "series": model.series.points(model.now),

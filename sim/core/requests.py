@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 
 from sim.core import deploy, replication, sessions
 from sim.core.cluster import Request, Server, User
+from sim.core.records import CopyFailed, RequestFinished
 from sim.core.units import MS, S
-from sim.story import narration
-from sim.story.words import plural
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -57,13 +56,13 @@ def start(model: Model, user: User) -> Request:
     model.active += 1
     server, reason, req.persistent = model.balancer.choose(model.servers, user)
     if server is None:
-        fail(model, req, 503, "no server available")
+        fail(model, req, 503, ("no_server",))
     else:
         send(model, req, server, reason)
     return req
 
 
-def send(model: Model, req: Request, server: Server, reason: str) -> None:
+def send(model: Model, req: Request, server: Server, reason: tuple | None) -> None:
     """Open a connection from the balancer to `server` and plan what follows."""
     if not server.lb_up:
         model.balancer.sent_to_down += 1
@@ -84,7 +83,7 @@ def send(model: Model, req: Request, server: Server, reason: str) -> None:
 def plan_accepted(model: Model, req: Request) -> None:
     """Plan a request that the server accepts: one event when it answers."""
     req.refused = False
-    if model.config.mode == "stateless":
+    if model.rules.uses_store:
         store = model.store
         store.attached[req.seq] = req
         if req.draws is None:
@@ -104,7 +103,7 @@ def _session_draws(model: Model, req: Request) -> tuple:
     """Draw, in order, a session request's fetch, replication and work durations."""
     lat = model.latency
     fetch = replicate = 0
-    if model.config.mode == "replicated":
+    if model.rules.replicates:
         server, user = req.server, req.user
         copy = server.sessions.get(user.id)
         if (copy is None or copy.sid != user.sid) and sessions.needs_fetch(model, server, user):
@@ -178,7 +177,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
     attempts = len(req.tried)
     if attempts > config.retries:
         _record_failure(model, req, 0)
-        fail(model, req, 503, f"{plural(attempts, 'attempt')} failed")
+        fail(model, req, 503, ("attempts", attempts))
         return
     up = len([s for s in model.servers if s.lb_up])
     redispatch = (
@@ -188,7 +187,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         or attempts == config.retries
         or (not req.persistent and up > 1)
     )
-    target, reason = server, f"retry Server {server.name}"
+    target, reason = server, ("retry", server.name)
     if redispatch:
         target, reason, _ = model.balancer.choose(model.servers, req.user, server, persist=False)
         req.persistent = False
@@ -198,7 +197,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         wait = min(config.connect_timeout_ms * MS, S)
     _record_failure(model, req, wait)
     if target is None:
-        fail(model, req, 503, "no server available")
+        fail(model, req, 503, ("no_server",))
     elif wait:
         req.retry = (target, reason)
         model.queue.push(now + wait, _retry, req, req.gen)
@@ -222,7 +221,7 @@ def _retry(model: Model, req: Request, gen: int) -> None:
         target, reason, _ = model.balancer.choose(model.servers, req.user, target, persist=False)
         req.persistent = False
     if target is None:
-        fail(model, req, 503, "no server available")
+        fail(model, req, 503, ("no_server",))
     else:
         send(model, req, target, reason)
 
@@ -232,26 +231,28 @@ def respond(model: Model, req: Request, gen: int) -> None:
     if gen != req.gen:
         return
     server, user = req.server, req.user
-    if model.config.mode == "stateless":
+    if model.rules.uses_store:
         _detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
             sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
-            fail(model, req, 504, "the server waited for a replica that is not there (WAIT 1 0)")
+            fail(model, req, 504, ("wait_replica",))
             return
         if req.store_fail is not None:
-            fail(model, req, 503, "the Shared DB is unavailable", via_server=True)
+            fail(model, req, 503, ("store_down",), via_server=True)
             return
         cart = sessions.commit_to_store(model, user, read_at=req.load_land)
         user.affinity = server.name
         user.acked += 1
         user.cart_items = cart.items
         outcome = "retried" if req.retried else "ok"
-        _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
+        _finish(model, req, 200, outcome, model.latency.hop(), cart.items, None)
         return
-    cart, req.session_lost, req.origin = sessions.session_for(model, server, user, req.sid)
+    cart, req.session_lost, req.origin, req.source = sessions.session_for(
+        model, server, user, req.sid
+    )
     cart.items += 1
-    if model.config.mode == "replicated":
+    if model.rules.replicates:
         target = replication.copy_session(model, server, user.id, cart, req.origin != "memory")
         if target is not None and not target.alive:
             _plan_copy_failure(model, req, target)
@@ -271,7 +272,7 @@ def _answer(model: Model, req: Request) -> None:
     user.acked += 1
     user.cart_items = cart.items
     outcome = "session_lost" if req.session_lost else "retried" if req.retried else "ok"
-    _finish(model, req, 200, outcome, model.latency.hop(), cart.items, "")
+    _finish(model, req, 200, outcome, model.latency.hop(), cart.items, None)
 
 
 def _plan_copy_failure(model: Model, req: Request, member: Server) -> None:
@@ -311,7 +312,10 @@ def _copy_failed(model: Model, req: Request, gen: int) -> None:
     for _ in range(sends):
         republish += model.latency.replication_round_trip()
     req.republished = (sends, republish)
-    narration.copy_failed(model, req, member, sends)
+    backup = target.name if target is not None else None
+    model.note(
+        CopyFailed(user.id, server.name, member.name, req.copy_failures[-1][1], backup, sends)
+    )
     req.gen += 1
     model.queue.push(model.queue.now + republish, _answer_later, req, req.gen)
 
@@ -331,19 +335,14 @@ def died_inside(model: Model, req: Request, gen: int) -> None:
     server.requests += 1
     # HAProxy: a reset connection is a 502; `timeout server` expiring with no answer, a 504.
     status = 504 if req.vanished else 502
-    fail(
-        model,
-        req,
-        status,
-        f"Server {server.name} died while handling it; outcome unknown, "
-        "not retried (adding an item is not idempotent)",
-    )
+    fail(model, req, status, ("died", server.name))
 
 
-def fail(model: Model, req: Request, status: int, note: str, via_server: bool = False) -> None:
-    """Answer the user with a failure: from the server through the balancer, or the balancer."""
+def fail(model: Model, req: Request, status: int, why: tuple, via_server: bool = False) -> None:
+    """Answer the user with a failure: from the server through the balancer, or the balancer.
+    `why` is the failure's code and facts (sim.core.records.RequestFinished)."""
     back = model.latency.hop() if via_server else None
-    _finish(model, req, status, "failed", back, None, note)
+    _finish(model, req, status, "failed", back, None, why)
 
 
 def _finish(
@@ -353,7 +352,7 @@ def _finish(
     outcome: str,
     back_ns: int | None,
     cart_items: int | None,
-    note: str,
+    why: tuple | None,
 ) -> None:
     """The answer reaches the user `back_ns` from now (None: from the balancer, at once)."""
     done = model.queue.now + (back_ns or 0)
@@ -372,7 +371,40 @@ def _finish(
         model.queue.push(done, _wake, user)
     if model.record:  # the chart and the trace: runs without a view (compare) skip both
         model.series.record(done, status == 200, latency)
-        narration.request_finished(model, req, status, outcome, back_ns, cart_items, note, latency)
+        _note_finished(model, req, status, outcome, back_ns, cart_items, why, latency)
+
+
+def _note_finished(
+    model: Model,
+    req: Request,
+    status: int,
+    outcome: str,
+    back_ns: int | None,
+    cart_items: int | None,
+    why: tuple | None,
+    latency: int,
+) -> None:
+    """Record a finished request (only when the model records)."""
+    server = req.server.name if status == 200 else None
+    backup = req.backup.name if req.backup is not None else None
+    members = (
+        backup is None and model.rules.replicates and bool(replication.members(model, req.server))
+    )
+    model.note(
+        RequestFinished(
+            req,
+            req.user.id,
+            server,
+            status,
+            outcome,
+            latency,
+            cart_items,
+            back_ns,
+            why,
+            backup,
+            members,
+        )
+    )
 
 
 def _detach(model: Model, req: Request) -> None:

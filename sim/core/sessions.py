@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sim.core import replication
 from sim.core.cluster import Copy, Server, User
-from sim.story import narration
+from sim.core.records import LostUpdate, MemoryLost
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -42,7 +42,7 @@ def commit_to_store(
         and model.config.store_update == "read_modify_write"
     ):
         cart.items, cart.acked = last[1], last[2]  # what this request read
-        narration.lost_update(model, user)
+        model.note(LostUpdate(user.id))
     cart.items += 1
     if acknowledged:
         cart.acked += 1
@@ -96,14 +96,15 @@ def needs_fetch(model: Model, server: Server, user: User) -> bool:
 
 
 def session_for(model: Model, server: Server, user: User, sid: int | None) -> tuple:
-    """Return (copy, lost, origin): the session that cookie `sid` names on `server`, found or
-    created (a created one's cookie is set on the user: the last Set-Cookie wins)."""
+    """Return (copy, lost, origin, source): the session that cookie `sid` names on `server`,
+    found or created (a created one's cookie is set on the user: the last Set-Cookie wins);
+    origin is memory, backup, fetched (from the server named `source`) or new."""
     uid = user.id
     copy = server.sessions.get(uid)
     if copy is not None and copy.sid == sid:
-        return copy, False, "memory"
-    origin = None
-    if model.config.mode == "replicated" and sid is not None:
+        return copy, False, "memory", None
+    origin = source = None
+    if model.rules.replicates and sid is not None:
         backup = server.backups.get(uid)
         if backup is not None and backup.sid == sid:
             del server.backups[uid]
@@ -112,17 +113,17 @@ def session_for(model: Model, server: Server, user: User, sid: int | None) -> tu
             found = find_copy(model, user, exclude=server)
             if found is not None:
                 holder, copy = found
-                origin = f"fetched from Server {holder.name}"
+                origin, source = "fetched", holder.name
         if copy is not None and origin is not None:
             _drop_copies(model, uid, sid)
             server.sessions[uid] = copy
             copy.peer = None  # primary here now: it gets a backup of its own
-            return copy, False, origin
+            return copy, False, origin, source
     model.session_seq += 1
     copy = server.sessions[uid] = Copy(model.session_seq)
     lost = sid is not None
     user.sid = copy.sid
-    return copy, lost, "new"
+    return copy, lost, "new", None
 
 
 def _drop_copies(model: Model, uid: str, sid: int) -> None:
@@ -146,7 +147,7 @@ def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
 
 def current_cart(model: Model, user: User) -> Copy | None:
     """Return the copy of the user's cart that a read would find now (omniscient)."""
-    if model.config.mode == "stateless":
+    if model.rules.uses_store:
         return model.store.carts.get(user.id)
     found = find_copy(model, user)
     return found[1] if found is not None else None
@@ -169,10 +170,14 @@ def item_counts(model: Model) -> dict:
 def lose_memory(model: Model, server: Server, clean: bool) -> None:
     """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
     once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
-    narration.memory_lost(model, server)
+    if model.record and server.sessions:
+        items = 0
+        for copy in server.sessions.values():
+            items += copy.items
+        model.note(MemoryLost(server.name, len(server.sessions), items))
     model.metrics.lost_sessions += _last_copies(model, server)
     server.wipe()
-    if model.config.mode != "replicated":
+    if not model.rules.replicates:
         return
     if clean:
         replication.member_left(model, server, "stopped")

@@ -11,6 +11,7 @@ from sim.core.metrics import to_ms
 
 if TYPE_CHECKING:
     from sim.core.model import Model
+    from sim.story.narrator import Narrator
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,14 @@ class Facts:
     answer_seq: int  # which answer that is (it changes with each new one)
 
 
-def facts(model: Model) -> Facts:
-    """Read the facts the lessons use from `model` now."""
+def facts(model: Model, narrator: Narrator) -> Facts:
+    """Read the facts the lessons use from `model` and what its narrator heard, now."""
     you = model.users[DEMO_USER]
     cart = model.current_cart(you)
     store = model.store
-    used = model.config.mode == "stateless"
+    used = model.rules.uses_store
     stored = store.carts.get(DEMO_USER)
+    last = narrator.last_answer
     return Facts(
         mode=model.config.mode,
         config=model.config,
@@ -55,13 +57,6 @@ def facts(model: Model) -> Facts:
         failed=model.metrics.failed,
         lost_sessions=model.metrics.lost_sessions,
         p50_ms=to_ms(model.metrics.latency.percentile_ns(50)),
-        **_last_answer(model),
+        answer=None if last is None else (last.status, last.server),
+        answer_seq=narrator.answers,
     )
-
-
-def _last_answer(model: Model) -> dict:
-    """The status and server of the demo user's last answer, and its trace's number."""
-    for trace in reversed(model.traces):
-        if trace["user"] == DEMO_USER:
-            return {"answer": (trace["status"], trace["server"]), "answer_seq": trace["seq"]}
-    return {"answer": None, "answer_seq": 0}
