@@ -102,7 +102,7 @@ def _drained(model: Model, rollout: Rollout, gen: int) -> None:
     rollout.phase = "stopped"
     model.note(DeployStopping(server.name, server.in_flight))
     if server.in_flight:
-        server.draining = True  # requests._detach stops it when the last one leaves
+        server.draining = True  # answers.detach stops it when the last one leaves
     else:
         sessions.stop(model, server)
         _start_new(model, rollout, server)

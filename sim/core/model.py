@@ -50,6 +50,9 @@ class Model:
         self.seed = seed
         self.record = record
         self.listener = listener if record else None
+        # An answer wakes its user's next request: requests.wake, handed to `answers` here so
+        # that answers need not import requests (which imports answers).
+        self.wake = requests.wake
         self.queue = EventQueue(self)
         self.rng = stream(seed, STREAM_MODEL)
         self.traffic_rng = stream(seed, STREAM_TRAFFIC)

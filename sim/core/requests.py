@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import deploy, replication, sessions
+from sim.core import replication, sessions
+from sim.core.answers import answer, detach, fail, finish
 from sim.core.cluster import Request, Server, User
-from sim.core.records import CopyFailed, RequestFinished
+from sim.core.copies import plan_copy_failure
 from sim.core.units import MS, S
 
 if TYPE_CHECKING:
@@ -33,12 +34,12 @@ def offer(model: Model, user: User) -> None:
         model.waiting += 1
         if not user.busy and not user.waking:
             user.waking = True
-            model.queue.push(user.free_at, _wake, user)
+            model.queue.push(user.free_at, wake, user)
     else:
         start(model, user)
 
 
-def _wake(model: Model, user: User, _gen: int) -> None:
+def wake(model: Model, user: User, _gen: int) -> None:
     """Send a user's next waiting request."""
     user.waking = False
     if user.pending and not user.busy:
@@ -171,7 +172,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         return
     server = req.server
     now = model.queue.now
-    _detach(model, req)
+    detach(model, req)
     req.retried = True
     config = model.config
     attempts = len(req.tried)
@@ -232,7 +233,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
         return
     server, user = req.server, req.user
     if model.rules.uses_store:
-        _detach(model, req)
+        detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
             sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
@@ -246,7 +247,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
         user.acked += 1
         user.cart_items = cart.items
         outcome = "retried" if req.retried else "ok"
-        _finish(model, req, 200, outcome, model.latency.hop(), cart.items, None)
+        finish(model, req, 200, outcome, model.latency.hop(), cart.items, None)
         return
     cart, req.session_lost, req.origin, req.source = sessions.session_for(
         model, server, user, req.sid
@@ -255,75 +256,10 @@ def respond(model: Model, req: Request, gen: int) -> None:
     if model.rules.replicates:
         target = replication.copy_session(model, server, user.id, cart, req.origin != "memory")
         if target is not None and not target.alive:
-            _plan_copy_failure(model, req, target)
+            plan_copy_failure(model, req, target)
             return
         req.backup = target
-    _answer(model, req)
-
-
-def _answer(model: Model, req: Request) -> None:
-    """The session's server sends its 200 back through the balancer."""
-    server, user = req.server, req.user
-    _detach(model, req)
-    server.requests += 1
-    cart = server.sessions[user.id]
-    sessions.acknowledge(model, server, user, cart)
-    user.affinity = server.name
-    user.acked += 1
-    user.cart_items = cart.items
-    outcome = "session_lost" if req.session_lost else "retried" if req.retried else "ok"
-    _finish(model, req, 200, outcome, model.latency.hop(), cart.items, None)
-
-
-def _plan_copy_failure(model: Model, req: Request, member: Server) -> None:
-    """The copy to a dead member failed: the failure detector checks the member next."""
-    config = model.config
-    now = model.queue.now
-    if member.kill_kind == "vanish":
-        # No answer: the sender waits for its time-out, the detector's connect for its own.
-        copy_started = now - req.draws[3]
-        failed_at = max(now, copy_started + config.replication_timeout_ms * MS)
-        check = config.failure_check_timeout_ms * MS
-    else:
-        failed_at = now  # refused within the copy's round trip
-        check = model.latency.replication_round_trip()  # the detector's connect, refused
-    req.copy_failures += ((member, member.kill_kind == "vanish", failed_at, check),)
-    req.gen += 1
-    model.queue.push(failed_at + check, _copy_failed, req, req.gen)
-
-
-def _copy_failed(model: Model, req: Request, gen: int) -> None:
-    """The detector confirmed the member dead: the node's map re-publishes, then answers."""
-    if gen != req.gen:
-        return
-    server, user = req.server, req.user
-    member = req.copy_failures[-1][0]
-    sends = replication.failure_detected(model, server, member, "detector")
-    cart = server.sessions[user.id]
-    fresh = req.origin != "memory"
-    target = replication.copy_session(model, server, user.id, cart, fresh)
-    if target is not None and not target.alive:
-        _plan_copy_failure(model, req, target)  # the next member is dead too
-        return
-    if fresh and target is not None:
-        sends += 1  # publishEntryInfo moved on to the next member
-    req.backup = target
-    republish = 0
-    for _ in range(sends):
-        republish += model.latency.replication_round_trip()
-    req.republished = (sends, republish)
-    backup = target.name if target is not None else None
-    model.note(
-        CopyFailed(user.id, server.name, member.name, req.copy_failures[-1][1], backup, sends)
-    )
-    req.gen += 1
-    model.queue.push(model.queue.now + republish, _answer_later, req, req.gen)
-
-
-def _answer_later(model: Model, req: Request, gen: int) -> None:
-    """Answer once the re-publishing is done."""
-    if gen == req.gen:
-        _answer(model, req)
+    answer(model, req)
 
 
 def died_inside(model: Model, req: Request, gen: int) -> None:
@@ -331,96 +267,8 @@ def died_inside(model: Model, req: Request, gen: int) -> None:
     if gen != req.gen:
         return
     server = req.server
-    _detach(model, req)
+    detach(model, req)
     server.requests += 1
     # HAProxy: a reset connection is a 502; `timeout server` expiring with no answer, a 504.
     status = 504 if req.vanished else 502
     fail(model, req, status, ("died", server.name))
-
-
-def fail(model: Model, req: Request, status: int, why: tuple, via_server: bool = False) -> None:
-    """Answer the user with a failure: from the server through the balancer, or the balancer.
-    `why` is the failure's code and facts (sim.core.records.RequestFinished)."""
-    back = model.latency.hop() if via_server else None
-    _finish(model, req, status, "failed", back, None, why)
-
-
-def _finish(
-    model: Model,
-    req: Request,
-    status: int,
-    outcome: str,
-    back_ns: int | None,
-    cart_items: int | None,
-    why: tuple | None,
-) -> None:
-    """The answer reaches the user `back_ns` from now (None: from the balancer, at once)."""
-    done = model.queue.now + (back_ns or 0)
-    req.finished = True
-    req.shown = cart_items
-    req.done_ns = done
-    latency = done - req.start_ns
-    model.metrics.record(status == 200, req.retried, latency)
-    # The user has its answer: its next waiting request goes then.
-    user = req.user
-    model.active -= 1
-    user.busy = False
-    user.free_at = done
-    if user.pending and not user.waking:
-        user.waking = True
-        model.queue.push(done, _wake, user)
-    if model.record:  # the chart and the trace: runs without a view (compare) skip both
-        model.series.record(done, status == 200, latency)
-        _note_finished(model, req, status, outcome, back_ns, cart_items, why, latency)
-
-
-def _note_finished(
-    model: Model,
-    req: Request,
-    status: int,
-    outcome: str,
-    back_ns: int | None,
-    cart_items: int | None,
-    why: tuple | None,
-    latency: int,
-) -> None:
-    """Record a finished request (only when the model records)."""
-    server = req.server.name if status == 200 else None
-    backup = req.backup.name if req.backup is not None else None
-    members = (
-        backup is None and model.rules.replicates and bool(replication.members(model, req.server))
-    )
-    model.note(
-        RequestFinished(
-            req,
-            req.user.id,
-            server,
-            status,
-            outcome,
-            latency,
-            cart_items,
-            back_ns,
-            why,
-            backup,
-            members,
-        )
-    )
-
-
-def _detach(model: Model, req: Request) -> None:
-    """The balancer closes its connection to the request's server (and the store's)."""
-    server = req.server
-    if server.attached.pop(req.seq, None) is not None:
-        server.in_flight -= 1
-        if server.draining and not server.in_flight:
-            # A removed server stops once its last request has been handled.
-            model.queue.push(model.queue.now, _stop_drained, server)
-    model.store.attached.pop(req.seq, None)
-
-
-def _stop_drained(model: Model, server: Server, _gen: int) -> None:
-    """A stopping server (removed, or replaced by a deploy) with no request left inside shuts
-    down cleanly."""
-    if server.draining and not server.in_flight:
-        sessions.stop(model, server)
-        deploy.poke(model, server)
