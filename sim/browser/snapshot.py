@@ -1,7 +1,7 @@
 """The snapshot: everything the browser draws, as plain JSON-safe data.
 
-CONTRACT with the page (issue 18). The module moves to `sim/browser/snapshot.py`, the facade
-to `sim/browser/facade.py` (the worker imports `sim.browser.facade`); every key below is
+CONTRACT with the page (issue 18). This module is `sim/browser/snapshot.py`, the facade
+`sim/browser/facade.py` (the worker imports `sim.browser.facade`); every key below is
 added to the keys the page reads today, which stay until the page has switched.
 
 Actions (besides the model's, in `sim/browser/actions.py`):
@@ -29,6 +29,8 @@ New snapshot keys:
   [one line per Redis node], `store.killed` (no node answers: "Restore database"),
   `store.restorable` (the old primary can be brought back)
 - `deploy_status`: a sentence while a rolling deploy runs, else null
+- `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
+  last server cannot be removed; at most 26), decided where the model decides them
 - `detection_window`: "" or " · detection window open for Server A, Server B"
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
@@ -40,7 +42,7 @@ the step; `text` is the same without tags; the "predict" step's text is the ques
 """
 
 from sim import __version__
-from sim.core import deploy, failover
+from sim.core import deploy, failover, faults
 from sim.core.cluster import DEMO_USER, Server, User, items_of
 from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
@@ -147,6 +149,8 @@ def build_snapshot(
         "store": _store(model),
         "deploy": deploy.state(model),
         "deploy_status": deploy_status(model),
+        "can_add_server": faults.can_add_server(model),
+        "can_remove_server": faults.can_remove_server(model),
         "detection_window": detection_window(model),
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {

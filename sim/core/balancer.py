@@ -3,6 +3,12 @@
 from sim.core.cluster import Server, User
 
 
+def takes_new(server: Server) -> bool:
+    """Whether the balancer may send this server a request that no cookie pins there:
+    believed up and not draining (HAProxy's `drain` state is weight 0)."""
+    return server.lb_up and not server.drain
+
+
 class Balancer:
     """Round robin, least connections or sticky (a cookie naming a server), as HAProxy does.
 
@@ -73,8 +79,8 @@ class Balancer:
         for step in range(count):
             index = (self.cursor + step) % count
             server = servers[index]
-            if not server.lb_up or server is avoid or server.drain:
-                continue  # down, just failed, or draining (HAProxy: weight 0)
+            if not takes_new(server) or server is avoid:
+                continue  # down, draining (HAProxy: weight 0), or just failed
             if best is None or (least and server.in_flight < best.in_flight):
                 best, best_index = server, index
                 if not least:

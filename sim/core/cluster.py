@@ -38,7 +38,7 @@ def belongs(copy: Copy | None, sid: int | None) -> bool:
 
 def items_of(copy: Copy | None, sid: int | None) -> int | None:
     """The items of `copy` if it is a copy of session `sid`, else None."""
-    return copy.items if copy is not None and copy.sid == sid else None
+    return copy.items if belongs(copy, sid) else None
 
 
 class User:

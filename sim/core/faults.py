@@ -88,11 +88,22 @@ def _auto_restart(model: Model, arg: tuple, _gen: int) -> None:
         restart(model, server, "Auto-restart")
 
 
+def can_add_server(model: Model) -> bool:
+    """Whether a server can be added: fewer than MAX_SERVERS, and a letter free (a removed
+    server's letter is not reused while it drains)."""
+    return len(model.servers) < MAX_SERVERS and next_server_name(model.cluster()) is not None
+
+
+def can_remove_server(model: Model) -> bool:
+    """Whether a server can be removed: never the last one."""
+    return len(model.servers) > 1
+
+
 def add_server(model: Model) -> Server:
     """Add a server, empty and believed up at once."""
-    name = next_server_name(model.servers + model.draining)
-    if name is None or len(model.servers) >= MAX_SERVERS:
+    if not can_add_server(model):
         raise ScenarioError(f"cannot add a server: at most {MAX_SERVERS}")
+    name = next_server_name(model.cluster())
     server = Server(name)
     model.servers.append(server)
     checks.begin(model, server)
@@ -104,7 +115,7 @@ def add_server(model: Model) -> Server:
 
 def remove_server(model: Model) -> None:
     """Remove the last server: no new requests; it stops once the requests inside finish."""
-    if len(model.servers) <= 1:
+    if not can_remove_server(model):
         raise ScenarioError("cannot remove the last server")
     server = model.servers.pop()
     model.balancer.cursor %= len(model.servers)

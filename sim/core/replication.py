@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.cluster import Copy, Server
+from sim.core.cluster import Copy, Server, belongs
 from sim.core.records import MemberJoined, MemberLeft
 from sim.core.units import MS
 
@@ -84,7 +84,7 @@ def _peer(copy: Copy) -> Server | None:
 def _store_backup(node: Server, target: Server, uid: str, copy: Copy) -> None:
     """Put (or update) the backup of `node`'s session on `target`."""
     backup = target.backups.get(uid)
-    if backup is not None and backup.sid == copy.sid:
+    if belongs(backup, copy.sid):
         backup.items = copy.items
         backup.acked = copy.acked
     else:

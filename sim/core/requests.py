@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from sim.core import replication, sessions
 from sim.core.answers import answer, detach, fail, finish
-from sim.core.cluster import Request, Server, User
+from sim.core.balancer import takes_new
+from sim.core.cluster import Request, Server, User, belongs
 from sim.core.copies import plan_copy_failure
 from sim.core.units import MS, S
 
@@ -107,7 +108,7 @@ def _session_draws(model: Model, req: Request) -> tuple:
     if model.rules.replicates:
         server, user = req.server, req.user
         copy = server.sessions.get(user.id)
-        if (copy is None or copy.sid != user.sid) and sessions.needs_fetch(model, server, user):
+        if not belongs(copy, user.sid) and sessions.needs_fetch(model, server, user):
             fetch = lat.replication_round_trip()
         if replication.has_other_member(model, server):
             replicate = lat.replication_round_trip()  # the copy to the backup, and its ack
@@ -180,7 +181,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         _record_failure(model, req, 0)
         fail(model, req, 503, ("attempts", attempts))
         return
-    up = len([s for s in model.servers if s.lb_up])
+    up = len([s for s in model.servers if takes_new(s)])  # as the balancer counts them
     redispatch = (
         not server.lb_up
         or server not in model.servers

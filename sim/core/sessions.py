@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.core import replication
-from sim.core.cluster import Copy, Server, User
+from sim.core.cluster import Copy, Server, User, belongs
 from sim.core.records import LostUpdate, MemoryLost
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple 
             if server is exclude or not server.alive:
                 continue
             copy = getattr(server, kind).get(user.id)
-            if copy is not None and copy.sid == sid:
+            if belongs(copy, sid):
                 return server, copy
     return None
 
@@ -90,7 +90,7 @@ def needs_fetch(model: Model, server: Server, user: User) -> bool:
         return False
     for holder in (server.sessions, server.backups):
         copy = holder.get(user.id)
-        if copy is not None and copy.sid == sid:
+        if belongs(copy, sid):
             return False
     return find_copy(model, user, exclude=server) is not None
 
@@ -101,12 +101,12 @@ def session_for(model: Model, server: Server, user: User, sid: int | None) -> tu
     origin is memory, backup, fetched (from the server named `source`) or new."""
     uid = user.id
     copy = server.sessions.get(uid)
-    if copy is not None and copy.sid == sid:
+    if belongs(copy, sid):
         return copy, False, "memory", None
     origin = source = None
     if model.rules.replicates and sid is not None:
         backup = server.backups.get(uid)
-        if backup is not None and backup.sid == sid:
+        if belongs(backup, sid):
             del server.backups[uid]
             copy, origin = backup, "backup"
         else:
@@ -131,7 +131,7 @@ def _drop_copies(model: Model, uid: str, sid: int) -> None:
     for server in model.cluster():
         for holder in (server.sessions, server.backups):
             copy = holder.get(uid)
-            if copy is not None and copy.sid == sid:
+            if belongs(copy, sid):
                 del holder[uid]
 
 
@@ -141,7 +141,7 @@ def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
     cart.acked += 1
     if cart.peer is not None:
         backup = cart.peer.backups.get(user.id)
-        if backup is not None and backup.sid == cart.sid and backup.items == cart.items:
+        if belongs(backup, cart.sid) and backup.items == cart.items:
             backup.acked += 1
 
 
@@ -191,7 +191,7 @@ def _last_copies(model: Model, server: Server) -> int:
     for holder in (server.sessions, server.backups):
         for uid, copy in holder.items():
             user = model.users[uid]
-            if copy.sid == user.sid and find_copy(model, user, exclude=server) is None:
+            if belongs(copy, user.sid) and find_copy(model, user, exclude=server) is None:
                 count += 1
     return count
 

@@ -67,10 +67,15 @@ def set_traffic(model: Model, rate_milli: int) -> None:
         _schedule_arrival(model)
 
 
+def arrival_gap(rng: Random, mean_ns: int) -> int:
+    """The time to the next arrival: uniform in [0, 2 x mean), plus 1 ns so that two arrivals
+    never share a moment (background traffic, compare, and the two-tabs lesson's users)."""
+    return 1 + int(rng.random() * 2 * mean_ns)
+
+
 def _schedule_arrival(model: Model) -> None:
-    """Pick the next background arrival: gaps uniform in [0, 2/rate)."""
-    mean = 1_000 * S // model.traffic_milli
-    gap = 1 + int(model.traffic_rng.random() * 2 * mean)
+    """Pick the next background arrival."""
+    gap = arrival_gap(model.traffic_rng, 1_000 * S // model.traffic_milli)
     model.queue.push(model.queue.now + gap, _arrival, None, model.traffic_gen)
 
 
