@@ -34,8 +34,8 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 from dataclasses import dataclass, fields
 
 from sim.core.errors import ScenarioError
+from sim.vocabulary import KILL_KINDS, MODES
 
-MODES = ("stateless", "stateful", "replicated")
 MODE_LABELS = {
     "stateless": "Stateless",
     "stateful": "Stateful",
@@ -63,7 +63,6 @@ MODE_RULES = {
 }
 POLICIES = ("round_robin", "least_connections", "sticky")
 DEFAULT_POLICY = {"stateless": "round_robin", "stateful": "sticky", "replicated": "sticky"}
-KILL_KINDS = ("crash", "vanish")
 # How a stateless request saves the cart: read it, add, write it back whole (the last write
 # wins), or one atomic update in the store (Redis HINCRBY, or WATCH/MULTI/EXEC).
 STORE_UPDATES = ("read_modify_write", "atomic")
