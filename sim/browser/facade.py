@@ -251,10 +251,6 @@ class Demo:
         """comparison() as JSON."""
         return json.dumps(self.comparison(), allow_nan=False, separators=(",", ":"))
 
-    def compare_modes(self) -> dict:
-        """This run's scenario in every mode: each mode's metrics."""
-        return self.comparison()["modes"]
-
 
 def load(scenario_text: str | None) -> Demo:
     """Return a Demo replaying an encoded scenario or link (None or empty: the defaults)."""

@@ -72,7 +72,7 @@ def test_the_other_modes_kept_in_step_give_what_a_whole_replay_gives(mode: str):
     for action in BUSY:
         demo.apply(action)
         demo.compare_step()  # some slices between actions, as the worker runs them
-    assert demo.compare_modes() == full_replay_metrics(demo)
+    assert demo.comparison()["modes"] == full_replay_metrics(demo)
     comparison = demo.comparison()
     assert comparison["time_ns"] == demo.snapshot()["time_ns"]
     assert list(comparison["modes"]) == list(MODES)
@@ -84,8 +84,8 @@ def test_a_reset_starts_the_other_modes_again():
         demo.apply(action)
     demo.apply({"type": "reset", "config": {"mode": "stateful"}})
     demo.apply({"type": "request"})
-    assert demo.compare_modes() == full_replay_metrics(demo)
-    assert demo.compare_modes()["stateless"]["requests"] == 1
+    assert demo.comparison()["modes"] == full_replay_metrics(demo)
+    assert demo.comparison()["modes"]["stateless"]["requests"] == 1
 
 
 def test_compare_progress_says_how_far_the_slowest_other_mode_has_got():
