@@ -80,12 +80,11 @@ def _server(model: Model, server: Server, you: User) -> dict:
 def _user(model: Model) -> dict:
     """The demo user: the cart its last answer showed, and what it has lost."""
     you = model.users[DEMO_USER]
-    cart = model.current_cart(you)
     return {
         "id": DEMO_USER,
         "cart_items": you.cart_items,
         "acknowledged_items": you.acked,
-        "lost_items": you.acked - (cart.acked if cart is not None else 0),
+        "lost_items": model.lost_items(you),
         "bound_server": you.affinity if model.config.policy == "sticky" else None,
     }
 

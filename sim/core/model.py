@@ -195,6 +195,10 @@ class Model:
         """Return the copy of the user's cart that a read would find now (omniscient)."""
         return sessions.current_cart(self, user)
 
+    def lost_items(self, user: User) -> int:
+        """Items acknowledged to `user` that no copy of its cart holds now."""
+        return sessions.lost_items(user, sessions.current_cart(self, user))
+
     def item_counts(self) -> dict:
         """Return acknowledged, present and lost items over all users."""
         return sessions.item_counts(self)

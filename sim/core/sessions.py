@@ -153,6 +153,11 @@ def current_cart(model: Model, user: User) -> Copy | None:
     return found[1] if found is not None else None
 
 
+def lost_items(user: User, cart: Copy | None) -> int:
+    """Items acknowledged to `user` that its current cart (`current_cart`) no longer holds."""
+    return user.acked - (cart.acked if cart is not None else 0)
+
+
 def item_counts(model: Model) -> dict:
     """Return acknowledged, present and lost items over all users."""
     acked = present = lost = 0
@@ -161,9 +166,7 @@ def item_counts(model: Model) -> dict:
         acked += user.acked
         if cart is not None:
             present += cart.items
-            lost += user.acked - cart.acked
-        else:
-            lost += user.acked
+        lost += lost_items(user, cart)
     return {"acknowledged_items": acked, "present_items": present, "lost_items": lost}
 
 

@@ -38,7 +38,6 @@ class Facts:
 def facts(model: Model, narrator: Narrator) -> Facts:
     """Read the facts the lessons use from `model` and what its narrator heard, now."""
     you = model.users[DEMO_USER]
-    cart = model.current_cart(you)
     store = model.store
     used = model.rules.uses_store
     stored = store.carts.get(DEMO_USER)
@@ -48,7 +47,7 @@ def facts(model: Model, narrator: Narrator) -> Facts:
         config=model.config,
         cart_items=you.cart_items,
         acknowledged=you.acked,
-        lost_items=you.acked - (cart.acked if cart is not None else 0),
+        lost_items=model.lost_items(you),
         alive=frozenset(s.name for s in model.servers if s.alive),
         session_items={s.name: items_of(s.sessions.get(you.id), you.sid) for s in model.servers},
         store_cart=(stored.items if stored is not None else 0) if used else None,
