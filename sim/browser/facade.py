@@ -133,10 +133,16 @@ class Demo:
     def _apply(self, action: dict) -> None:
         """Apply a canonical action and record it."""
         kind = action["type"]
-        if kind == "lesson":
-            self.lessons.choose(action["id"])
-        elif kind == "predict":
-            self.lessons.predict(action["answer"])
+        if kind in LESSON_ACTIONS:
+            last = self.narrator.begin_action()  # nothing happens in the model
+            try:
+                if kind == "lesson":
+                    self.lessons.choose(action["id"])
+                else:
+                    self.lessons.predict(action["answer"])
+            except ScenarioError:
+                self.narrator.restore(last)
+                raise
         elif kind == "reset":
             before = self._facts()
             config = build_config(action.get("config", {}), self._config)

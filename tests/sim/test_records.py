@@ -53,3 +53,10 @@ def test_the_core_records_every_console_line_it_causes():
     model.advance(10 * S)
     assert heard[:2] == ["started", "killed"]
     assert "marked_down" in heard and "request_finished" in heard
+
+
+def test_a_lesson_action_happens_outside_the_model():
+    demo = Demo()
+    demo.apply({"type": "kill", "server": "A"})
+    snap = demo.apply({"type": "lesson", "id": "deploy"})
+    assert snap["happened"] == [] and snap["happened_counts"] == {}
