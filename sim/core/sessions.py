@@ -52,7 +52,7 @@ def commit_to_store(
 def place(model: Model, user_id: str, server_name: str | None, items: int) -> None:
     """Give a user a cart of `items` acknowledged items, on a server or in the store (None).
 
-    For replaying a real cluster's state (sim/predict.py): a session on a server also binds
+    For replaying a real cluster's state (sim/cli/predict.py): a session on a server also binds
     the user to it, as the balancer's cookie did.
     """
     user = model.user(user_id)
