@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sim.vocabulary import DETECTION_TOLERANCE_S
 from site_build.paths import BuildError
 
 KILL_LABELS = {"crash": "Crash (SIGKILL)", "vanish": "Vanish (packets dropped)"}
@@ -94,6 +95,7 @@ def load_calibration(path: Path) -> dict | None:
             "machine": f"{machine['system']} ({machine['cpus']} CPUs) with HAProxy "
             f"{machine['haproxy']} and Redis {machine['redis']}",
             "runs": len(runs),
+            "tolerance_s": DETECTION_TOLERANCE_S,
             "detection": _detection_rows(runs),
             "lost": _lost_rows(runs),
             "store_over_memory": None if ratio is None else round(ratio),

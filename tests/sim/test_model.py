@@ -2,11 +2,11 @@
 
 import pytest
 
-from sim import requests
-from sim.config import build_config
-from sim.facade import Demo
-from sim.scenario import Scenario
-from sim.units import MS, S
+from sim.browser.facade import Demo
+from sim.browser.scenario import Scenario
+from sim.core import requests
+from sim.core.config import build_config
+from sim.core.units import MS, S
 
 
 def demo(**config) -> Demo:
@@ -64,7 +64,7 @@ def test_a_request_inside_a_dying_server_fails_and_is_not_retried():
     model.kill(model.server(req.tried[0]))
     model.advance(1 * S)
     assert req.finished
-    trace = model.traces[-1]
+    trace = d.snapshot()["traces"][-1]
     assert (trace["status"], trace["outcome"], trace["tried"]) == (502, "failed", ["A"])
     assert model.metrics.failed == 1
 
@@ -97,6 +97,10 @@ def test_stateful_modes_do_not_need_the_store():
             {"name": "R2", "role": "replica", "up": False},
         ],
         "failover": None,
+        "status": {"icon": "down", "text": "Down"},
+        "node_lines": ["R1: primary, down", "R2: replica, down"],
+        "killed": True,
+        "restorable": False,
     }
 
 

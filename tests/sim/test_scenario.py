@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import build_config
-from sim.errors import ScenarioError
-from sim.scenario import MAX_CHARS, Scenario, encode, parse, serialise
+from sim.browser.scenario import MAX_CHARS, Scenario, encode, parse
+from sim.core.config import build_config
+from sim.core.errors import ScenarioError
 
 SIM = settings.get_profile("sim")
 
@@ -62,16 +62,16 @@ configs = st.fixed_dictionaries(
 
 def canonical(action: dict) -> dict:
     """Canonical numbers, as validate_action makes them."""
-    from sim.actions import validate_action
+    from sim.browser.actions import validate_action
 
     return validate_action(action)
 
 
 @SIM
 @given(st.integers(0, 2**32 - 1), configs, st.lists(actions, max_size=60))
-def test_parse_of_serialise_is_the_same_scenario(seed, overrides, action_list):
+def test_parse_of_encode_is_the_same_scenario(seed, overrides, action_list):
     scenario = Scenario(seed, build_config(overrides), tuple(canonical(a) for a in action_list))
-    text = serialise(scenario)
+    text = encode(scenario)
     assert len(text) <= MAX_CHARS
     assert re.fullmatch(r"[A-Za-z0-9._~-]+", text)
     assert text.startswith("v2.")
@@ -98,7 +98,7 @@ def test_parsing_scenario_like_text_raises_only_scenario_error(text):
 
 
 def test_a_whole_link_is_accepted():
-    text = serialise(Scenario(7, build_config({"mode": "stateful"}), ({"type": "request"},)))
+    text = encode(Scenario(7, build_config({"mode": "stateful"}), ({"type": "request"},)))
     for link in [
         f"https://example.org/guide/?scenario={text}",
         f"http://127.0.0.1:8000/?a=b&scenario={text}#demo",
@@ -109,7 +109,7 @@ def test_a_whole_link_is_accepted():
 
 def test_runs_of_requests_are_compressed():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 5)
-    assert serialise(scenario) == "v2.1..r5"
+    assert encode(scenario) == "v2.1..r5"
 
 
 @pytest.mark.parametrize(
@@ -149,19 +149,11 @@ def test_deep_nesting_in_the_config_is_refused_cleanly():
         parse(f"v2.1.{deep}.r")
 
 
-def test_a_scenario_too_long_to_share_is_refused_by_serialise():
-    scenario = Scenario(
-        1, build_config({}), tuple({"type": "advance", "ns": 123_456_789} for _ in range(300))
-    )
-    with pytest.raises(ScenarioError, match="too long to share"):
-        serialise(scenario)
-
-
 @SIM
 @given(configs, st.lists(actions, max_size=80))
 def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides, action_list):
     """The demo's incremental encoding (advances merge, requests run) never drifts."""
-    from sim.facade import Demo
+    from sim.browser.facade import Demo
 
     demo = Demo(Scenario(3, build_config(overrides)))
     for action in action_list:

@@ -1,0 +1,93 @@
+"""The load balancer: picks a server by policy, and learns of failures only by health checks."""
+
+from sim.core.cluster import Server, User
+
+
+def takes_new(server: Server) -> bool:
+    """Whether the balancer may send this server a request that no cookie pins there:
+    believed up and not draining (HAProxy's `drain` state is weight 0)."""
+    return server.lb_up and not server.drain
+
+
+class Balancer:
+    """Round robin, least connections or sticky (a cookie naming a server), as HAProxy does.
+
+    A request sent to the server its cookie names is *persistent* (HAProxy's SF_DIRECT); one
+    the algorithm placed is not. Retries (see requests.py) depend on the difference.
+    """
+
+    __slots__ = ("cursor", "explain", "policy", "sent_to_down")
+
+    def __init__(self, policy: str, explain: bool = True) -> None:
+        """Start the rotation at the first server; `explain` keeps the reasons (a
+        model that records)."""
+        self.policy = policy
+        self.explain = explain
+        self.cursor = 0
+        self.sent_to_down = 0  # must stay 0: the balancer never picks a server it marked down
+
+    def choose(
+        self, servers: list[Server], user: User, avoid: Server | None = None, persist: bool = True
+    ) -> tuple[Server | None, tuple | None, bool]:
+        """Return (server or None, reason, persistent) among servers believed up; the reason
+        is a code and its facts (worded by sim.story.traces), None when not explained.
+
+        `avoid` is the server a retry just failed on: the algorithm skips it unless it is the
+        only one up (HAProxy's `prev_srv`); `persist=False` ignores the cookie (a redispatch).
+        """
+        if persist and self.policy == "sticky" and user.affinity is not None:
+            return self._follow_cookie(servers, user, avoid)
+        chosen = self._rotate(servers, avoid)
+        if chosen is None:
+            return None, ("none",), False
+        if not self.explain:
+            return chosen, None, False
+        if self.policy == "least_connections":
+            reason: tuple = ("least_connections", chosen.in_flight)
+        elif self.policy == "sticky" and user.affinity is None:
+            reason = ("no_cookie",)
+        else:
+            reason = ("round_robin",)
+        if avoid is not None:
+            reason = ("redispatch", reason, avoid.name)
+        return chosen, reason, False
+
+    def _follow_cookie(self, servers: list[Server], user: User, avoid: Server | None) -> tuple:
+        """The cookie's server if it is believed up; otherwise another, and the user re-bound."""
+        bound = user.affinity
+        server = None
+        for candidate in servers:
+            if candidate.name == bound:
+                if candidate.lb_up:
+                    return candidate, ("cookie", bound) if self.explain else None, True
+                server = candidate
+                break
+        chosen = self._rotate(servers, avoid)
+        if chosen is None:
+            return None, ("none",), False
+        if not self.explain:
+            return chosen, None, False
+        return chosen, ("rebound", bound, server is None, chosen.name), False
+
+    def _rotate(self, servers: list[Server], avoid: Server | None) -> Server | None:
+        """Pick the next server believed up from the cursor (least connections: the fewest
+        open); `avoid` only when no other is up."""
+        count = len(servers)
+        least = self.policy == "least_connections"
+        best = None
+        best_index = 0
+        for step in range(count):
+            index = (self.cursor + step) % count
+            server = servers[index]
+            if not takes_new(server) or server is avoid:
+                continue  # down, draining (HAProxy: weight 0), or just failed
+            if best is None or (least and server.in_flight < best.in_flight):
+                best, best_index = server, index
+                if not least:
+                    break
+        if best is None:
+            if avoid is None or not avoid.lb_up or avoid not in servers:
+                return None
+            best, best_index = avoid, servers.index(avoid)
+        self.cursor = (best_index + 1) % count
+        return best
