@@ -89,7 +89,7 @@ def build(
         # 4. Notices of what we redistribute, beside the project's own licence.
         copy_licenses(paths, staging)
         # 5. Pages, and the wizard's questions for the page that embeds it.
-        boot = paths.site_src / "static" / "js" / "boot.js"
+        boot = paths.site_src / "static" / "js" / "bridge" / "boot.js"
         runtime["boot_script"] = inline_script(boot) if boot.is_file() else ""
         site = make_site_context(base_url, assets, runtime, downloads)
         site["wizard"] = (

@@ -147,10 +147,10 @@ def make_site_context(
         "baseURL": base_url,
         "serviceWorkerURL": f"{base_url}sw.js",
         "simArchiveURL": asset_urls["sim.zip"],
-        "workerURL": asset_urls["js/worker.js"],
+        "workerURL": asset_urls["js/bridge/worker.js"],
         "pythonSnapshot": python_snapshot(base_url, asset_urls, pyodide_version),
     }
-    # Modules import each other by bare names ("guide/runtime.js") that the import map
+    # Modules import each other by bare names ("guide/bridge/runtime.js") that the import map
     # resolves to hashed files, so a file's hash depends on its own bytes only.
     importmap_data = {
         "imports": {

@@ -1,6 +1,6 @@
 // The Chaos Monkey demo: loads the simulator, forwards the learner's actions to it, drives
 // simulated time, and renders each snapshot. No simulation logic lives here.
-import { startRuntime, supportsWebAssembly, formatMegabytes } from "guide/runtime.js";
+import { startRuntime, supportsWebAssembly, formatMegabytes } from "guide/bridge/runtime.js";
 import {
   render,
   renderPause,
