@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from sim.config import MODE_LABELS, Config
+from site_build.assets import module_names
 from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError
 from site_build.python_runtime import python_snapshot
@@ -148,16 +149,13 @@ def make_site_context(
         "serviceWorkerURL": f"{base_url}sw.js",
         "simArchiveURL": asset_urls["sim.zip"],
         "workerURL": asset_urls["js/bridge/worker.js"],
+        "messages": runtime["messages"],  # for boot.js, which cannot import bridge/messages.js
         "pythonSnapshot": python_snapshot(base_url, asset_urls, pyodide_version),
     }
     # Modules import each other by bare names ("guide/bridge/runtime.js") that the import map
     # resolves to hashed files, so a file's hash depends on its own bytes only.
     importmap_data = {
-        "imports": {
-            f"guide/{name[3:]}": url
-            for name, url in asset_urls.items()
-            if name.startswith("js/") and name.endswith(".js")
-        }
+        "imports": {name: base_url + target for name, target in module_names(assets).items()}
     }
     importmap = script_json(importmap_data)
     inline_hashes = " ".join(

@@ -1,6 +1,7 @@
 // The rules of three lessons, each a failure met more often than a crash: a rolling deploy, a
-// store failover, two tabs at once. Like the crash lesson (demo-steps.js), a rule reads the
+// store failover, two tabs at once. Like the crash lesson (lesson-steps.js), a rule reads the
 // snapshots before and after an action and ticks steps off; the simulator decides everything.
+import { plural } from "guide/demo/format.js";
 
 const SURVIVES = {
   survives: "You expected the cart to survive.",
@@ -9,10 +10,6 @@ const SURVIVES = {
 };
 
 const STATEFUL = ["stateful", "replicated"];
-
-function plural(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
 
 // ---------------------------------------------------------------- a rolling deploy
 
