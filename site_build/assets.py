@@ -74,9 +74,10 @@ def write_messages_module(out: Path, assets: dict[str, str], source: Path) -> di
         messages = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise BuildError(f"{source}: cannot read the worker's message names: {error}") from None
+    where = "/".join(source.parts[-3:])  # sim/browser/messages.json
     lines = [
-        f"// Written by the build from {source.parent.parent.name}/{source.parent.name}/{source.name}: the",
-        "// names of the messages between the page and the simulator's worker (bridge/worker.js).",
+        f"// Written by the build from {where}: the names of the messages between the page",
+        "// and the simulator's worker (bridge/worker.js).",
         *(
             f"export const {group} = Object.freeze({json.dumps(names, sort_keys=True)});"
             for group, names in sorted(messages.items())
