@@ -21,5 +21,7 @@ export const run = {
   inFlight: 0, // actions sent and not yet answered
 };
 
-// For tests and the benchmark: a copy of the snapshot on show.
+// For tests and the benchmark: a copy of the snapshot on show, and a promise of the snapshot
+// once every action sent so far has been answered.
 window.simSnapshot = () => (run.snapshot ? structuredClone(run.snapshot) : null);
+window.simSettled = () => run.queue.then(window.simSnapshot);
