@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.compare import run_mode
-from sim.config import MODES, build_config
+from sim.cli.compare import run_mode
+from sim.core.config import MODES, build_config
 
 
 class _Slot:

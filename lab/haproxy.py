@@ -1,6 +1,6 @@
 """HAProxy in front of the lab's servers, configured with exactly the simulator's defaults.
 
-The settings come from `sim.config.Config` (one place for the figures): round robin in
+The settings come from `sim.core.config.Config` (one place for the figures): round robin in
 stateless mode, `cookie SERVERID insert` in stateful mode, `option redispatch 1`, `retries`,
 `timeout connect`, `timeout server`, `default-server check inter rise fall`, and no
 `timeout check`, so `inter` is also each check's whole time-out (HAProxy 2.6 manual,
@@ -21,7 +21,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config import Config
+from sim.core.config import Config
 
 SERVER_NAMES = ("A", "B", "C")
 # Our client waits longer than any answer HAProxy can give (connect time-outs and retries,

@@ -30,11 +30,13 @@ PREPARE_TOOLS = ROOT / "tools" / "pyodide"
 
 
 def sim_sources(sim_dir: Path) -> list[Path]:
-    """The simulator's modules the browser needs: every .py but the command line."""
+    """The simulator's modules the browser needs: every .py but the command line (`cli/`)."""
     return [
         source
         for source in sorted(sim_dir.rglob("*.py"))
-        if source.name != "__main__.py" and "__pycache__" not in source.parts
+        if source.name != "__main__.py"
+        and "__pycache__" not in source.parts
+        and source.relative_to(sim_dir).parts[0] != "cli"
     ]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from sim.config import MODE_LABELS, Config
+from sim.core.config import MODE_LABELS, Config
 from site_build.assets import module_names
 from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError

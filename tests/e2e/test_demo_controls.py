@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from sim.facade import Demo
+from sim.browser.facade import Demo
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_demo import (
     choose_mode,

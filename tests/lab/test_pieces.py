@@ -9,7 +9,7 @@ from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
 from lab.haproxy import Settings, parse_check_events, parse_log, render_config
 from lab.prerequisites import MissingPrerequisite, find_program
 from lab.report import detection_verdict, lost_items_verdict, run_section
-from sim.config import Config
+from sim.core.config import Config
 
 MS = 1_000_000
 S = 1_000_000_000

@@ -23,11 +23,11 @@ pyodide.FS.mkdirTree("/home/pyodide/exercise");
 pyodide.FS.writeFile("/home/pyodide/exercise/exercise.py", readFileSync(`${exerciseDir}/exercise.py`));
 pyodide.pyimport("sys").path.append("/home/pyodide/exercise");
 
-const facade = pyodide.pyimport("sim.facade");
+const facade = pyodide.pyimport("sim.browser.facade");
 const result = {
   exercise: pyodide.pyimport("exercise").run().toJs(),
   scenarios: scenarios.map((text) => facade.load(text).snapshot_json()),
-  sim_file: pyodide.runPython("import sim.facade; sim.facade.__file__"),
+  sim_file: pyodide.runPython("import sim.browser.facade; sim.browser.facade.__file__"),
   modules: pyodide.runPython("import sys; sorted(sys.modules)").toJs(),
 };
 process.stdout.write(JSON.stringify(result));

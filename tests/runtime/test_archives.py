@@ -80,7 +80,7 @@ def test_every_action_type_in_every_mode_gives_what_cpython_gives(replayed: dict
 
 
 def test_the_simulators_test_scenarios_give_what_cpython_gives(replayed: dict):
-    from sim.facade import load
+    from sim.browser.facade import load
 
     assert replayed["scenarios"] == [load(text).snapshot_json() for text in SCENARIOS]
 

@@ -32,7 +32,7 @@ pyodide.globals.set("SCENARIO", scenario);
 const out = pyodide.runPython(`
 import sys
 sys.path.insert(0, "/home/pyodide")
-from sim.facade import load
+from sim.browser.facade import load
 load(SCENARIO).snapshot_json()
 `);
 const version = pyodide.runPython("import sys; sys.version.split()[0]");

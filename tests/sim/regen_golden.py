@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE))
 
 from scenarios import GOLDEN  # noqa: E402
 
-from sim.__main__ import main  # noqa: E402
+from sim.cli.main import main  # noqa: E402
 
 
 def render(scenario: str) -> str:

@@ -1,7 +1,7 @@
 """The balancer: round robin, least connections, sticky with rebinding; never a down server."""
 
-from sim.balancer import Balancer
-from sim.cluster import Server, User
+from sim.core.balancer import Balancer
+from sim.core.cluster import Server, User
 
 
 def cluster(count: int = 3) -> list[Server]:

@@ -3,10 +3,10 @@ time-out of `inter` per check without `timeout check`, and the rise/fall health 
 
 import pytest
 
-from sim import checks
-from sim.config import build_config
-from sim.model import Model
-from sim.units import MS, S
+from sim.core import checks
+from sim.core.config import build_config
+from sim.core.model import Model
+from sim.core.units import MS, S
 
 
 def model(**config) -> Model:

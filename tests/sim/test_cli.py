@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.facade import load
+from sim.browser.facade import load
 from tests.sim.scenarios import GOLDEN
 
 ROOT = Path(__file__).resolve().parents[2]

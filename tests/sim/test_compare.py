@@ -2,11 +2,11 @@
 
 import pytest
 
-from sim.compare import compare
-from sim.config import build_config
-from sim.errors import ScenarioError
-from sim.lessons import run_lesson
-from sim.model import Model
+from sim.cli.compare import compare
+from sim.cli.lesson_runs import run_lesson
+from sim.core.config import build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
 
 
 def test_every_mode_meets_the_same_faults_and_counts_consistently():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sim.config import Config, build_config
-from sim.errors import ScenarioError
+from sim.core.config import Config, build_config
+from sim.core.errors import ScenarioError
 
 
 def test_defaults_follow_haproxy_and_a_typical_production_setup():

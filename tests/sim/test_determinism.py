@@ -1,6 +1,6 @@
 """Determinism: the same scenario gives the identical snapshot and log, every time."""
 
-from sim.facade import load
+from sim.browser.facade import load
 from tests.sim.scenarios import GOLDEN, PARITY
 
 

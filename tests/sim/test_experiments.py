@@ -1,6 +1,6 @@
 """The demo's experiments, as the browser tests run them, give the outcomes the page promises."""
 
-from sim.facade import Demo
+from sim.browser.facade import Demo
 
 
 def run(mode: str, kills: list[str] | None = None) -> tuple[Demo, dict]:

@@ -3,7 +3,7 @@
 import base64
 import json
 
-from sim.facade import load
+from sim.browser.facade import load
 
 
 def scenario(config: dict, actions: str, seed: int = 1) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.__main__ import main
+from sim.cli.main import main
 from tests.sim.scenarios import GOLDEN
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

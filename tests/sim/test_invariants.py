@@ -12,10 +12,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from sim.config import build_config
-from sim.facade import Demo
-from sim.scenario import Scenario
-from sim.units import S
+from sim.browser.facade import Demo
+from sim.browser.scenario import Scenario
+from sim.core.config import build_config
+from sim.core.units import S
 
 SIM = settings.get_profile("sim")
 MACHINE_SETTINGS = settings(SIM, max_examples=100, stateful_step_count=40)

@@ -5,8 +5,8 @@ from random import Random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.config import Config
-from sim.latency import Latency, trunc
+from sim.core.config import Config
+from sim.core.latency import Latency, trunc
 
 
 def draws(seed: int) -> list[int]:

@@ -3,9 +3,9 @@ outcomes come from the mechanisms, each test naming the source it follows."""
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.facade import Demo, load
-from sim.scenario import parse
+from sim.browser.facade import Demo, load
+from sim.browser.scenario import parse
+from sim.core.errors import ScenarioError
 
 
 def demo(mode: str, **config) -> Demo:

@@ -1,6 +1,7 @@
 """The console: natural counts and a bounded ring buffer."""
 
-from sim.log import LOG_LIMIT, Log, plural, seconds
+from sim.story.log import LOG_LIMIT, Log
+from sim.story.words import plural, seconds
 
 
 def test_counts_read_naturally():

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import Histogram, Series
+from sim.core.metrics import Histogram, Series
 
 SIM = settings.get_profile("sim")
 

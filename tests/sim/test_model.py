@@ -2,11 +2,11 @@
 
 import pytest
 
-from sim import requests
-from sim.config import build_config
-from sim.facade import Demo
-from sim.scenario import Scenario
-from sim.units import MS, S
+from sim.browser.facade import Demo
+from sim.browser.scenario import Scenario
+from sim.core import requests
+from sim.core.config import build_config
+from sim.core.units import MS, S
 
 
 def demo(**config) -> Demo:
@@ -97,6 +97,10 @@ def test_stateful_modes_do_not_need_the_store():
             {"name": "R2", "role": "replica", "up": False},
         ],
         "failover": None,
+        "status": {"icon": "down", "text": "Down"},
+        "node_lines": ["R1: primary, down", "R2: replica, down"],
+        "killed": True,
+        "restorable": False,
     }
 
 

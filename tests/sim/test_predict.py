@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.predict import predict
+from sim.cli.predict import predict
+from sim.core.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {

@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from sim.config import MODES, build_config
-from sim.errors import ScenarioError
-from sim.facade import Demo, load, start_load
-from sim.model import Model
-from sim.replay import SLICE_NS, Replay
-from sim.scenario import MAX_CHARS, Scenario, parse
-from sim.snapshot import metrics_of
+from sim.browser.facade import Demo, load, start_load
+from sim.browser.replay import SLICE_NS, Replay
+from sim.browser.scenario import MAX_CHARS, Scenario, parse
+from sim.browser.snapshot import metrics_of
+from sim.core.config import MODES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
 
 LONG_LINK = "v2.1..c1-t50-a600000000000-r2-kB-a90000000000-r"
 BUSY = [

@@ -1,11 +1,11 @@
 """Replication follows Tomcat 10.1's BackupManager in the default cluster, failure detector
 included (AbstractReplicatedMap, LazyReplicatedMap, TcpFailureDetector, McastService)."""
 
-from sim import requests
-from sim.config import build_config
-from sim.facade import Demo
-from sim.scenario import Scenario
-from sim.units import MS, S
+from sim.browser.facade import Demo
+from sim.browser.scenario import Scenario
+from sim.core import requests
+from sim.core.config import build_config
+from sim.core.units import MS, S
 
 
 def demo(**config) -> Demo:

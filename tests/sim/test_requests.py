@@ -2,10 +2,10 @@
 
 import pytest
 
-from sim.config import build_config
-from sim.facade import Demo
-from sim.scenario import Scenario
-from sim.units import MS, S
+from sim.browser.facade import Demo
+from sim.browser.scenario import Scenario
+from sim.core.config import build_config
+from sim.core.units import MS, S
 
 
 def demo(**config) -> Demo:

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import build_config
-from sim.errors import ScenarioError
-from sim.scenario import MAX_CHARS, Scenario, encode, parse, serialise
+from sim.browser.scenario import MAX_CHARS, Scenario, encode, parse, serialise
+from sim.core.config import build_config
+from sim.core.errors import ScenarioError
 
 SIM = settings.get_profile("sim")
 
@@ -62,7 +62,7 @@ configs = st.fixed_dictionaries(
 
 def canonical(action: dict) -> dict:
     """Canonical numbers, as validate_action makes them."""
-    from sim.actions import validate_action
+    from sim.browser.actions import validate_action
 
     return validate_action(action)
 
@@ -161,7 +161,7 @@ def test_a_scenario_too_long_to_share_is_refused_by_serialise():
 @given(configs, st.lists(actions, max_size=80))
 def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides, action_list):
     """The demo's incremental encoding (advances merge, requests run) never drifts."""
-    from sim.facade import Demo
+    from sim.browser.facade import Demo
 
     demo = Demo(Scenario(3, build_config(overrides)))
     for action in action_list:

@@ -1,7 +1,7 @@
-"""Drive the simulator as the page does, through the calls the worker makes on `sim.facade`.
+"""Drive the simulator as the page does, through the calls the worker makes on `sim.browser.facade`.
 
-Every action type (taken from `sim.actions.FIELDS`, so a new one is covered the day it is
-added) in every mode (`sim.config.MODES`), broken forms of each (an unknown field, each field
+Every action type (taken from `sim.browser.actions.FIELDS`, so a new one is covered the day it is
+added) in every mode (`sim.core.config.MODES`), broken forms of each (an unknown field, each field
 of the wrong type), the comparison, a shared link replayed, and the bad input a reader can
 give. The build runs this in Pyodide under Node to learn which standard-library modules the
 site needs; a test runs it again against the archives the build wrote. It imports nothing the
@@ -10,9 +10,9 @@ page would not, since what it pulls in is what the browser gets.
 
 import json
 
-from sim import facade
-from sim.actions import FIELDS
-from sim.config import MODES
+from sim.browser import facade
+from sim.browser.actions import FIELDS
+from sim.core.config import MODES
 
 # A valid value for every field an action takes; an action with a field not listed here
 # fails loudly, so the list keeps up with the simulator.
@@ -26,6 +26,8 @@ EXAMPLE_VALUES = {
     "config": {"redispatch": False},
     "seed": 7,
     "tabs": 2,
+    "id": "two-tabs",  # the lesson action comes before predict in FIELDS
+    "answer": "two",
 }
 BAD_LINKS = ("v1.x.not-a-scenario", "https://example.org/?scenario=v9..r", "v1.1..q")
 
@@ -61,7 +63,7 @@ def run() -> list[str]:
             for name in (*FIELDS[kind][0], *FIELDS[kind][1]):
                 broken = {**example_action(kind), name: [None]}
                 out.append(refused(demo.apply_json, json.dumps(broken)))
-        out.append(demo.compare_modes_json())
+        out.append(demo.comparison_json())
         link = json.loads(demo.snapshot_json())["scenario"]
         out.append(facade.load(link).snapshot_json())
         # The worker's own calls: a link replayed a slice at a time, the other modes followed.

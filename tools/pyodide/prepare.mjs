@@ -45,10 +45,10 @@ pyodide.FS.writeFile(`${SOURCES}/exercise.py`, readFileSync(join(here, "exercise
 // turned into a JS one), after the Python-side exercise.
 pyodide.pyimport("sys").path.insert(0, SOURCES);
 pyodide.pyimport("exercise").run();
-const facade = pyodide.pyimport("sim.facade");
+const facade = pyodide.pyimport("sim.browser.facade");
 const demo = facade.load(undefined);
 demo.apply_json(JSON.stringify({ type: "request" }));
-demo.compare_modes_json();
+demo.comparison_json();
 try {
   demo.apply_json("{");
   throw new Error("a broken action was accepted");

@@ -61,7 +61,7 @@ async function init(settings) {
       pyodide = await loadPyodide({ ...options, _makeSnapshot: keep });
       pyodide.FS.writeFile(SIM_ARCHIVE_PATH, new Uint8Array(await archive));
       pyodide.pyimport("sys").path.insert(0, SIM_ARCHIVE_PATH);
-      demoModule = pyodide.pyimport("sim.facade");
+      demoModule = pyodide.pyimport("sim.browser.facade");
       // Before the page makes its first call, so the snapshot holds no demo of this visit.
       if (keep) snapshot = pyodide.makeMemorySnapshot();
     }
@@ -85,7 +85,7 @@ async function restore(loadPyodide, options, bytes, archive, where) {
     const pyodide = await loadPyodide({ ...options, _loadSnapshot: bytes });
     // The file system is not part of the snapshot; the imported modules and sys.path are.
     pyodide.FS.writeFile(SIM_ARCHIVE_PATH, new Uint8Array(archive));
-    demoModule = pyodide.pyimport("sim.facade");
+    demoModule = pyodide.pyimport("sim.browser.facade");
     const probe = demoModule.load(undefined);
     JSON.parse(probe.snapshot_json());
     probe.destroy();

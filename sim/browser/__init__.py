@@ -1,0 +1,1 @@
+"""What the page talks to: the facade, actions, scenario links, replay, Compare, the snapshot."""

@@ -1,0 +1,262 @@
+"""The browser's door into the simulator: actions in, snapshots out, as dicts or JSON.
+
+    demo = load(text_from_url)            # or Demo() for the defaults
+    snapshot = demo.apply({"type": "request"})
+
+Actions (dicts with a "type"; anything else raises ScenarioError and changes nothing):
+    {"type": "request"}                    the demo user "you" adds one item; time runs until
+                                           the answer arrives, other events meanwhile;
+                                           "tabs": 2 sends two at once with the same cookies
+    {"type": "advance", "ns": int}         let time pass (at most 10 minutes per action)
+    {"type": "kill", "server": "A"}        optional "kind": "crash" | "vanish" (default: config)
+    {"type": "restart", "server": "A"}     back, empty; the balancer re-admits it after checks
+    {"type": "add_server"}                 next letter, empty, believed up at once
+    {"type": "remove_server"}              the last-named one; refused for the last server
+    {"type": "deploy"}                     a rolling deploy, run as time passes
+    {"type": "failover_store"}             the store's primary dies; Sentinel promotes the replica
+    {"type": "kill_store"} / {"type": "restore_store"}
+    {"type": "store_latency", "ms": number}    added per store round trip, 0 = none
+    {"type": "chaos", "on": bool}          Chaos Monkey: kills a random live server on a
+                                           seeded schedule, never the last; restarts it later
+    {"type": "traffic", "rate_per_s": number}  background users, 0 = off (at most 100/s)
+    {"type": "reset", "config": {...}, "seed": int}   start over: the overrides apply to the
+                                           current config (a new mode brings its default
+                                           policy); same seed unless given; actions cleared
+    {"type": "lesson", "id": "deploy"}     open a lesson (its progress is kept)
+    {"type": "predict", "answer": "lost"}  answer the open lesson's question
+The lesson and the prediction are recorded in the scenario but change nothing in the model;
+lesson progress survives a reset, which starts the new run's actions with them.
+Killing a dead server or restarting a live one is recorded but only logged.
+`act(action)` applies without building a snapshot, for batches.
+Consecutive advances are merged in the scenario, so it stays short.
+
+A long link can be replayed a slice at a time (`start_load`, then `load_step()` until it
+returns False), and the other modes follow the run a slice at a time (`compare_step()`), so
+the browser's worker answers clicks and shows progress between slices.
+"""
+
+import json
+
+from sim.browser.actions import LESSON_ACTIONS, MAX_ADVANCE_NS, apply_action, validate_action
+from sim.browser.others import OtherModes
+from sim.browser.replay import Replay
+from sim.browser.scenario import (
+    MAX_ACTIONS,
+    MAX_CHARS,
+    MAX_FILE_CHARS,
+    MAX_TOTAL_ADVANCE_NS,
+    Encoder,
+    Scenario,
+    earlier_version_notice,
+    parse,
+)
+from sim.browser.snapshot import build_snapshot, metrics_of
+from sim.core.config import MODES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
+from sim.story.facts import Facts, facts
+from sim.story.lesson_book import LessonBook
+from sim.story.seen import Seen
+
+__all__ = ["Demo", "ScenarioError", "load", "start_load"]
+
+
+class Demo:
+    """One interactive run: a model plus the scenario that reproduces it."""
+
+    def __init__(self, scenario: Scenario | None = None, in_steps: bool = False) -> None:
+        """Start from `scenario` (default: seed 1, default config) and replay its actions,
+        at once or, with `in_steps`, as `load_step()` is called."""
+        scenario = scenario or Scenario()
+        actions = []
+        for position, action in enumerate(scenario.actions, start=1):
+            try:
+                actions.append(validate_action(action))
+            except ScenarioError as error:
+                raise ScenarioError(f"action {position} ({action.get('type')}): {error}") from None
+        self.lessons = LessonBook()
+        self._runs = 0  # runs started (a reset starts one): a comparison belongs to one
+        self._compared: tuple[int, int] | None = None  # (run, time_ns) of the last comparison
+        self._start(scenario.seed, scenario.config)
+        self._notice = earlier_version_notice(scenario)
+        self._loading = Replay(self._apply_loaded, self._advance, self._record)
+        for action in actions:
+            self._loading.add(action)
+        if not in_steps:
+            while self.load_step():
+                pass
+
+    def _apply_loaded(self, action: dict) -> None:
+        """Apply an action of the scenario being loaded; an error names its place."""
+        try:
+            self._apply(action)
+        except ScenarioError as error:
+            position = self._loading.applied + 1
+            raise ScenarioError(f"action {position} ({action['type']}): {error}") from None
+
+    def _advance(self, ns: int) -> None:
+        """Run one slice of an advance (recorded and observed once whole, by `_record`)."""
+        if self._before is None:
+            self._before = self._facts()
+        self.model.advance(ns)
+
+    def load_step(self) -> bool:
+        """Replay one action or slice of the scenario being loaded; return whether more remains."""
+        return self._loading.step()
+
+    def load_progress_json(self) -> str:
+        """How much of the scenario being loaded has been replayed, as JSON."""
+        return json.dumps(self._loading.progress(), separators=(",", ":"))
+
+    def _start(self, seed: int, config: object) -> None:
+        """Build a fresh model."""
+        self._seed = seed
+        self._config = config
+        self._actions: list[dict] = []
+        self._encoder = Encoder(seed, config)
+        self._advanced_ns = 0
+        self._notice: str | None = None
+        self.model = Model(config, seed)
+        self._others = OtherModes(seed, config)
+        self._runs += 1
+        self._before: Facts | None = None  # before the action under way
+        for action in self.lessons.heading_actions():
+            self._record(action)
+
+    def _facts(self) -> Facts:
+        """What the lessons read of the run now."""
+        return facts(self.model)
+
+    def _apply(self, action: dict) -> None:
+        """Apply a canonical action and record it."""
+        kind = action["type"]
+        if kind == "lesson":
+            self.lessons.choose(action["id"])
+        elif kind == "predict":
+            self.lessons.predict(action["answer"])
+        elif kind == "reset":
+            before = self._facts()
+            config = build_config(action.get("config", {}), self._config)
+            self._start(action.get("seed", self._seed), config)
+            self._observe(action, before)
+            return
+        else:
+            self._before = self._facts()
+            apply_action(self.model, action)
+        self._record(action)
+
+    def _observe(self, action: dict, before: Facts | None) -> None:
+        """Let the open lesson see an action of the model, with the facts before it."""
+        after = self._facts()
+        killed = () if before is None else tuple(sorted(before.alive - after.alive))
+        answer = after.answer if before is None or after.answer_seq != before.answer_seq else None
+        self.lessons.observe(Seen(action, before, after, killed, answer))
+
+    def _record(self, action: dict) -> None:
+        """Record an applied action (not reset) in the scenario, and for the other modes."""
+        if action["type"] in LESSON_ACTIONS:
+            self._append(action)
+            return
+        self._others.add(action)
+        self._observe(action, self._before)
+        self._before = None
+        self._append(action)
+
+    def _append(self, action: dict) -> None:
+        """Add an action to the scenario; consecutive advances merge."""
+        actions = self._actions
+        if action["type"] == "advance":
+            self._advanced_ns += action["ns"]
+            last = actions[-1] if actions else None
+            if (
+                last is not None
+                and last["type"] == "advance"
+                and (last["ns"] + action["ns"] <= MAX_ADVANCE_NS)
+            ):
+                actions[-1] = {"type": "advance", "ns": last["ns"] + action["ns"]}
+                self._encoder.replace_last(actions[-1])
+                return
+        actions.append(action)
+        self._encoder.add(action)
+
+    def act(self, action: dict) -> None:
+        """Apply one action and record it, without building a snapshot (for batches)."""
+        self._apply(validate_action(action))
+
+    def apply(self, action: dict) -> dict:
+        """Apply one action, record it in the scenario and return the snapshot."""
+        self.act(action)
+        return self.snapshot()
+
+    def scenario(self) -> Scenario:
+        """Return the scenario that reproduces this run."""
+        return Scenario(self._seed, self._config, tuple(dict(a) for a in self._actions))
+
+    def snapshot(self) -> dict:
+        """Return the current state as plain JSON-safe data."""
+        text = self._encoder.text()
+        short = self._advanced_ns <= MAX_TOTAL_ADVANCE_NS and len(self._actions) <= MAX_ACTIONS
+        snapshot = build_snapshot(self.model, text, short and len(text) <= MAX_CHARS, self._notice)
+        snapshot["scenario_savable"] = short and len(text) <= MAX_FILE_CHARS
+        snapshot["scenario_link_limit"] = MAX_CHARS
+        snapshot["lesson"] = self.lessons.open.to_dict()
+        compared = self._compared
+        snapshot["comparison"] = (
+            None
+            if compared is None
+            else {"time_ns": compared[1], "stale": compared[0] != self._runs}
+        )
+        return snapshot
+
+    def apply_json(self, action_json: str) -> str:
+        """Apply an action given as JSON; return the snapshot as JSON."""
+        try:
+            action = json.loads(action_json)
+        except (ValueError, RecursionError) as error:
+            raise ScenarioError(f"the action is not valid JSON ({type(error).__name__})") from None
+        self.act(action)
+        return self.snapshot_json()
+
+    def snapshot_json(self) -> str:
+        """Return the snapshot as compact JSON (no NaN or infinity)."""
+        return json.dumps(self.snapshot(), allow_nan=False, separators=(",", ":"))
+
+    def compare_step(self) -> bool:
+        """Bring the other modes one slice nearer this run; return whether they are behind."""
+        return self._others.step()
+
+    def compare_progress_json(self) -> str:
+        """How far the other modes have followed this run, as JSON."""
+        return json.dumps(self._others.progress(), separators=(",", ":"))
+
+    def comparison(self) -> dict:
+        """This run's metrics in every mode, and the simulated time they were taken at."""
+        others = self._others.metrics()
+        here = self.model.config.mode
+        modes = {mode: metrics_of(self.model) if mode == here else others[mode] for mode in MODES}
+        self._compared = (self._runs, self.model.now)
+        return {"time_ns": self.model.now, "modes": modes}
+
+    def comparison_json(self) -> str:
+        """comparison() as JSON."""
+        return json.dumps(self.comparison(), allow_nan=False, separators=(",", ":"))
+
+    def compare_modes(self) -> dict:
+        """This run's scenario in every mode: each mode's metrics."""
+        return self.comparison()["modes"]
+
+
+def load(scenario_text: str | None) -> Demo:
+    """Return a Demo replaying an encoded scenario or link (None or empty: the defaults)."""
+    if scenario_text is None or (isinstance(scenario_text, str) and not scenario_text.strip()):
+        return Demo()
+    return Demo(parse(scenario_text))
+
+
+def start_load(scenario_text: str | None, from_file: bool = False) -> Demo:
+    """Like load(), but the actions are replayed as `load_step()` is called; `from_file`
+    allows a run saved as a file, longer than a link."""
+    if scenario_text is None or (isinstance(scenario_text, str) and not scenario_text.strip()):
+        return Demo()
+    limit = MAX_FILE_CHARS if from_file else MAX_CHARS
+    return Demo(parse(scenario_text, limit), in_steps=True)

@@ -1,0 +1,158 @@
+"""The snapshot: everything the browser draws, as plain JSON-safe data.
+
+CONTRACT with the page (issue 18). The module moves to `sim/browser/snapshot.py`, the facade
+to `sim/browser/facade.py` (the worker imports `sim.browser.facade`); every key below is
+added to the keys the page reads today, which stay until the page has switched.
+
+Actions (besides the model's, in `sim/browser/actions.py`):
+    {"type": "lesson", "id": "crash" | "deploy" | "store-failover" | "two-tabs"}
+        make that lesson the current one; its progress so far is kept
+    {"type": "predict", "answer": ANSWER}
+        ANSWER one of the current lesson's `choices` (anything else: ScenarioError, nothing
+        changes); marks its "predict" step done
+Both are recorded in the scenario (tokens `g<lesson>` and `w<answer>`, `-` in an id written
+`_`), so a shared link replays the lesson's progress; a reset keeps the lesson and its
+progress, and writes the current lesson and prediction at the head of the new run's
+actions. Old links parse and replay as before (no `g`/`w` token: the crash lesson).
+
+New snapshot keys:
+- `lesson`: {"id", "title", "steps": [{"id", "text", "done"}], "choices": [{"answer",
+  "text"}], "prediction": ANSWER | null, "question", "said": [sentences, oldest first; the
+  page shows the last], "next": the id of the first step not done, or null}
+- `happened`: the last 50 records of the last action, oldest first, as dicts with a "kind"
+  and the record's fields, e.g. {"kind": "killed", "at_ns": 5000, "server": "A",
+  "how": "crash", "cause": ""}; `happened_counts`: {kind: number} over the whole action
+  (an advance of ten minutes at 100/s makes tens of thousands of records)
+- `servers[].status`: {"icon", "short", "text"}: the server in words (icon one of up,
+  detecting, down, draining, replacing, readmitting), deploy phases included
+- `store.status`: {"icon", "text"} (text includes the added latency), `store.node_lines`:
+  [one line per Redis node], `store.killed` (no node answers: "Restore database"),
+  `store.restorable` (the old primary can be brought back)
+- `deploy_status`: a sentence while a rolling deploy runs, else null
+- `detection_window`: "" or " · detection window open for Server A, Server B"
+- `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
+  once a reset has started another run (the page hides a stale comparison)
+
+Without a model: `sim.story.lessons.catalogue()` returns [{"id", "title", "question",
+"steps": [{"id", "text", "html"}], "choices": [{"answer", "text"}]}] in the page's order,
+for the build to render the lessons before Python starts (`html` keeps the <strong> marks of
+the step; `text` is the same without tags; the "predict" step's text is the question).
+"""
+
+from sim import __version__
+from sim.core import deploy, failover
+from sim.core.cluster import DEMO_USER, Server, User, items_of
+from sim.core.config import MODE_LABELS, MODES
+from sim.core.model import Model
+from sim.core.units import US, from_thousandths
+from sim.story.log import LOG_LIMIT
+from sim.story.status import deploy_status, detection_window, server_status, store_words
+
+# What one snapshot carries of the recent past. The page keeps its own 200-line log and
+# animates only new traces, and a smaller snapshot is what keeps a click within a frame:
+# in Pyodide, encoding 45 KB of JSON took most of the worker's round trip.
+SNAPSHOT_LOG_LINES = 50
+SNAPSHOT_TRACES = 10
+
+
+def _server(model: Model, server: Server, you: User) -> dict:
+    """Return one server's state, as it is and as the balancer believes it."""
+    return {
+        "name": server.name,
+        "alive": server.alive,
+        "lb_status": ("drain" if server.drain else "up") if server.lb_up else "down",
+        "detecting": (not server.alive) and server.lb_up,
+        "status": server_status(model, server),
+        "killed_at_ns": server.killed_at_ns,
+        "kill_kind": server.kill_kind,
+        "requests": server.requests,
+        "sessions": len(server.sessions),
+        "backups": len(server.backups),
+        "in_flight": server.in_flight,
+        "session_items": items_of(server.sessions.get(you.id), you.sid),
+        "backup_items": items_of(server.backups.get(you.id), you.sid),
+    }
+
+
+def _user(model: Model) -> dict:
+    """The demo user: the cart its last answer showed, and what it has lost."""
+    you = model.users[DEMO_USER]
+    cart = model.current_cart(you)
+    return {
+        "id": DEMO_USER,
+        "cart_items": you.cart_items,
+        "acknowledged_items": you.acked,
+        "lost_items": you.acked - (cart.acked if cart is not None else 0),
+        "bound_server": you.affinity if model.config.policy == "sticky" else None,
+    }
+
+
+def _store(model: Model) -> dict:
+    """The shared store, and the demo user's cart in it when the mode uses it."""
+    used = model.config.mode == "stateless"
+    cart = model.store.carts.get(DEMO_USER)
+    nodes = failover.state(model.store)
+    return {
+        "up": model.store.reachable(),
+        "used": used,
+        "cart_items": (cart.items if cart is not None else 0) if used else None,
+        "added_latency_ms": from_thousandths(model.store.added_latency_ns // US),
+        **nodes,
+        **store_words(model, nodes["nodes"]),
+    }
+
+
+def metrics_of(model: Model) -> dict:
+    """Counts and latencies over the whole run."""
+    metrics = model.metrics
+    return {
+        "requests": metrics.requests,
+        "ok": metrics.ok,
+        "failed": metrics.failed,
+        "retried": metrics.retried,
+        **model.item_counts(),
+        "lost_sessions": metrics.lost_sessions,
+        **metrics.percentiles(),
+        "per_server": {
+            s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers
+        },
+    }
+
+
+def build_snapshot(
+    model: Model, scenario_text: str, shareable: bool, notice: str | None = None
+) -> dict:
+    """Return the whole state of `model` as plain data."""
+    config = model.config
+    you = model.users[DEMO_USER]
+    return {
+        "version": __version__,
+        "time_ns": model.now,
+        "mode": config.mode,
+        "mode_label": MODE_LABELS[config.mode],
+        "modes": [{"id": mode, "label": MODE_LABELS[mode]} for mode in MODES],
+        "policy": config.policy,
+        "seed": model.seed,
+        "config": config.to_dict(),
+        "scenario": scenario_text,
+        "scenario_shareable": shareable,
+        "scenario_notice": notice,
+        "user": _user(model),
+        "servers": [_server(model, s, you) for s in model.servers],
+        "store": _store(model),
+        "deploy": deploy.state(model),
+        "deploy_status": deploy_status(model),
+        "detection_window": detection_window(model),
+        "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
+        "traffic": {
+            "rate_per_s": from_thousandths(model.traffic_milli),
+            "users": config.traffic_users,
+            "in_flight": model.active,
+        },
+        "traces": [dict(t) for t in list(model.traces)[-SNAPSHOT_TRACES:]],
+        "log": model.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "log_limit": LOG_LIMIT,
+        "metrics": metrics_of(model),
+        "series": model.series.points(model.now),
+        "series_bucket_ms": config.series_bucket_ms,
+    }

@@ -1,0 +1,1 @@
+"""The command line: run, compare, compare --lesson, predict."""

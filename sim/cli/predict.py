@@ -1,0 +1,166 @@
+"""Predict a real cluster's run: the lab's bindings in, the model's outcome out.
+
+The lab (lab/, outside the browser bundle) records which user was on which server with how
+many acknowledged items when it killed a server, when the kill came after HAProxy's first
+round of health checks, and when each user sent a request afterwards. This module replays
+exactly that in the model: the same configuration, the sessions placed where they were, the
+kill at the same moment of the check schedule, the same requests at the same times. It
+returns what the model says happened: items and sessions lost, the detection window, the requests'
+outcomes. Pure: the bindings are a dict, the prediction a dict.
+
+Bindings (version 1), JSON:
+    {"version": 1, "mode": "stateless" | "stateful", "servers": ["A", "B", "C"],
+     "config": {"retries": 3, "redispatch": true, "connect_timeout_ms": 5000,
+                "server_timeout_ms": 30000, "health_check_interval_ms": 2000,
+                "rise": 2, "fall": 3},
+     "kill": {"server": "B", "kind": "crash" | "vanish", "at_ms": 6703.0},
+     "users": [{"id": "u1", "server": "B" | null, "items": 27}, ...],
+     "requests_after_kill": [{"user": "u1", "at_ms": 6710.5}, ...]}
+A user's `server` is null when its cart is in the store (stateless mode). Times are
+milliseconds from the first round of health checks, the model's time 0.
+"""
+
+from sim.core import requests, sessions
+from sim.core.config import KILL_KINDS, SERVER_NAMES, build_config
+from sim.core.errors import ScenarioError
+from sim.core.model import Model
+from sim.core.units import MS, S
+
+BINDINGS_VERSION = 1
+MODES = ("stateless", "stateful")  # the lab has no real counterpart of replication
+CONFIG_KEYS = (
+    "retries",
+    "redispatch",
+    "connect_timeout_ms",
+    "server_timeout_ms",
+    "health_check_interval_ms",
+    "rise",
+    "fall",
+)
+MAX_USERS = 10_000
+MAX_ITEMS = 1_000_000
+MAX_REQUESTS = 200_000
+MAX_TIME_MS = 3_600_000
+SETTLE_NS = 600 * S  # how long after the last request the model may run to settle
+
+
+def _require(condition: bool, message: str) -> None:
+    """Raise ScenarioError(message) unless condition holds."""
+    if not condition:
+        raise ScenarioError(f"bindings: {message}")
+
+
+def _time_ns(value: object, where: str) -> int:
+    """Milliseconds (a number in 0..MAX_TIME_MS) as integer nanoseconds."""
+    ok = type(value) in (int, float) and 0 <= value <= MAX_TIME_MS
+    _require(ok, f"{where} {value!r} is not a time in 0..{MAX_TIME_MS} ms")
+    return round(value * MS)
+
+
+def _check_top(bindings: object) -> list[str]:
+    """Check version, mode, servers, config and kill; return the server names."""
+    _require(isinstance(bindings, dict), "must be an object")
+    _require(bindings.get("version") == BINDINGS_VERSION, f"version must be {BINDINGS_VERSION}")
+    _require(bindings.get("mode") in MODES, f"mode must be one of {', '.join(MODES)}")
+    servers = bindings.get("servers")
+    ok = isinstance(servers, list) and 1 <= len(servers) <= len(SERVER_NAMES)
+    _require(ok and servers == list(SERVER_NAMES[: len(servers)]), "servers must be A, B, C...")
+    config = bindings.get("config")
+    _require(isinstance(config, dict), "config must be an object")
+    unknown = sorted(str(k) for k in config if k not in CONFIG_KEYS)
+    _require(not unknown, f"config has unknown field(s) {', '.join(unknown)}")
+    kill = bindings.get("kill")
+    _require(isinstance(kill, dict), "kill must be an object")
+    _require(kill.get("server") in servers, f"kill server {kill.get('server')!r} is not a server")
+    _require(kill.get("kind") in KILL_KINDS, f"kill kind {kill.get('kind')!r} is not a kind")
+    _time_ns(kill.get("at_ms"), "kill at_ms")
+    return servers
+
+
+def _check_users(bindings: dict, servers: list[str]) -> None:
+    """Check the users and the requests after the kill."""
+    users = bindings.get("users")
+    _require(isinstance(users, list) and len(users) <= MAX_USERS, f"users: at most {MAX_USERS}")
+    stateless = bindings["mode"] == "stateless"
+    seen = set()
+    for user in users:
+        _require(isinstance(user, dict), "each user must be an object")
+        uid = user.get("id")
+        _require(isinstance(uid, str) and uid[1:].isdigit() and uid[:1] == "u", f"user {uid!r}")
+        _require(uid not in seen, f"user {uid} appears twice")
+        seen.add(uid)
+        server = user.get("server")
+        where = "null (the store)" if stateless else "a server"
+        ok = server is None if stateless else server in servers
+        _require(ok, f"user {uid}: server {server!r} must be {where}")
+        items = user.get("items")
+        ok = type(items) is int and 0 <= items <= MAX_ITEMS
+        _require(ok, f"user {uid}: items {items!r} is not in 0..{MAX_ITEMS}")
+    later = bindings.get("requests_after_kill", [])
+    ok = isinstance(later, list) and len(later) <= MAX_REQUESTS
+    _require(ok, f"requests_after_kill: a list of at most {MAX_REQUESTS}")
+    for request in later:
+        ok = isinstance(request, dict) and request.get("user") in seen
+        _require(ok, f"request {request!r} is not of a listed user")
+        _time_ns(request.get("at_ms"), "request at_ms")
+
+
+def _run_until(model: Model, until_ns: int, victim: str, kill_ns: int, found: list) -> None:
+    """Run the model's events due by until_ns, noting when the victim is marked down."""
+    queue = model.queue
+    server = model.server(victim)
+    while True:
+        next_time = queue.next_time()
+        if next_time is None or next_time > until_ns:
+            break
+        queue.step()
+        if not found and not server.lb_up and model.now >= kill_ns:
+            found.append(model.now)
+    queue.run_until(until_ns)
+
+
+def predict(bindings: object) -> dict:
+    """Replay the bindings in the model; return its prediction (raises ScenarioError)."""
+    servers = _check_top(bindings)
+    _check_users(bindings, servers)
+    kill = bindings["kill"]
+    overrides = {
+        "mode": bindings["mode"],
+        "servers": len(servers),
+        "kill_kind": kill["kind"],
+        **bindings["config"],
+    }
+    model = Model(build_config(overrides), seed=1, record=False)
+    kill_ns = _time_ns(kill["at_ms"], "kill at_ms")
+    down: list[int] = []
+    _run_until(model, kill_ns, kill["server"], kill_ns, down)
+    for user in bindings["users"]:
+        sessions.place(model, user["id"], user["server"], user["items"])
+    model.kill(model.server(kill["server"]), kill["kind"])
+    later = sorted(bindings.get("requests_after_kill", []), key=lambda r: r["at_ms"])
+    for request in later:
+        _run_until(
+            model, max(kill_ns, _time_ns(request["at_ms"], "")), kill["server"], kill_ns, down
+        )
+        requests.offer(model, model.user(request["user"]))
+    # Let every request finish and the health checks run their course.
+    limit = model.now + SETTLE_NS
+    while (model.active or model.waiting or not down) and model.now < limit:
+        _run_until(model, min(limit, model.now + S), kill["server"], kill_ns, down)
+    metrics = model.metrics
+    counts = model.item_counts()
+    return {
+        "mode": bindings["mode"],
+        "kill": dict(kill),
+        "acknowledged_items": counts["acknowledged_items"],
+        "lost_items": counts["lost_items"],
+        "lost_sessions": metrics.lost_sessions,
+        "detection_s": round((down[0] - kill_ns) / S, 3) if down else None,
+        "after_kill": {
+            "requests": metrics.requests,
+            "ok": metrics.ok,
+            "failed": metrics.failed,
+            "retried": metrics.retried,
+        },
+        **metrics.percentiles(),
+    }

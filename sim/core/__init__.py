@@ -1,0 +1,1 @@
+"""The rules of the model, and nothing said about them: each mechanism records what happened."""

@@ -1,0 +1,175 @@
+"""Configuration of a simulated cluster: one frozen dataclass, validated when built.
+
+Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
+- health checks every 2,000 ms, rise 2, fall 3, retries 3: HAProxy's defaults for `check`
+  (`inter 2000`, `rise 2`, `fall 3`) and `retries`;
+- redispatch on: HAProxy `option redispatch 1`, every retry goes to another server (plain
+  `option redispatch` moves only the last retry); kill kind "crash": our choice;
+- lb_hop_us 250: half of the ~500 us round trip within a datacenter (Dean, Scott);
+- store_round_trip_us 200 + up to store_jitter_us 300: Redis latency is dominated by the
+  ~200 us network round trip on a 1 Gbit/s link (redis.io), so 0.2-0.5 ms per operation;
+- session_read_ns 100: a main-memory reference (Dean, Scott);
+- replication_round_trip_us 500: one datacenter round trip for Tomcat's synchronous
+  BackupManager copy (Tomcat cluster how-to: one backup on one other node);
+- membership_drop_ms 3,000: Tomcat's McastService `dropTime` default (cluster membership
+  reference);
+- replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms, how
+  long a replication to a vanished member waits (cluster sender reference);
+- failure_check_timeout_ms 1,000: TcpFailureDetector's `connectTimeout` default, how long
+  its TCP check of a suspect member waits (cluster interceptor reference);
+- store_update "read_modify_write": session code that saves the whole cart attribute, as
+  Spring Session does; "atomic" is Redis HINCRBY (or WATCH/MULTI/EXEC);
+- drain_ms 30,000: a rolling deploy drains each server for Kubernetes' default
+  `terminationGracePeriodSeconds`, 30 s;
+- store_replication_lag_ms 100: our choice, how far the store's replica trails its primary
+  (replication is asynchronous; no source defines a typical lag);
+- store_down_after_ms 30,000: Sentinel's `down-after-milliseconds` in the sentinel.conf
+  shipped with Redis; store_failover_ms 5,000: our choice for the quorum, the election,
+  `REPLICAOF NO ONE` and clients finding the new primary (`failover-timeout` is an upper
+  bound, not a duration); store_wait false: Redis acknowledges before replicating;
+- the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
+  scaled so that a learner sees a kill and a recovery within a minute of simulated time.
+"""
+
+from dataclasses import dataclass, fields
+
+from sim.core.errors import ScenarioError
+
+MODES = ("stateless", "stateful", "replicated")
+MODE_LABELS = {
+    "stateless": "Stateless",
+    "stateful": "Stateful",
+    "replicated": "Stateful + replication",
+}
+POLICIES = ("round_robin", "least_connections", "sticky")
+DEFAULT_POLICY = {"stateless": "round_robin", "stateful": "sticky", "replicated": "sticky"}
+KILL_KINDS = ("crash", "vanish")
+# How a stateless request saves the cart: read it, add, write it back whole (the last write
+# wins), or one atomic update in the store (Redis HINCRBY, or WATCH/MULTI/EXEC).
+STORE_UPDATES = ("read_modify_write", "atomic")
+MAX_SERVERS = 26
+SERVER_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+# (low, high) for each integer field: hostile or mistaken values are refused where made.
+_INT_RANGES = {
+    "servers": (1, MAX_SERVERS),
+    "retries": (0, 10),
+    "health_check_interval_ms": (100, 600_000),
+    "rise": (1, 100),
+    "fall": (1, 100),
+    "connect_timeout_ms": (1, 600_000),
+    "server_timeout_ms": (1, 3_600_000),
+    "restart_after_ms": (100, 3_600_000),
+    "chaos_mean_interval_ms": (1_000, 3_600_000),
+    "membership_drop_ms": (0, 600_000),
+    "replication_timeout_ms": (1, 600_000),
+    "failure_check_timeout_ms": (1, 600_000),
+    "traffic_users": (1, 10_000),
+    "lb_hop_us": (0, 1_000_000),
+    "server_work_us": (0, 10_000_000),
+    "session_read_ns": (0, 1_000_000),
+    "store_round_trip_us": (0, 1_000_000),
+    "store_jitter_us": (0, 1_000_000),
+    "replication_round_trip_us": (0, 1_000_000),
+    "series_bucket_ms": (100, 60_000),
+    "drain_ms": (0, 600_000),
+    "store_replication_lag_ms": (0, 600_000),
+    "store_down_after_ms": (1, 600_000),
+    "store_failover_ms": (0, 600_000),
+}
+_BOOLS = ("redispatch", "store_wait")
+_CHOICES = {
+    "mode": MODES,
+    "policy": (*POLICIES, ""),
+    "kill_kind": KILL_KINDS,
+    "store_update": STORE_UPDATES,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that shapes a run except the seed and the actions."""
+
+    mode: str = "stateless"
+    policy: str = ""  # "" means the mode's default (DEFAULT_POLICY); resolved when built
+    servers: int = 3
+    kill_kind: str = "crash"
+    redispatch: bool = True
+    retries: int = 3
+    health_check_interval_ms: int = 2_000
+    rise: int = 2
+    fall: int = 3
+    connect_timeout_ms: int = 5_000
+    server_timeout_ms: int = 30_000
+    restart_after_ms: int = 10_000
+    chaos_mean_interval_ms: int = 20_000
+    membership_drop_ms: int = 3_000
+    replication_timeout_ms: int = 3_000  # Tomcat cluster Transport `timeout` default
+    failure_check_timeout_ms: int = 1_000  # TcpFailureDetector `connectTimeout` default
+    traffic_users: int = 100
+    lb_hop_us: int = 250
+    server_work_us: int = 500
+    session_read_ns: int = 100
+    store_round_trip_us: int = 200
+    store_jitter_us: int = 300
+    replication_round_trip_us: int = 500
+    series_bucket_ms: int = 1_000
+    store_update: str = "read_modify_write"  # as session code that saves the whole cart does
+    drain_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default, 30 s
+    store_replication_lag_ms: int = 100  # our choice: no source defines a typical lag
+    store_down_after_ms: int = 30_000  # Sentinel down-after-milliseconds (sentinel.conf)
+    store_failover_ms: int = 5_000  # our choice: quorum, election, REPLICAOF NO ONE, clients
+    store_wait: bool = False  # each write waits for the replica (WAIT 1 0)
+
+    def __post_init__(self) -> None:
+        """Refuse invalid values, naming the field; resolve the default policy."""
+        for name, choices in _CHOICES.items():
+            value = getattr(self, name)
+            if not isinstance(value, str) or value not in choices:
+                allowed = ", ".join(c for c in choices if c)
+                raise ScenarioError(f"config {name}: {value!r} is not one of {allowed}")
+        for name in _BOOLS:
+            value = getattr(self, name)
+            if type(value) is not bool:
+                raise ScenarioError(f"config {name}: {value!r} is not true or false")
+        for name, (low, high) in _INT_RANGES.items():
+            value = getattr(self, name)
+            if type(value) is not int:
+                raise ScenarioError(f"config {name}: {value!r} is not an integer")
+            if not low <= value <= high:
+                raise ScenarioError(f"config {name}: {value} is outside {low}..{high}")
+        if not self.policy:
+            object.__setattr__(self, "policy", DEFAULT_POLICY[self.mode])
+
+    def to_dict(self) -> dict:
+        """Return every field as plain JSON-safe data."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def differences(self) -> dict:
+        """Return the fields that differ from the defaults for this config's mode."""
+        base = Config(mode=self.mode)
+        diff = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(base, f.name)
+        }
+        if self.mode != Config.mode:
+            diff = {"mode": self.mode, **diff}
+        return diff
+
+
+FIELD_NAMES = tuple(f.name for f in fields(Config))
+
+
+def build_config(overrides: object, base: Config | None = None) -> Config:
+    """Return base (or the defaults) with overrides applied; a new mode brings its own policy."""
+    if not isinstance(overrides, dict):
+        raise ScenarioError("config must be an object of field: value pairs")
+    unknown = sorted(str(k) for k in overrides if k not in FIELD_NAMES)
+    if unknown:
+        raise ScenarioError(f"unknown config field(s): {', '.join(unknown)}")
+    values = (base or Config()).to_dict()
+    if "policy" not in overrides and overrides.get("mode", values["mode"]) != values["mode"]:
+        values["policy"] = ""
+    values.update(overrides)
+    return Config(**values)

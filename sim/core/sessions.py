@@ -1,0 +1,200 @@
+"""Carts: in the shared store (stateless), or as sessions in a server's memory.
+
+A user's session cookie names a session id (`User.sid`); a copy of that session may be a
+primary in one server's `sessions`, a backup in another's `backups`, both, or gone. A cart in
+the store is keyed by user, and the store never loses it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.core import replication
+from sim.core.cluster import Copy, Server, User
+from sim.story import narration
+
+if TYPE_CHECKING:
+    from sim.core.model import Model
+
+
+def commit_to_store(
+    model: Model, user: User, acknowledged: bool = True, read_at: int | None = None
+) -> Copy:
+    """Write the user's cart in the store with one item more (created on first use); return it.
+
+    `read_at`: when the request read the cart. With `store_update` "read_modify_write" it
+    writes back what it read plus one, so a write that landed after that read is overwritten
+    (the last write wins); "atomic" adds one in the store (HINCRBY), losing nothing. A user
+    sends one request at a time except with two tabs, so one write at most comes between.
+    """
+    store = model.store
+    cart = store.carts.get(user.id)
+    if cart is None:
+        cart = store.carts[user.id] = Copy(0)
+    last = store.last_write.get(user.id)
+    store.last_write[user.id] = (model.queue.now, cart.items, cart.acked)
+    if store.keep_ns:  # the replica may not have this write yet
+        store.remember(model.queue.now, user.id, cart.items, cart.acked)
+    if (
+        read_at is not None
+        and last is not None
+        and last[0] > read_at
+        and model.config.store_update == "read_modify_write"
+    ):
+        cart.items, cart.acked = last[1], last[2]  # what this request read
+        narration.lost_update(model, user)
+    cart.items += 1
+    if acknowledged:
+        cart.acked += 1
+    return cart
+
+
+def place(model: Model, user_id: str, server_name: str | None, items: int) -> None:
+    """Give a user a cart of `items` acknowledged items, on a server or in the store (None).
+
+    For replaying a real cluster's state (sim/predict.py): a session on a server also binds
+    the user to it, as the balancer's cookie did.
+    """
+    user = model.user(user_id)
+    model.session_seq += 1
+    copy = Copy(model.session_seq, items, items)
+    user.sid = copy.sid
+    user.acked += items
+    user.cart_items = items
+    if server_name is None:
+        model.store.carts[user_id] = copy
+    else:
+        model.server(server_name).sessions[user_id] = copy
+        user.affinity = server_name
+
+
+def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple | None:
+    """Return (server, copy) of a live copy of the user's current session, primary first."""
+    sid = user.sid
+    if sid is None:
+        return None
+    for kind in ("sessions", "backups"):
+        for server in model.cluster():
+            if server is exclude or not server.alive:
+                continue
+            copy = getattr(server, kind).get(user.id)
+            if copy is not None and copy.sid == sid:
+                return server, copy
+    return None
+
+
+def needs_fetch(model: Model, server: Server, user: User) -> bool:
+    """Whether `server` must fetch the user's session from another server first."""
+    sid = user.sid
+    if sid is None:
+        return False
+    for holder in (server.sessions, server.backups):
+        copy = holder.get(user.id)
+        if copy is not None and copy.sid == sid:
+            return False
+    return find_copy(model, user, exclude=server) is not None
+
+
+def session_for(model: Model, server: Server, user: User, sid: int | None) -> tuple:
+    """Return (copy, lost, origin): the session that cookie `sid` names on `server`, found or
+    created (a created one's cookie is set on the user: the last Set-Cookie wins)."""
+    uid = user.id
+    copy = server.sessions.get(uid)
+    if copy is not None and copy.sid == sid:
+        return copy, False, "memory"
+    origin = None
+    if model.config.mode == "replicated" and sid is not None:
+        backup = server.backups.get(uid)
+        if backup is not None and backup.sid == sid:
+            del server.backups[uid]
+            copy, origin = backup, "backup"
+        else:
+            found = find_copy(model, user, exclude=server)
+            if found is not None:
+                holder, copy = found
+                origin = f"fetched from Server {holder.name}"
+        if copy is not None and origin is not None:
+            _drop_copies(model, uid, sid)
+            server.sessions[uid] = copy
+            copy.peer = None  # primary here now: it gets a backup of its own
+            return copy, False, origin
+    model.session_seq += 1
+    copy = server.sessions[uid] = Copy(model.session_seq)
+    lost = sid is not None
+    user.sid = copy.sid
+    return copy, lost, "new"
+
+
+def _drop_copies(model: Model, uid: str, sid: int) -> None:
+    """Forget every copy of session `sid` (before it moves to a new primary)."""
+    for server in model.cluster():
+        for holder in (server.sessions, server.backups):
+            copy = holder.get(uid)
+            if copy is not None and copy.sid == sid:
+                del holder[uid]
+
+
+def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
+    """The user gets its 200: the item is acknowledged in the session and in its backup, if
+    the backup already holds it."""
+    cart.acked += 1
+    if cart.peer is not None:
+        backup = cart.peer.backups.get(user.id)
+        if backup is not None and backup.sid == cart.sid and backup.items == cart.items:
+            backup.acked += 1
+
+
+def current_cart(model: Model, user: User) -> Copy | None:
+    """Return the copy of the user's cart that a read would find now (omniscient)."""
+    if model.config.mode == "stateless":
+        return model.store.carts.get(user.id)
+    found = find_copy(model, user)
+    return found[1] if found is not None else None
+
+
+def item_counts(model: Model) -> dict:
+    """Return acknowledged, present and lost items over all users."""
+    acked = present = lost = 0
+    for user in model.users.values():
+        cart = current_cart(model, user)
+        acked += user.acked
+        if cart is not None:
+            present += cart.items
+            lost += user.acked - cart.acked
+        else:
+            lost += user.acked
+    return {"acknowledged_items": acked, "present_items": present, "lost_items": lost}
+
+
+def lose_memory(model: Model, server: Server, clean: bool) -> None:
+    """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
+    once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
+    narration.memory_lost(model, server)
+    model.metrics.lost_sessions += _last_copies(model, server)
+    server.wipe()
+    if model.config.mode != "replicated":
+        return
+    if clean:
+        replication.member_left(model, server, "stopped")
+    else:
+        replication.schedule_membership_drop(model, server)
+
+
+def _last_copies(model: Model, server: Server) -> int:
+    """Count the sessions whose last live copy is in `server`'s memory."""
+    count = 0
+    for holder in (server.sessions, server.backups):
+        for uid, copy in holder.items():
+            user = model.users[uid]
+            if copy.sid == user.sid and find_copy(model, user, exclude=server) is None:
+                count += 1
+    return count
+
+
+def stop(model: Model, server: Server) -> None:
+    """A removed server, with no request left inside, shuts down cleanly."""
+    server.draining = False
+    server.alive = False
+    if server in model.draining:
+        model.draining.remove(server)
+    lose_memory(model, server, clean=True)

@@ -1,0 +1,87 @@
+"""What happens without the learner: the Chaos Monkey's kills and background traffic.
+
+Each draws from its own seeded stream, so switching traffic on does not move the kills.
+"""
+
+from __future__ import annotations
+
+from random import Random
+from typing import TYPE_CHECKING
+
+from sim.core import faults, requests
+from sim.core.cluster import Server
+from sim.core.units import MS, S
+from sim.story import narration
+
+if TYPE_CHECKING:
+    from sim.core.model import Model
+
+
+def set_chaos(model: Model, on: bool) -> None:
+    """Switch the Chaos Monkey on or off."""
+    if on == model.chaos_on:
+        return
+    model.chaos_on = on
+    model.chaos_gen += 1
+    if on:
+        _schedule_chaos(model)
+    else:
+        model.next_kill_ns = None
+    narration.chaos_switched(model, on)
+
+
+def _schedule_chaos(model: Model) -> None:
+    """Pick the next kill time, uniform around the mean interval."""
+    mean = model.config.chaos_mean_interval_ms * MS
+    model.next_kill_ns = model.queue.now + mean // 2 + int(model.chaos_rng.random() * mean)
+    model.queue.push(model.next_kill_ns, _chaos, None, model.chaos_gen)
+
+
+def _chaos(model: Model, _arg: object, gen: int) -> None:
+    """Kill a random live server, never the last one, and schedule its restart."""
+    if gen != model.chaos_gen:
+        return
+    chaos_kill(model, model.chaos_rng)
+    _schedule_chaos(model)
+
+
+def chaos_kill(model: Model, rng: Random) -> Server | None:
+    """Kill a live server drawn from `rng` (one draw), unless it is the last live one."""
+    live = [s for s in model.servers if s.alive]
+    draw = rng.random()
+    if len(live) <= 1:
+        narration.chaos_spared(model)
+        return None
+    victim = live[int(draw * len(live))]
+    faults.kill(model, victim, None, "Chaos Monkey")
+    faults.schedule_restart(model, victim)
+    return victim
+
+
+def set_traffic(model: Model, rate_milli: int) -> None:
+    """Send background requests from simulated users at rate_milli/1000 per second."""
+    model.traffic_milli = rate_milli
+    model.traffic_gen += 1
+    narration.traffic_set(model, rate_milli)
+    if rate_milli:
+        _schedule_arrival(model)
+
+
+def _schedule_arrival(model: Model) -> None:
+    """Pick the next background arrival: gaps uniform in [0, 2/rate)."""
+    mean = 1_000 * S // model.traffic_milli
+    gap = 1 + int(model.traffic_rng.random() * 2 * mean)
+    model.queue.push(model.queue.now + gap, _arrival, None, model.traffic_gen)
+
+
+def _arrival(model: Model, _arg: object, gen: int) -> None:
+    """One simulated user adds an item."""
+    if gen != model.traffic_gen:
+        return
+    requests.offer(model, model.user(pick_user(model, model.traffic_rng)))
+    _schedule_arrival(model)
+
+
+def pick_user(model: Model, rng: Random) -> str:
+    """Return the id of a simulated user drawn from `rng`."""
+    return f"u{1 + int(rng.random() * model.config.traffic_users)}"

@@ -1,0 +1,67 @@
+"""What the lessons read of a run, taken from the model before and after each action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.core.cluster import DEMO_USER, items_of
+from sim.core.config import Config
+from sim.core.metrics import to_ms
+
+if TYPE_CHECKING:
+    from sim.core.model import Model
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The demo user's cart, each server's copy of its session, the store, the counts."""
+
+    mode: str
+    config: Config
+    cart_items: int  # what the last answer showed
+    acknowledged: int
+    lost_items: int  # acknowledged but in no copy now
+    alive: frozenset[str]
+    session_items: dict[str, int | None]  # server -> items of your current session there
+    store_cart: int | None  # None when the mode does not use the store
+    store_serves: bool  # reachable, and no failover under way
+    deploying: bool
+    failed: int
+    lost_sessions: int
+    p50_ms: float | None
+    answer: tuple[int, str | None] | None  # the demo user's last answer: status, server
+    answer_seq: int  # which answer that is (it changes with each new one)
+
+
+def facts(model: Model) -> Facts:
+    """Read the facts the lessons use from `model` now."""
+    you = model.users[DEMO_USER]
+    cart = model.current_cart(you)
+    store = model.store
+    used = model.config.mode == "stateless"
+    stored = store.carts.get(DEMO_USER)
+    return Facts(
+        mode=model.config.mode,
+        config=model.config,
+        cart_items=you.cart_items,
+        acknowledged=you.acked,
+        lost_items=you.acked - (cart.acked if cart is not None else 0),
+        alive=frozenset(s.name for s in model.servers if s.alive),
+        session_items={s.name: items_of(s.sessions.get(you.id), you.sid) for s in model.servers},
+        store_cart=(stored.items if stored is not None else 0) if used else None,
+        store_serves=store.reachable() and store.failover is None,
+        deploying=model.deploy is not None,
+        failed=model.metrics.failed,
+        lost_sessions=model.metrics.lost_sessions,
+        p50_ms=to_ms(model.metrics.latency.percentile_ns(50)),
+        **_last_answer(model),
+    )
+
+
+def _last_answer(model: Model) -> dict:
+    """The status and server of the demo user's last answer, and its trace's number."""
+    for trace in reversed(model.traces):
+        if trace["user"] == DEMO_USER:
+            return {"answer": (trace["status"], trace["server"]), "answer_seq": trace["seq"]}
+    return {"answer": None, "answer_seq": 0}

@@ -1,0 +1,141 @@
+"""A finished request's trace: the path it took, as hops whose durations add up to its latency.
+
+Built from the facts the request kept (failed connections, draws, copies), only when the
+model records; the snapshot carries the last few for the page to draw.
+"""
+
+from sim.core.cluster import Request
+from sim.story.words import plural
+
+
+def trace(
+    req: Request, status: int, outcome: str, back_ns: int | None, cart: int | None, latency: int
+) -> dict:
+    """Return the trace of a finished request as plain data."""
+    hops = [
+        {"from": h[0], "to": h[1], "ns": h[2], "note": h[3]} for h in _hops(req, status, back_ns)
+    ]
+    path = [hops[0]["from"]]
+    for hop in hops:
+        if hop["to"] != path[-1]:
+            path.append(hop["to"])
+    return {
+        "request": req.seq,
+        "user": req.user.id,
+        "server": req.server.name if status == 200 else None,
+        "tried": list(req.tried),
+        "reason": "; then ".join(req.reasons) if req.reasons else "no server available",
+        "path": path,
+        "hops": hops,
+        "start_ns": req.start_ns,
+        "latency_ns": latency,
+        "outcome": outcome,
+        "status": status,
+        "cart_items": cart,
+    }
+
+
+def _hops(req: Request, status: int, back_ns: int | None) -> list[tuple]:
+    """Return the request's path as (from, to, ns, note) hops that add up to its latency."""
+    hops = [("user", "lb", 0, "request reaches the balancer")]
+    for name, sent, arrived, failed, vanished, wait in req.failures:
+        hops.append(("lb", name, arrived - sent, "connect"))
+        note = "no answer: connect time-out" if vanished else "connection refused"
+        hops.append((name, "lb", failed - arrived, note))
+        if wait:
+            hops.append(("lb", "lb", wait, "wait before retrying the same server"))
+    if req.doomed:
+        hops += _died_hops(req)
+    elif status == 200 or back_ns is not None:
+        hops += _stateless_hops(req) if req.origin is None else _session_hops(req)
+    if status == 200:
+        hops.append((req.server.name, "lb", back_ns, "200 OK"))
+    elif back_ns is not None:
+        hops.append((req.server.name, "lb", back_ns, f"{status}"))
+    hops.append(("lb", "user", 0, f"response {status}"))
+    return hops
+
+
+def _died_hops(req: Request) -> list[tuple]:
+    """The hops of a request whose server died while handling it."""
+    name = req.server.name
+    note = "no response: server time-out" if req.vanished else "connection reset"
+    return [
+        ("lb", name, req.t_conn - req.t_send, "connect"),
+        (name, name, req.t_kill - req.t_conn, "server died while handling the request"),
+        (name, "lb", req.done_ns - req.t_kill, note),
+    ]
+
+
+def _stateless_hops(req: Request) -> list[tuple]:
+    """The hops of a stateless request inside its server."""
+    name = req.server.name
+    load, work, save = req.draws
+    hops = [
+        ("lb", name, req.t_conn - req.t_send, "connect"),
+        (name, "store", load // 2, "load cart"),
+    ]
+    if req.store_fail == "load":
+        hops.append(("store", name, load - load // 2, "Shared DB unavailable"))
+        return hops
+    saved = "Shared DB unavailable" if req.store_fail else "cart saved"
+    hops += [
+        ("store", name, load - load // 2, "cart loaded"),
+        (name, name, work, "add the item"),
+        (name, "store", save // 2, "save cart"),
+        ("store", name, save - save // 2, saved),
+    ]
+    return hops
+
+
+_SESSION_NOTES = {
+    "memory": "read session in memory",
+    "backup": "promote the backup copy",
+    "new": "create a new session",
+}
+
+
+def _session_hops(req: Request) -> list[tuple]:
+    """The hops of a request served from a session in its server's memory."""
+    name = req.server.name
+    read, fetch, work, replicate = req.draws
+    hops = [("lb", name, req.t_conn - req.t_send, "connect")]
+    if fetch:
+        source = req.origin.rsplit(" ", 1)[-1] if req.origin.startswith("fetched") else name
+        hops.append((name, source, fetch // 2, "fetch session"))
+        hops.append((source, name, fetch - fetch // 2, "session copied"))
+    note = _SESSION_NOTES.get(req.origin, "use the fetched session")
+    hops.append((name, name, read + work, f"{note}, add the item"))
+    if req.copy_failures:
+        hops += _copy_failure_hops(req, req.t_conn + read + fetch + work)
+    elif replicate:
+        target = req.backup.name if req.backup is not None else name
+        stored = "backup stored" if req.backup is not None else "no backup member"
+        hops.append((name, target, replicate // 2, "copy session to backup"))
+        hops.append((target, name, replicate - replicate // 2, stored))
+    return hops
+
+
+def _copy_failure_hops(req: Request, copy_started: int) -> list[tuple]:
+    """Copies to dead members, the failure detector's checks, and the re-publishing."""
+    name = req.server.name
+    hops = []
+    at = copy_started
+    for member, vanished, failed_at, check in req.copy_failures:
+        target = member.name
+        if vanished:
+            hops.append((name, target, 0, "copy session to backup"))
+            hops.append((target, name, failed_at - at, "no answer: replication time-out"))
+            hops.append((name, target, 0, "failure detector: connect"))
+            hops.append((target, name, check, "no answer: member removed"))
+        else:
+            hops.append((name, target, (failed_at - at) // 2, "copy session to backup"))
+            hops.append((target, name, failed_at - at - (failed_at - at) // 2, "refused"))
+            hops.append((name, target, check // 2, "failure detector: connect"))
+            hops.append((target, name, check - check // 2, "refused: member removed"))
+        at = failed_at + check
+    count, republish = req.republished
+    if count:
+        note = f"re-publish {plural(count, 'session')} to new backups"
+        hops.append((name, name, republish, note))
+    return hops
