@@ -101,11 +101,11 @@ def validate_action(action: object) -> dict:
     elif kind == "traffic":
         out["rate_per_s"] = canonical_number(action, "rate_per_s", MAX_TRAFFIC_PER_S)
     elif kind == "lesson":
-        if action["id"] not in BY_ID:
+        if not isinstance(action["id"], str) or action["id"] not in BY_ID:
             raise ScenarioError(f"lesson id: {action['id']!r} is not one of {', '.join(BY_ID)}")
         out["id"] = action["id"]
     elif kind == "predict":
-        if action["answer"] not in ANSWERS:
+        if not isinstance(action["answer"], str) or action["answer"] not in ANSWERS:
             raise ScenarioError(
                 f"predict answer: {action['answer']!r} is not one of {', '.join(ANSWERS)}"
             )
