@@ -1,39 +1,12 @@
-// The reader's clicks and choices, forwarded to the simulator as actions, one at a time and in
-// order; each answer is a new snapshot, rendered at once. No simulation logic lives here.
-import { calls } from "guide/bridge/messages.js";
+// The reader's clicks and choices, forwarded to the simulator as actions (send.js). No
+// simulation logic lives here.
 import { embed } from "guide/bridge/handover.js";
 import { compareModes } from "guide/demo/compare.js";
-import { observeLesson } from "guide/demo/lesson-picker.js";
-import { storeKilled } from "guide/demo/nodes.js";
-import { root, shareOutput, showNotice } from "guide/demo/page.js";
+import { root, showNotice } from "guide/demo/page.js";
+import { send } from "guide/demo/send.js";
 import { copyLink, openRunFile } from "guide/demo/share.js";
 import { run, ui } from "guide/demo/state.js";
-import { render, renderAll, renderPause } from "guide/demo/view.js";
-
-// `action` is an action, or a function of the current snapshot that returns one (or null for
-// none), for an action that depends on what the actions queued before it did.
-export function send(action) {
-  if (!ui.ready) return Promise.resolve();
-  run.inFlight += 1;
-  const job = run.queue.then(async () => {
-    const before = run.snapshot;
-    if (typeof action === "function") action = action(before);
-    if (!action) return;
-    try {
-      run.snapshot = JSON.parse(await run.runtime.call(calls.apply, JSON.stringify(action)));
-    } catch (error) {
-      showNotice(`That did not work: ${error.message}`);
-      return;
-    }
-    renderAll();
-    observeLesson(action, before, run.snapshot); // a kill by Chaos Monkey shows in an advance
-    if (action.type !== "advance") shareOutput.textContent = "";
-  });
-  run.queue = job.finally(() => {
-    run.inFlight -= 1;
-  });
-  return job;
-}
+import { render, renderPause } from "guide/demo/view.js";
 
 // A reset starts the reader's own run: a shared link's pause, notice and URL no longer apply
 // (a reload must not replay the old link over the reader's run).
@@ -77,7 +50,7 @@ const BUTTONS = {
   },
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
-  "toggle-store": () => send({ type: storeKilled(run.snapshot) ? "restore_store" : "kill_store" }),
+  "toggle-store": () => send({ type: run.snapshot.store.killed ? "restore_store" : "kill_store" }),
   "restore-primary": () => send({ type: "restore_store" }),
   chaos: () => send({ type: "chaos", on: !run.snapshot.chaos.on }),
   traffic: () => {

@@ -6,8 +6,6 @@ import { count, milliseconds, simulatedTime } from "guide/demo/format.js";
 import { root, showNotice } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 
-let compared = null; // { time_ns, config } of the comparison on show
-
 const COMPARED = [
   ["Items lost", (m) => count(m.lost_items)],
   ["Sessions lost", (m) => count(m.lost_sessions)],
@@ -25,11 +23,8 @@ export async function compareModes() {
   try {
     await run.queue;
     const result = JSON.parse(await run.runtime.call(calls.compare, null, renderComparing));
-    const snapshot = run.snapshot;
-    const labels = Object.fromEntries(snapshot.modes.map((mode) => [mode.id, mode.label]));
-    compared = { time_ns: result.time_ns, config: JSON.stringify(snapshot.config) };
+    const labels = Object.fromEntries(run.snapshot.modes.map((mode) => [mode.id, mode.label]));
     renderComparison(result, labels);
-    clearStaleComparison(snapshot);
   } catch (error) {
     showNotice(`The comparison did not run: ${error.message}`);
   } finally {
@@ -38,16 +33,13 @@ export async function compareModes() {
   }
 }
 
-// A comparison belongs to one run: once a reset or a mode switch has started another (time
-// went back, or the settings changed), it goes.
-export function clearStaleComparison(snapshot) {
-  if (!compared) return;
-  if (snapshot.time_ns >= compared.time_ns && JSON.stringify(snapshot.config) === compared.config) return;
-  forgetComparison();
+// A comparison belongs to one run: once a reset or a mode switch has started another, the
+// simulator calls it stale, and it goes. (A snapshot from before it was made says nothing.)
+export function renderComparisonShown(snapshot) {
+  if (snapshot.comparison?.stale) forgetComparison();
 }
 
 export function forgetComparison() {
-  compared = null;
   root.querySelector("#demo-compare").hidden = true;
 }
 

@@ -6,7 +6,7 @@ export function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
-export function seconds(ns) {
+function seconds(ns) {
   return `${(ns / 1e9).toFixed(1)} s`;
 }
 

@@ -5,7 +5,7 @@ import { embed, simReady } from "guide/bridge/handover.js";
 import { formatMegabytes, startRuntime, supportsWebAssembly } from "guide/bridge/runtime.js";
 import { skipTracesSoFar } from "guide/demo/dots.js";
 import { simulatedTime } from "guide/demo/format.js";
-import { renderLesson } from "guide/demo/lesson-picker.js";
+import { openLessonInSimulator } from "guide/demo/lesson-picker.js";
 import { progress, retry, root, showFirstLogLine, showNotice, startButton, status } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 import { render, renderAll, renderPause } from "guide/demo/view.js";
@@ -94,7 +94,7 @@ async function start(version) {
   root.dataset.state = "ready";
   renderAll();
   renderPause(ui.paused);
-  renderLesson();
+  openLessonInSimulator(run.snapshot);
   settleOnce("resolve", version);
 }
 

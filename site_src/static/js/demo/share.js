@@ -4,7 +4,7 @@ import { calls } from "guide/bridge/messages.js";
 import { embed } from "guide/bridge/handover.js";
 import { forgetComparison } from "guide/demo/compare.js";
 import { skipTracesSoFar } from "guide/demo/dots.js";
-import { lessonHash } from "guide/demo/lesson-picker.js";
+import { lessonHash, showLesson } from "guide/demo/lesson-view.js";
 import { showReplayProgress } from "guide/demo/loading.js";
 import { progress, shareOutput, showNotice, status } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
@@ -77,5 +77,6 @@ export async function openRunFile(input) {
   forgetComparison();
   showNotice("Replayed the run from the file. Press Resume to let time run on.");
   skipTracesSoFar(run.snapshot);
+  showLesson(run.snapshot.lesson.id); // the run brings its own lesson and progress
   renderAll();
 }

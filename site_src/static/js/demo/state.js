@@ -12,6 +12,7 @@ export const ui = {
   pausedForLink: false, // paused by the page to show a shared moment, not by the reader
   comparing: false, // a comparison asked for and not yet answered
   readyText: "", // what the status line says once the simulator is ready
+  lesson: null, // the lesson on show (lesson-view.js)
 };
 
 export const run = {

@@ -1,6 +1,6 @@
 // Simulated time: while the demo runs and shows, each animation frame owes the simulator the
 // time that passed, sent as one "advance" at most every ADVANCE_EVERY_MS.
-import { send } from "guide/demo/actions.js";
+import { send } from "guide/demo/send.js";
 import { root } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 

@@ -3,9 +3,10 @@
 import { setText, iconFrom } from "guide/demo/dom.js";
 import { milliseconds, plural, simulatedTime } from "guide/demo/format.js";
 import { renderServers, renderStore } from "guide/demo/nodes.js";
-import { clearStaleComparison } from "guide/demo/compare.js";
+import { renderComparisonShown } from "guide/demo/compare.js";
 import { renderChart } from "guide/demo/chart.js";
 import { drawWiresIfChanged, animateNewTraces } from "guide/demo/dots.js";
+import { renderLesson } from "guide/demo/lesson-view.js";
 import { root } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 
@@ -15,11 +16,12 @@ const POLICY_LABELS = {
   sticky: "Sticky cookie",
 };
 
-/** Everything a new snapshot changes: the controls and nodes, the chart, wires and dots. */
+/** Everything a new snapshot changes: the controls and nodes, the lesson, chart, wires, dots. */
 export function renderAll() {
   const snapshot = run.snapshot;
   render(snapshot);
-  clearStaleComparison(snapshot);
+  renderLesson(snapshot);
+  renderComparisonShown(snapshot);
   renderChart(root.querySelector("#demo-chart"), snapshot.series, snapshot.series_bucket_ms);
   drawWiresIfChanged(snapshot);
   animateNewTraces(snapshot);
@@ -47,13 +49,7 @@ function renderMetrics(snapshot) {
     setText(element, key.endsWith("_ms") ? milliseconds(metrics[key]) : String(metrics[key]));
   }
   setText(root.querySelector("[data-field=time]"), simulatedTime(snapshot.time_ns));
-  const detecting = snapshot.servers.filter((server) => server.detecting).map((s) => s.name);
-  setText(
-    root.querySelector("[data-field=window]"),
-    detecting.length
-      ? ` · detection window open for ${detecting.map((n) => `Server ${n}`).join(", ")}`
-      : "",
-  );
+  setText(root.querySelector("[data-field=window]"), snapshot.detection_window);
 }
 
 // The log is appended to, not rebuilt, so a screen reader announces only the new lines.
