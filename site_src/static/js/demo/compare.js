@@ -35,7 +35,7 @@ export async function compareModes() {
 
 // A comparison belongs to one run: once a reset or a mode switch has started another, the
 // simulator calls it stale, and it goes. (A snapshot from before it was made says nothing.)
-export function renderComparisonShown(snapshot) {
+export function hideStaleComparison(snapshot) {
   if (snapshot.comparison?.stale) forgetComparison();
 }
 

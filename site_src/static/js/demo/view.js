@@ -3,7 +3,7 @@
 import { setText, iconFrom } from "guide/demo/dom.js";
 import { milliseconds, plural, simulatedTime } from "guide/demo/format.js";
 import { renderServers, renderStore } from "guide/demo/nodes.js";
-import { renderComparisonShown } from "guide/demo/compare.js";
+import { hideStaleComparison } from "guide/demo/compare.js";
 import { renderChart } from "guide/demo/chart.js";
 import { drawWiresIfChanged, animateNewTraces } from "guide/demo/dots.js";
 import { renderLesson } from "guide/demo/lesson-view.js";
@@ -21,7 +21,7 @@ export function renderAll() {
   const snapshot = run.snapshot;
   render(snapshot);
   renderLesson(snapshot);
-  renderComparisonShown(snapshot);
+  hideStaleComparison(snapshot);
   renderChart(root.querySelector("#demo-chart"), snapshot.series, snapshot.series_bucket_ms);
   drawWiresIfChanged(snapshot);
   animateNewTraces(snapshot);
