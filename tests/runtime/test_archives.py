@@ -86,7 +86,7 @@ def test_the_simulators_test_scenarios_give_what_cpython_gives(replayed: dict):
 
 
 def test_the_simulator_is_imported_from_its_precompiled_archive(replayed: dict):
-    assert replayed["sim_file"] == "/home/pyodide/sim.zip/sim/facade.pyc"
+    assert replayed["sim_file"] == "/home/pyodide/sim.zip/sim/browser/facade.pyc"
 
 
 def test_the_standard_library_keeps_only_what_was_loaded(prepared: PreparedPython):
