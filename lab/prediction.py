@@ -18,7 +18,7 @@ class PredictionFailed(RuntimeError):
 
 
 def predict(bindings: dict) -> dict:
-    """Return the simulator's prediction for `bindings` (see sim/predict.py)."""
+    """Return the simulator's prediction for `bindings` (see sim/cli/predict.py)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bindings-") as file:
         json.dump(bindings, file)
         file.flush()
