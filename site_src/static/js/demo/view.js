@@ -93,14 +93,15 @@ function renderControls(snapshot) {
     span.hidden = span.dataset.forMode !== snapshot.mode;
   }
   root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
-  const live = snapshot.servers.length;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
   for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
     byAction(name).disabled = !enabled;
   }
   byAction("deploy").disabled = !enabled || Boolean(snapshot.deploy);
   // At a limit the button stays focusable (aria-disabled), so the keyboard keeps its place.
-  for (const [name, atLimit] of [["add-server", live >= ui.maxServers], ["remove-server", live <= 1]]) {
+  // The simulator says what it accepts; the diagram lays out at most ui.maxServers.
+  const full = !snapshot.can_add_server || snapshot.servers.length >= ui.maxServers;
+  for (const [name, atLimit] of [["add-server", full], ["remove-server", !snapshot.can_remove_server]]) {
     byAction(name).disabled = !enabled;
     byAction(name).ariaDisabled = String(atLimit);
   }
