@@ -27,7 +27,15 @@ import threading
 import time
 from pathlib import Path
 
-from site_build.assets import Icons, copy_embed_script, copy_licenses, copy_static, write_asset
+from site_build.assets import (
+    Icons,
+    copy_embed_script,
+    copy_licenses,
+    copy_static,
+    link_worker_imports,
+    write_asset,
+    write_messages_module,
+)
 from site_build.calibration import load_calibration
 from site_build.content import read_content
 from site_build.paths import ROOT, BuildError, Paths
@@ -45,6 +53,8 @@ from site_build.wizard import load_wizard, wizard_for_templates
 __all__ = ["BuildError", "Paths", "build", "main", "make_handler", "normalise_base_url", "serve"]
 
 log = logging.getLogger("build")
+
+WORKER = "js/bridge/worker.js"  # the simulator's module worker
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -77,6 +87,14 @@ def build(
         wizard = load_wizard(wizard_file) if wizard_file.is_file() else None
         # 2. Static assets, under content-hashed names.
         assets = copy_static(paths.site_src / "static", staging)
+        # The names of the worker's messages, from the simulator's browser layer, as a module;
+        # then the worker's own imports, which no import map resolves inside a worker.
+        messages_file = paths.sim / "browser" / "messages.json"
+        messages = {}
+        if messages_file.is_file():
+            messages = write_messages_module(staging, assets, messages_file)
+        if WORKER in assets:
+            link_worker_imports(staging, assets, WORKER)
         # 3. The Python runtime, under a versioned path (its files never change in place), and
         # the two archives its Python imports from, under content-hashed names.
         version = pinned_pyodide_version(paths.package_json)
@@ -85,11 +103,15 @@ def build(
         for name, data in (("python_stdlib.zip", python.stdlib), ("sim.zip", python.sim)):
             write_asset(staging, assets, name, data)
             downloads[assets[name]] = len(data)
-        runtime = {"version": version, "lock": pyodide_lock(paths.node_modules)}
+        runtime = {
+            "version": version,
+            "lock": pyodide_lock(paths.node_modules),
+            "messages": messages,
+        }
         # 4. Notices of what we redistribute, beside the project's own licence.
         copy_licenses(paths, staging)
         # 5. Pages, and the wizard's questions for the page that embeds it.
-        boot = paths.site_src / "static" / "js" / "boot.js"
+        boot = paths.site_src / "static" / "js" / "bridge" / "boot.js"
         runtime["boot_script"] = inline_script(boot) if boot.is_file() else ""
         site = make_site_context(base_url, assets, runtime, downloads)
         site["wizard"] = (

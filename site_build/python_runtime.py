@@ -162,7 +162,7 @@ def python_snapshot(base_url: str, asset_urls: dict[str, str], pyodide_version: 
     key = content_hash(
         "\n".join(
             [pyodide_version]
-            + [asset_urls[name] for name in ("python_stdlib.zip", "sim.zip", "js/worker.js")]
+            + [asset_urls[name] for name in ("python_stdlib.zip", "sim.zip", "js/bridge/worker.js")]
         ).encode()
     )
     return {"cache": f"stateless-guide-python:{base_url}", "url": f"{base_url}python/{key}"}

@@ -12,6 +12,8 @@ import jinja2
 from markupsafe import Markup
 
 from sim.core.config import MODE_LABELS, Config
+from sim.story.lessons import catalogue
+from site_build.assets import module_names
 from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError
 from site_build.python_runtime import python_snapshot
@@ -147,17 +149,14 @@ def make_site_context(
         "baseURL": base_url,
         "serviceWorkerURL": f"{base_url}sw.js",
         "simArchiveURL": asset_urls["sim.zip"],
-        "workerURL": asset_urls["js/worker.js"],
+        "workerURL": asset_urls["js/bridge/worker.js"],
+        "messages": runtime["messages"],  # for boot.js, which cannot import bridge/messages.js
         "pythonSnapshot": python_snapshot(base_url, asset_urls, pyodide_version),
     }
-    # Modules import each other by bare names ("guide/runtime.js") that the import map
+    # Modules import each other by bare names ("guide/bridge/runtime.js") that the import map
     # resolves to hashed files, so a file's hash depends on its own bytes only.
     importmap_data = {
-        "imports": {
-            f"guide/{name[3:]}": url
-            for name, url in asset_urls.items()
-            if name.startswith("js/") and name.endswith(".js")
-        }
+        "imports": {name: base_url + target for name, target in module_names(assets).items()}
     }
     importmap = script_json(importmap_data)
     inline_hashes = " ".join(
@@ -199,6 +198,43 @@ def make_site_context(
 
 DEMO_MAX_SERVERS = 8  # what the diagram lays out; the simulator itself allows more
 
+# Where the guide explains each lesson (a page and its section), for the link under its steps.
+LESSON_READING = {
+    "deploy": ("sticky-sessions/#a-rolling-deploy-step-by-step", "a rolling deploy, step by step"),
+    "store-failover": (
+        "where-state-goes/#a-store-failover-step-by-step",
+        "a store failover, step by step",
+    ),
+    "two-tabs": (
+        "where-state-goes/#two-tabs-at-once-in-memory-and-in-a-store",
+        "two tabs at once, in memory and in a store",
+    ),
+}
+
+
+def demo_lessons() -> list[dict]:
+    """The lessons ("Try this") as the simulator's story writes them, ready to print.
+
+    The first lesson's steps and prediction keep the ids the page has always had (#demo-steps).
+    """
+    lessons = []
+    for index, lesson in enumerate(catalogue()):
+        first = index == 0
+        reading = LESSON_READING.get(lesson["id"])
+        lessons.append(
+            {
+                **lesson,
+                "steps": [{**step, "html": Markup(step["html"])} for step in lesson["steps"]],
+                "list_id": "demo-steps" if first else None,
+                "question_id": "demo-predict-question" if first else f"demo-predict-{lesson['id']}",
+                "prediction_name": "demo-prediction"
+                if first
+                else f"demo-prediction-{lesson['id']}",
+                "reading": {"href": reading[0], "text": reading[1]} if reading else None,
+            }
+        )
+    return lessons
+
 
 def demo_context() -> dict:
     """What the demo's diagram shows before Python arrives, taken from the simulator's defaults."""
@@ -208,4 +244,5 @@ def demo_context() -> dict:
         "default_mode": defaults.mode,
         "servers": [chr(ord("A") + i) for i in range(defaults.servers)],
         "max_servers": DEMO_MAX_SERVERS,
+        "lessons": demo_lessons(),
     }

@@ -76,7 +76,7 @@ def test_the_output_holds_exactly_the_files_the_site_needs(tmp_path: Path):
     out = build_example(EXAMPLE, tmp_path / "dist")
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     hashed = re.compile(
-        r"^assets/(style|js/app|js/worker|sim|python_stdlib)\.[0-9a-f]{10}\.(css|js|zip)$"
+        r"^assets/(style|js/app|js/bridge/worker|sim|python_stdlib)\.[0-9a-f]{10}\.(css|js|zip)$"
     )
     assert [f for f in files if f.startswith("assets/")] == sorted(
         f for f in files if hashed.match(f)

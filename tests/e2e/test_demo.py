@@ -44,9 +44,20 @@ def send_requests(page: Page, count: int) -> None:
 
 def settled(page: Page) -> dict:
     """The snapshot once every click so far has been answered by the simulator."""
-    page.wait_for_function("() => window.simSnapshot() !== null")
-    page.wait_for_timeout(50)
-    return page.evaluate("() => window.simSnapshot()")
+    return page.evaluate("() => window.simSettled()")
+
+
+# Resolves once the page has drawn animation frames for `ms` of its own clock: frames in which
+# running time would have been sent to the simulator (demo/time.js).
+FRAMES_FOR = """ms => new Promise((resolve) => {
+  let first = null;
+  const frame = (now) => {
+    first ??= now;
+    if (now - first >= ms) resolve();
+    else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})"""
 
 
 def cpython_snapshot(scenario: str) -> dict:
@@ -299,10 +310,9 @@ def test_time_runs_on_its_own_and_pause_holds_it_still(page: Page, site_url: str
     open_demo(page, site_url, pause=False)
     page.wait_for_function("() => window.simSnapshot().time_ns > 300000000")
     page.get_by_role("button", name="Pause", exact=True).click()
-    page.wait_for_timeout(300)  # let an advance already on its way arrive
-    held = page.evaluate("() => window.simSnapshot().time_ns")
-    page.wait_for_timeout(700)
-    assert page.evaluate("() => window.simSnapshot().time_ns") == held
+    held = settled(page)["time_ns"]  # an advance already on its way has arrived
+    page.evaluate(FRAMES_FOR, 700)  # seven advances' worth of frames
+    assert settled(page)["time_ns"] == held
 
 
 def test_no_dots_travel_when_the_reader_prefers_reduced_motion(browser, site_url: str):

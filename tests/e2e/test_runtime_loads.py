@@ -86,7 +86,7 @@ def test_a_browser_without_webassembly_gets_a_clear_message(page, site_url):
 
 def test_a_crashed_worker_gets_a_clear_message_and_a_retry(page, site_url):
     page.route(
-        re.compile(r".*/assets/js/worker\.[0-9a-f]+\.js$"),
+        re.compile(r".*/assets/js/bridge/worker\.[0-9a-f]+\.js$"),
         lambda route: route.fulfill(
             status=200,
             content_type="text/javascript",

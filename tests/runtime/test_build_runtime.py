@@ -61,7 +61,7 @@ def test_the_snapshot_a_visit_keeps_is_named_for_the_archives_it_holds():
     assets = {
         "python_stdlib.zip": "/assets/python_stdlib.aaaa.zip",
         "sim.zip": "/assets/sim.bbbb.zip",
-        "js/worker.js": "/assets/js/worker.cccc.js",
+        "js/bridge/worker.js": "/assets/js/bridge/worker.cccc.js",
     }
     first = python_snapshot("/guide/", assets, "314.0.7")
     changed = python_snapshot("/guide/", {**assets, "sim.zip": "/assets/sim.dddd.zip"}, "314.0.7")

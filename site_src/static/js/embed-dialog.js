@@ -10,15 +10,15 @@ const form = dialog.querySelector("form");
 const code = document.getElementById("embed-code");
 const copyStatus = document.getElementById("embed-copy-status");
 
-export const FRAME_TITLE = "Stateless or stateful? The Chaos Monkey demo";
-export const FRAME_HEIGHT = 720;
+const FRAME_TITLE = "Stateless or stateful? The Chaos Monkey demo";
+const FRAME_HEIGHT = 720;
 
 function escapeAttribute(text) {
   return text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 }
 
 /** The embed page's URL for these choices; options at their default are left out. */
-export function embedURL(start, choices) {
+function embedURL(start, choices) {
   const url = new URL(config.pageURL, location.href);
   const params = new URLSearchParams(start);
   for (const [name, value] of Object.entries(choices)) {
@@ -29,7 +29,7 @@ export function embedURL(start, choices) {
 }
 
 /** The snippet: the iframe, and the one-line script that sizes it to its content. */
-export function embedSnippet(pageURL) {
+function embedSnippet(pageURL) {
   const scriptURL = new URL(config.scriptURL, location.href).href;
   return (
     `<iframe src="${escapeAttribute(pageURL)}" title="${FRAME_TITLE}" loading="lazy" ` +

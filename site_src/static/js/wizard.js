@@ -16,7 +16,7 @@ const BROKEN_LINK_NOTICE =
 
 /** Follow answer ids from the first question; null if any id is not an answer where it is used.
  * An id is only ever compared with the data's own ids, whose form the build checks. */
-export function walk(data, answerIds) {
+function walk(data, answerIds) {
   const steps = [];
   let node = data.start;
   for (const id of answerIds) {
@@ -31,7 +31,7 @@ export function walk(data, answerIds) {
 
 /** Read a location hash: null if it is not about the wizard, {toWizard} for a plain link to it,
  * else {answers} or {broken: true}. */
-export function parseHash(hash, data) {
+function parseHash(hash, data) {
   if (hash !== "#wizard" && !hash.startsWith(HASH_PREFIX)) return null;
   const value = hash.slice(HASH_PREFIX.length);
   if (value === "") return { toWizard: true };
@@ -161,7 +161,7 @@ function shareLink(shareURL) {
 }
 
 /** Replace the <details> tree in `root` with the step-by-step wizard. */
-export function enhance(root, data) {
+function enhance(root, data) {
   const tree = root.querySelector("#wizard-tree");
   const app = root.querySelector("#wizard-app");
   const notice = el("p", { class: "notice wizard-notice", role: "alert" });

@@ -6,6 +6,7 @@
 // restore it instead of starting Python again, which skips most of the start-up. Anything wrong
 // with a saved snapshot (missing, stale, unreadable, refused by Pyodide, or an interpreter that
 // does not answer) means a normal start, and the snapshot is made again.
+import { calls, fromWorker, toWorker } from "guide/bridge/messages.js"; // the build links it
 
 // Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
 // simulator with this file name, so tracebacks name it).
@@ -20,11 +21,11 @@ const painted = new Promise((resolve) => {
 
 self.onmessage = async (event) => {
   const message = event.data;
-  if (message.type === "init") {
+  if (message.type === toWorker.init) {
     await init(message);
-  } else if (message.type === "painted") {
+  } else if (message.type === toWorker.painted) {
     pagePainted();
-  } else if (message.type === "call") {
+  } else if (message.type === toWorker.call) {
     answer(message);
   }
 };
@@ -64,15 +65,15 @@ async function init(settings) {
       // Before the page makes its first call, so the snapshot holds no demo of this visit.
       if (keep) snapshot = pyodide.makeMemorySnapshot();
     }
-    post({ type: "ready", version: String(pyodide.pyimport("sim").__version__), start });
+    post({ type: fromWorker.ready, version: String(pyodide.pyimport("sim").__version__), start });
     if (snapshot) {
       saveSnapshot(settings.snapshot, snapshot).then(
-        () => post({ type: "snapshot-saved" }),
+        () => post({ type: fromWorker.snapshotSaved }),
         (error) => console.warn("The started simulator could not be kept for the next visit:", error),
       );
     }
   } catch (error) {
-    post({ type: "error", message: describe(error) });
+    post({ type: fromWorker.error, message: describe(error) });
   }
 }
 
@@ -145,8 +146,8 @@ function startDownloads(downloads) {
     const reader = response.clone().body.getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       loaded += chunk.value.byteLength;
-      post({ type: "progress", loaded: Math.min(loaded, total), total });
-      if (loaded >= total) post({ type: "phase", phase: "starting" });
+      post({ type: fromWorker.progress, loaded: Math.min(loaded, total), total });
+      if (loaded >= total) post({ type: fromWorker.phase, phase: "starting" });
     }
   }
   const pending = new Map();
@@ -160,7 +161,7 @@ function startDownloads(downloads) {
       (error) => {
         // Pyodide logs a failed runtime download as a warning and may never settle, so say
         // it to the page from here.
-        post({ type: "error", message: error.message });
+        post({ type: fromWorker.error, message: error.message });
         throw error;
       },
     );
@@ -221,21 +222,21 @@ function answer(message) {
   }
   const { id, method, argument } = message;
   try {
-    if (method === "load" || method === "load-file") {
+    if (method === calls.load || method === calls.loadFile) {
       // JS null is not None in Pyodide; undefined is. A file may hold a run too long for a link.
-      const next = demoModule.start_load(argument ?? undefined, method === "load-file");
-      comparing.splice(0).forEach((waiting) => post({ type: "result", id: waiting, error: "A new run was loaded." }));
+      const next = demoModule.start_load(argument ?? undefined, method === calls.loadFile);
+      comparing.splice(0).forEach((waiting) => post({ type: fromWorker.result, id: waiting, error: "A new run was loaded." }));
       loading = { id, previous: demo };
       demo = next;
-    } else if (method === "apply") {
-      post({ type: "result", id, value: demo.apply_json(argument) });
-    } else if (method === "compare") {
+    } else if (method === calls.apply) {
+      post({ type: fromWorker.result, id, value: demo.apply_json(argument) });
+    } else if (method === calls.compare) {
       comparing.push(id);
     } else {
       throw new Error(`Unknown call ${method}`);
     }
   } catch (error) {
-    post({ type: "result", id, error: describe(error) });
+    post({ type: fromWorker.result, id, error: describe(error) });
   }
   scheduleSlice();
 }
@@ -250,12 +251,12 @@ function runSlice() {
       let more = true;
       while (more && performance.now() < until) more = demo.load_step();
       if (more) {
-        post({ type: "call-progress", id: loading.id, progress: demo.load_progress_json() });
+        post({ type: fromWorker.callProgress, id: loading.id, progress: demo.load_progress_json() });
       } else {
         const { id, previous } = loading;
         loading = null;
         if (previous) previous.destroy();
-        post({ type: "result", id, value: demo.snapshot_json() });
+        post({ type: fromWorker.result, id, value: demo.snapshot_json() });
         held.splice(0).forEach(answer);
       }
       scheduleSlice();
@@ -266,7 +267,7 @@ function runSlice() {
     loading = null;
     demo.destroy();
     demo = previous; // a run that cannot be replayed changes nothing
-    post({ type: "result", id, error: describe(error) });
+    post({ type: fromWorker.result, id, error: describe(error) });
     held.splice(0).forEach(answer);
     return;
   }
@@ -275,16 +276,16 @@ function runSlice() {
   if (behind) {
     if (comparing.length) {
       const progress = demo.compare_progress_json();
-      for (const id of comparing) post({ type: "call-progress", id, progress });
+      for (const id of comparing) post({ type: fromWorker.callProgress, id, progress });
     }
     scheduleSlice();
     return;
   }
   for (const id of comparing.splice(0)) {
     try {
-      post({ type: "result", id, value: demo.comparison_json() });
+      post({ type: fromWorker.result, id, value: demo.comparison_json() });
     } catch (error) {
-      post({ type: "result", id, error: describe(error) });
+      post({ type: fromWorker.result, id, error: describe(error) });
     }
   }
 }

@@ -1,10 +1,11 @@
 // A small inline SVG chart: median latency as a line, failed requests as bars, per bucket of
 // simulated time. No chart library: two shapes and two labels do the job.
+import { duration } from "guide/demo/format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 320;
 const HEIGHT = 120;
-const WINDOW = 60; // buckets shown: the last 60 s of simulated time
+const WINDOW = 60; // buckets shown, as many as the simulator keeps (sim/metrics.py, Series)
 const PAD = { left: 34, right: 6, top: 8, bottom: 18 };
 
 function element(name, attributes, text) {
@@ -14,7 +15,9 @@ function element(name, attributes, text) {
   return node;
 }
 
-export function renderChart(svg, series) {
+// `bucketMs` is the width of one bucket (the snapshot's series_bucket_ms): every span the
+// chart names is a number of buckets times it.
+export function renderChart(svg, series, bucketMs) {
   const keep = [...svg.querySelectorAll("title, desc")];
   svg.replaceChildren(...keep);
   const desc = svg.querySelector("desc");
@@ -31,7 +34,7 @@ export function renderChart(svg, series) {
   const latencies = points.map((p) => p.p50_ms).filter((v) => v !== null);
   const maxLatency = Math.max(1, ...latencies);
   const maxErrors = Math.max(1, ...points.map((p) => p.errors));
-  // A fixed 60-second axis, newest second at the right, so the scale never stretches.
+  // A fixed axis of WINDOW buckets, the newest at the right, so the scale never stretches.
   const step = innerW / WINDOW;
   const first = WINDOW - points.length;
   points.forEach((point, index) => {
@@ -58,16 +61,16 @@ export function renderChart(svg, series) {
     const y = HEIGHT - PAD.bottom - (point.p50_ms / maxLatency) * innerH;
     path += `${gap ? "M" : "L"}${x.toFixed(1)},${y.toFixed(1)} `;
     gap = false;
-    // A dot per second, so a lone second (a paused run, a gap on each side) still shows.
+    // A dot per bucket, so a lone bucket (a paused run, a gap on each side) still shows.
     svg.append(element("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, class: "dot-latency" }));
   });
   if (path) svg.append(element("path", { d: path.trim(), class: "line-latency" }));
   svg.append(element("text", { x: PAD.left - 4, y: PAD.top + 8, class: "chart-label", "text-anchor": "end" }, maxLatency.toFixed(1)));
   svg.append(element("text", { x: PAD.left - 4, y: HEIGHT - PAD.bottom, class: "chart-label", "text-anchor": "end" }, "0"));
-  svg.append(element("text", { x: WIDTH - PAD.right, y: HEIGHT - 4, class: "chart-label", "text-anchor": "end" }, "last 60 s"));
+  svg.append(element("text", { x: WIDTH - PAD.right, y: HEIGHT - 4, class: "chart-label", "text-anchor": "end" }, `last ${duration(WINDOW * bucketMs)}`));
   const errors = points.reduce((sum, p) => sum + p.errors, 0);
   const last = latencies.length ? latencies[latencies.length - 1] : null;
   desc.textContent =
-    `Over the last ${points.length} seconds of simulated time: ${errors} failed requests` +
+    `Over the last ${duration(points.length * bucketMs)} of simulated time: ${errors} failed requests` +
     (last === null ? "." : `; the latest median latency is ${last.toFixed(2)} ms (peak ${maxLatency.toFixed(2)} ms).`);
 }

@@ -1,5 +1,7 @@
 // Main-thread side of the simulator: takes the worker boot.js started (or starts one now),
-// reports progress, forwards calls.
+// reports progress, forwards calls and hands back their answers.
+import { takeWorker } from "guide/bridge/handover.js";
+import { fromWorker, toWorker } from "guide/bridge/messages.js";
 
 export function supportsWebAssembly() {
   return typeof WebAssembly === "object" && typeof WebAssembly.instantiate === "function";
@@ -9,7 +11,7 @@ export function supportsWebAssembly() {
 // Returns { call(method, argument, onProgress), stop() }; onProgress(progress) hears how far a
 // long call (a replayed link, a comparison) has got.
 export function startRuntime({ onProgress, onStarting, onReady, onError }) {
-  const { worker, heard } = window[Symbol.for("guide.takeWorker")]();
+  const { worker, heard } = takeWorker();
   const pending = new Map();
   let nextId = 1;
   let failed = false;
@@ -26,16 +28,16 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
   worker.onmessage = (event) => {
     if (failed) return;
     const message = event.data;
-    if (message.type === "progress") onProgress(message.loaded, message.total);
-    else if (message.type === "phase") onStarting();
-    else if (message.type === "ready") {
+    if (message.type === fromWorker.progress) onProgress(message.loaded, message.total);
+    else if (message.type === fromWorker.phase) onStarting();
+    else if (message.type === fromWorker.ready) {
       // How Python started ("fresh", or "restored" from a snapshot), for the benchmark and tests.
       performance.mark("simulator-ready", { detail: { start: message.start } });
       onReady(message.version);
-    } else if (message.type === "snapshot-saved") performance.mark("simulator-snapshot-saved");
-    else if (message.type === "error") fail(message.message);
-    else if (message.type === "call-progress") pending.get(message.id)?.onProgress?.(JSON.parse(message.progress));
-    else if (message.type === "result") {
+    } else if (message.type === fromWorker.snapshotSaved) performance.mark("simulator-snapshot-saved");
+    else if (message.type === fromWorker.error) fail(message.message);
+    else if (message.type === fromWorker.callProgress) pending.get(message.id)?.onProgress?.(JSON.parse(message.progress));
+    else if (message.type === fromWorker.result) {
       const call = pending.get(message.id);
       pending.delete(message.id);
       if (!call) return;
@@ -61,7 +63,7 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, onProgress });
-        worker.postMessage({ type: "call", id, method, argument });
+        worker.postMessage({ type: toWorker.call, id, method, argument });
       });
     },
     stop() {

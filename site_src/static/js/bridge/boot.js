@@ -6,6 +6,10 @@
 // are one call each: with `data-start-worker` on this script's element the worker starts at
 // once, while the rest of the page loads (pages that show the demo at once); otherwise
 // runtime.js starts it when the page asks (takeWorker below).
+//
+// A classic script cannot export: what it hands to the page's modules (takeWorker, and the
+// settle functions of the two promises) it leaves under Symbol.for keys, which one module,
+// bridge/handover.js, reads for all the others.
 (function () {
   "use strict";
   const script = document.currentScript;
@@ -27,9 +31,10 @@
   function startWorker() {
     const config = JSON.parse(document.getElementById("boot-config").textContent);
     const absolute = (url) => new URL(url, location.href).href;
+    const { toWorker } = config.messages; // bridge/messages.js, which this script cannot import
     const worker = new Worker(config.workerURL, { type: "module", name: "simulator" });
     worker.postMessage({
-      type: "init",
+      type: toWorker.init,
       pyodideIndexURL: absolute(config.pyodideIndexURL),
       pyodideLock: config.pyodideLock,
       stdLibURL: absolute(config.stdLibURL),
@@ -41,7 +46,7 @@
     });
     // The worker downloads at once but starts Python only once the page has painted: on a
     // small machine, compiling the runtime beside the page delays the page's first paint.
-    afterFirstPaint(() => worker.postMessage({ type: "painted" }));
+    afterFirstPaint(() => worker.postMessage({ type: toWorker.painted }));
     // Until runtime.js takes the worker, keep what it says (progress, errors) for it.
     const heard = [];
     worker.onmessage = worker.onerror = worker.onmessageerror = (event) => {

@@ -1,0 +1,24 @@
+// The demo's elements, found once, and its notice line.
+import { embed } from "guide/bridge/handover.js";
+
+export const root = document.getElementById("demo");
+export const status = document.getElementById("demo-status");
+export const progress = document.getElementById("demo-progress");
+export const retry = document.getElementById("demo-retry");
+export const startButton = document.getElementById("demo-start");
+export const diagram = document.getElementById("demo-diagram");
+export const shareOutput = document.getElementById("demo-share-output");
+export const outcome = document.getElementById("demo-steps-outcome");
+const notice = document.getElementById("demo-notice");
+
+// The embed's notices about its parameters stay; other notices come and go.
+export function showNotice(text) {
+  const lines = [...(embed ? embed.notices : []), text].filter(Boolean);
+  notice.textContent = lines.join(" ");
+  notice.hidden = !lines.length;
+}
+
+// Until the simulator's own log arrives, the log says what the demo is doing.
+export function showFirstLogLine(text) {
+  document.querySelector("#demo-log .log-line").textContent = `> ${text}`;
+}

@@ -1,0 +1,145 @@
+// Renders a simulator snapshot into the demo. render() gives the same page however often it is
+// called with the same snapshot; it computes nothing the simulator has not.
+import { setText, iconFrom } from "guide/demo/dom.js";
+import { milliseconds, plural, simulatedTime } from "guide/demo/format.js";
+import { renderServers, renderStore } from "guide/demo/nodes.js";
+import { hideStaleComparison } from "guide/demo/compare.js";
+import { renderChart } from "guide/demo/chart.js";
+import { drawWiresIfChanged, animateNewTraces } from "guide/demo/dots.js";
+import { renderLesson } from "guide/demo/lesson-view.js";
+import { root } from "guide/demo/page.js";
+import { run, ui } from "guide/demo/state.js";
+
+const POLICY_LABELS = {
+  round_robin: "Round robin",
+  least_connections: "Least connections",
+  sticky: "Sticky cookie",
+};
+
+/** Everything a new snapshot changes: the controls and nodes, the lesson, chart, wires, dots. */
+export function renderAll() {
+  const snapshot = run.snapshot;
+  render(snapshot);
+  renderLesson(snapshot);
+  hideStaleComparison(snapshot);
+  renderChart(root.querySelector("#demo-chart"), snapshot.series, snapshot.series_bucket_ms);
+  drawWiresIfChanged(snapshot);
+  animateNewTraces(snapshot);
+}
+
+/** The controls, the nodes, the figures and the log, from one snapshot. */
+export function render(snapshot) {
+  renderControls(snapshot);
+  renderServers(root, snapshot, ui.ready);
+  renderStore(root, snapshot, ui.ready);
+  renderMetrics(snapshot);
+  renderLog(snapshot);
+}
+
+export function renderPause(paused) {
+  const button = root.querySelector('[data-action="pause"]');
+  button.querySelector(".icon").replaceWith(iconFrom(root, paused ? "play" : "pause"));
+  button.querySelector(".label").textContent = paused ? "Resume" : "Pause";
+}
+
+function renderMetrics(snapshot) {
+  const metrics = snapshot.metrics;
+  for (const element of root.querySelectorAll("[data-metric]")) {
+    const key = element.dataset.metric;
+    setText(element, key.endsWith("_ms") ? milliseconds(metrics[key]) : String(metrics[key]));
+  }
+  setText(root.querySelector("[data-field=time]"), simulatedTime(snapshot.time_ns));
+  setText(root.querySelector("[data-field=window]"), snapshot.detection_window);
+}
+
+// The log is appended to, not rebuilt, so a screen reader announces only the new lines.
+function renderLog(snapshot) {
+  const log = root.querySelector("#demo-log");
+  const entries = snapshot.log;
+  const lastShown = Number(log.dataset.lastSeq || -1);
+  const lastSeq = entries.length ? entries[entries.length - 1].seq : -1;
+  // A reset or a replayed link starts a new run: time and sequence numbers go back.
+  const earlier = snapshot.time_ns < Number(log.dataset.time || 0);
+  if (!log.dataset.lastSeq || lastSeq < lastShown || earlier) {
+    log.replaceChildren();
+    log.dataset.lastSeq = "-1";
+  }
+  log.dataset.time = String(snapshot.time_ns);
+  const shown = Number(log.dataset.lastSeq);
+  const fresh = entries.filter((entry) => entry.seq > shown);
+  const pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  for (const entry of fresh) {
+    const line = document.createElement("p");
+    line.className = `log-line log-${entry.level}`;
+    const marker = entry.level === "error" ? "!! " : entry.level === "warn" ? "! " : "> ";
+    line.textContent = `${marker}${entry.text}`;
+    log.append(line);
+  }
+  while (log.children.length > snapshot.log_limit) log.firstElementChild.remove();
+  log.dataset.lastSeq = String(Math.max(shown, lastSeq));
+  if (pinned && fresh.length) log.scrollTop = log.scrollHeight;
+}
+
+function renderControls(snapshot) {
+  const enabled = ui.ready;
+  // A mode the learner just chose stays checked while snapshots from before it still arrive.
+  const mode = ui.pendingMode ?? snapshot.mode;
+  for (const radio of root.querySelectorAll("input[name=demo-mode]")) {
+    radio.checked = radio.value === mode;
+    radio.disabled = !enabled;
+  }
+  const note = root.querySelector("#demo-mode-note");
+  for (const span of note.querySelectorAll("[data-for-mode]")) {
+    span.hidden = span.dataset.forMode !== snapshot.mode;
+  }
+  root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
+  const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
+  for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
+    byAction(name).disabled = !enabled;
+  }
+  byAction("deploy").disabled = !enabled || Boolean(snapshot.deploy);
+  // At a limit the button stays focusable (aria-disabled), so the keyboard keeps its place.
+  // The simulator says what it accepts; the diagram lays out at most ui.maxServers.
+  const full = !snapshot.can_add_server || snapshot.servers.length >= ui.maxServers;
+  for (const [name, atLimit] of [["add-server", full], ["remove-server", !snapshot.can_remove_server]]) {
+    byAction(name).disabled = !enabled;
+    byAction(name).ariaDisabled = String(atLimit);
+  }
+  const chaos = byAction("chaos");
+  chaos.disabled = !enabled;
+  chaos.setAttribute("aria-checked", String(snapshot.chaos.on));
+  const traffic = byAction("traffic");
+  traffic.disabled = !enabled;
+  traffic.setAttribute("aria-checked", String(snapshot.traffic.rate_per_s > 0));
+  showRate(root.querySelector("[data-setting=traffic-rate]"), snapshot.traffic.rate_per_s);
+  for (const control of root.querySelectorAll("[data-setting], input[name=demo-kill-kind]")) {
+    control.disabled = !enabled;
+  }
+  root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
+  root.querySelector("[data-setting=policy]").value = snapshot.config.policy;
+  root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
+  renderStoreSettings(snapshot.config);
+  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
+  setText(root.querySelector("[data-field=cart]"), `Cart: ${plural(snapshot.user.cart_items, "item")}`);
+}
+
+// A select shows `value`, with an option added for a value a link brought that the list lacks.
+function showOption(select, value, label) {
+  if (![...select.options].some((option) => option.value === value)) {
+    select.append(new Option(label, value));
+  }
+  select.value = value;
+}
+
+// While traffic runs, the Rate select shows its rate; while it is off, it keeps the rate the
+// reader last chose.
+function showRate(select, rate) {
+  if (rate > 0) showOption(select, String(rate), `${rate}/s`);
+}
+
+function renderStoreSettings(config) {
+  const lag = config.store_replication_lag_ms;
+  showOption(root.querySelector("[data-setting=replication-lag]"), String(lag), `${lag} ms`);
+  root.querySelector("[data-setting=store-wait]").checked = config.store_wait;
+  root.querySelector("[data-setting=store-atomic]").checked = config.store_update === "atomic";
+}
