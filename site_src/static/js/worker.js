@@ -34,11 +34,15 @@ function post(message) {
 }
 
 async function init(settings) {
+  let downloads = null;
   try {
     // Everything is requested at once: the runtime's two modules, the wasm, both archives,
     // and a snapshot a previous visit saved.
-    const responses = startDownloads(settings.downloads);
-    const archive = responses.take(settings.simArchiveURL).then((r) => r.arrayBuffer());
+    downloads = startDownloads(settings.downloads, settings.downloadStallMs);
+    // A file that failed its check is reported at once: Pyodide might never settle.
+    downloads.checked.catch((error) => post({ type: "error", message: error.message }));
+    const archive = downloads.take(settings.simArchiveURL).then((r) => r.arrayBuffer());
+    archive.catch(() => {}); // a cut archive is reported by its check, in words
     const saved = readSnapshot(settings.snapshot);
     const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
       import(settings.pyodideIndexURL + "pyodide.mjs"),
@@ -64,6 +68,7 @@ async function init(settings) {
       // Before the page makes its first call, so the snapshot holds no demo of this visit.
       if (keep) snapshot = pyodide.makeMemorySnapshot();
     }
+    await downloads.checked; // every file was the one the build made
     post({ type: "ready", version: String(pyodide.pyimport("sim").__version__), start });
     if (snapshot) {
       saveSnapshot(settings.snapshot, snapshot).then(
@@ -72,7 +77,11 @@ async function init(settings) {
       );
     }
   } catch (error) {
-    post({ type: "error", message: describe(error) });
+    // A file that failed its check explains this failure better than what Python made of it
+    // ("Program terminated with exit(1)"), and has been reported already.
+    if (!downloads || (await downloads.checked.then(() => true, () => false))) {
+      post({ type: "error", message: describe(error) });
+    }
   }
 }
 
@@ -134,39 +143,32 @@ async function forgetSnapshots({ cache }) {
 // ---------------------------------------------------------------- downloads
 
 // Request every file the start needs now, and count the bytes as they arrive so the page can
-// show real progress. `downloads` maps each absolute URL to its size in bytes. Pyodide's own
-// fetches of these URLs are answered with the responses already under way.
-function startDownloads(downloads) {
-  const total = Object.values(downloads).reduce((sum, size) => sum + size, 0);
+// show real progress. `downloads` maps each absolute URL to its size in bytes and its SHA-256.
+// Pyodide's own fetches of these URLs are answered with the responses already under way.
+//
+// Each file is also checked here, on a copy of its body: whatever Pyodide does with a file
+// cut short (it may wait forever, or exit with a bare status), `checked` rejects with what
+// happened, in words, once a file stalls for `stallMs`, breaks off, or arrives short or
+// damaged. Whoever takes a response gets it as the network gave it (a wasm compiled from a
+// response with its URL can be kept in the browser's code cache).
+function startDownloads(downloads, stallMs) {
+  const total = Object.values(downloads).reduce((sum, file) => sum + file.size, 0);
   let loaded = 0;
-  // Progress reads a copy of each body, so whoever takes a response gets it as the network gave
-  // it (a wasm compiled from a response with its URL can be kept in the browser's code cache).
-  async function count(response) {
-    const reader = response.clone().body.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      loaded += chunk.value.byteLength;
-      post({ type: "progress", loaded: Math.min(loaded, total), total });
-      if (loaded >= total) post({ type: "phase", phase: "starting" });
-    }
+  function count(bytes) {
+    loaded += bytes;
+    post({ type: "progress", loaded: Math.min(loaded, total), total });
+    if (loaded >= total) post({ type: "phase", phase: "starting" });
   }
   const pending = new Map();
-  for (const url of Object.keys(downloads)) {
-    const name = url.slice(url.lastIndexOf("/") + 1);
-    const response = download(url, name).then(
-      (response) => {
-        count(response).catch(() => {}); // a body cut short fails whoever reads it
-        return response;
-      },
-      (error) => {
-        // Pyodide logs a failed runtime download as a warning and may never settle, so say
-        // it to the page from here.
-        post({ type: "error", message: error.message });
-        throw error;
-      },
-    );
-    response.catch(() => {}); // reported above; whoever takes it sees the rejection too
-    pending.set(url, response);
+  const checks = [];
+  for (const [url, expected] of Object.entries(downloads)) {
+    const file = download(url, expected, stallMs, count);
+    file.response.catch(() => {}); // whoever takes it sees the rejection; `checked` says why
+    pending.set(url, file.response);
+    checks.push(file.checked);
   }
+  const checked = Promise.all(checks);
+  checked.catch(() => {}); // init reports it
   const take = (url) => {
     const response = pending.get(url);
     pending.delete(url); // a body is read once; a second fetch goes to the network
@@ -176,20 +178,69 @@ function startDownloads(downloads) {
     const url = input instanceof Request ? input.url : String(input);
     return take(url) ?? realFetch(input, init);
   };
-  return { take };
+  return { take, checked };
 }
 
-async function download(url, what) {
-  let response;
-  try {
-    response = await realFetch(url);
-  } catch (error) {
-    throw new Error(`Could not download ${what}: the network request failed.`);
-  }
-  if (!response.ok) {
-    throw new Error(`Could not download ${what}: the server answered ${response.status}.`);
-  }
-  return response;
+// One file: { response, checked }. A time-out restarts with every chunk, so a slow download
+// that keeps arriving is never cut, and one that stops is, headers or body.
+function download(url, expected, stallMs, count) {
+  const name = url.slice(url.lastIndexOf("/") + 1);
+  const failed = (what) => new Error(`Could not download ${name}: ${what}`);
+  const stopper = new AbortController();
+  let received = 0;
+  let stalled = false;
+  let timer = null;
+  const watch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      stopper.abort();
+    }, stallMs);
+  };
+  const stalledText = () =>
+    `nothing arrived for ${stallMs / 1000} seconds (${megabytes(received)} of ${megabytes(expected.size)} had).`;
+  watch();
+  const response = realFetch(url, { signal: stopper.signal }).then(
+    (answer) => {
+      if (answer.ok) return answer;
+      throw failed(`the server answered ${answer.status}.`);
+    },
+    () => {
+      throw failed(stalled ? stalledText() : "the network request failed.");
+    },
+  );
+  const checked = response
+    .then(async (answer) => {
+      const reader = answer.clone().body.getReader();
+      const chunks = [];
+      try {
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+          watch();
+          chunks.push(chunk.value);
+          received += chunk.value.byteLength;
+          count(chunk.value.byteLength);
+        }
+      } catch {
+        throw failed(stalled ? stalledText() : `the connection broke off after ${megabytes(received)} of ${megabytes(expected.size)}.`);
+      }
+      if (received !== expected.size) {
+        throw failed(`it arrived incomplete (${megabytes(received)} of ${megabytes(expected.size)}).`);
+      }
+      if ((await sha256(await new Blob(chunks).arrayBuffer())) !== expected.sha256) {
+        throw failed("it arrived damaged (its checksum is not the one this version lists).");
+      }
+    })
+    .finally(() => clearTimeout(timer));
+  return { response, checked };
+}
+
+function megabytes(bytes) {
+  return (bytes / 1e6).toFixed(1) + " MB";
+}
+
+async function sha256(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 // ---------------------------------------------------------------- calls from the page
