@@ -79,9 +79,12 @@ function settleOnce(kind, value) {
   settle[kind](value);
 }
 
-// The embed's notices about its parameters stay; other notices come and go.
-function showNotice(text) {
-  const lines = [...(embed ? embed.notices : []), text].filter(Boolean);
+// The embed's notices about its parameters stay; a link's unknown lesson is said until a
+// lesson is chosen; the run's notices come and go beside it.
+const notices = { lesson: "", run: "" };
+function showNotice(text, about = "run") {
+  notices[about] = text;
+  const lines = [...(embed ? embed.notices : []), notices.lesson, notices.run].filter(Boolean);
   notice.textContent = lines.join(" ");
   notice.hidden = !lines.length;
 }
@@ -496,9 +499,10 @@ function followLessonLink() {
     const labels = Object.fromEntries(
       [...root.querySelectorAll("input[name=demo-lesson]")].map((r) => [r.value, r.parentElement.textContent.trim()]),
     );
-    showNotice(unknownLessonNotice(link.unknown, labels));
+    showNotice(unknownLessonNotice(link.unknown, labels), "lesson");
     showLesson(FIRST_LESSON);
   } else {
+    showNotice("", "lesson");
     showLesson(link.id);
   }
   root.scrollIntoView({ block: "start" });
@@ -506,6 +510,7 @@ function followLessonLink() {
 
 root.addEventListener("change", (event) => {
   if (event.target.name !== "demo-lesson") return;
+  showNotice("", "lesson");
   showLesson(event.target.value);
   // The address follows the lesson, so it can be shared; the wizard's history state is kept.
   const url = new URL(location.href);
