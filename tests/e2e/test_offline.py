@@ -235,3 +235,23 @@ def test_offline_ready_is_rejected_when_its_script_does_not_download(page, site_
     assert offline_ready_outcome(page) == (
         "The script that saves the guide for offline use did not download."
     )
+
+
+def test_a_browser_without_room_for_the_guide_says_so(browser, site_url: str):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        origin = site_url.rstrip("/")
+        context.new_cdp_session(page).send(
+            "Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": 1_000_000}
+        )
+        page.goto(site_url)
+        reason = offline_ready_outcome(page)
+        assert re.fullmatch(r"the browser has no room left for /\S+", reason), reason
+        notice = page.get_by_role("status").filter(has_text="could not be saved for use offline")
+        expect(notice).to_have_text(
+            f"This guide could not be saved for use offline: {reason}. "
+            "It will try again on your next visit."
+        )
+    finally:
+        context.close()

@@ -31,13 +31,14 @@ function keepEverything(worker) {
   });
 }
 
-// Said once a visit, below the page; the next visit registers the worker again, and it tries again.
+// Said once a visit, at the end of the page; the next visit registers the worker again, and
+// it tries again.
 function showFailure(reason) {
   const notice = document.createElement("p");
   notice.className = "notice offline-notice";
   notice.setAttribute("role", "status");
   notice.textContent = `This guide could not be saved for use offline: ${reason}. It will try again on your next visit.`;
-  document.querySelector("main").after(notice);
+  document.querySelector("main").append(notice);
 }
 
 window.simReady
