@@ -211,3 +211,28 @@ def test_a_page_script_that_fails_to_load_ends_in_a_message_and_a_reload(
         page.unroute(failing)
         reload.click()
         expect(page.locator("#demo-status")).to_contain_text("ready", timeout=READY_TIMEOUT_MS)
+
+
+def test_a_runtime_module_that_never_arrives_ends_in_a_message_and_a_retry(page, site_url: str):
+    # Imported, not fetched, so its bytes are not counted: it is given the stall time-out once
+    # every counted file is in.
+    page.route(re.compile(r".*/pyodide/[0-9.]+/pyodide\.asm\.mjs$"), lambda route: None)
+    with_stall_time_out(page, site_url)
+    page.goto(site_url)
+    message = sim_ready_outcome(page, timeout_ms=60_000)
+    assert message == (
+        "The simulator could not start. Could not download pyodide.asm.mjs: "
+        "nothing arrived for 2 seconds after the other files."
+    )
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+
+
+def test_a_runtime_module_the_server_refuses_is_named(page, site_url: str):
+    page.route(
+        re.compile(r".*/pyodide/[0-9.]+/pyodide\.mjs$"), lambda route: route.fulfill(status=404)
+    )
+    page.goto(site_url)
+    assert sim_ready_outcome(page) == (
+        "The simulator could not start. Could not download pyodide.mjs: "
+        "the server refused it or the network failed."
+    )

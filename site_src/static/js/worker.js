@@ -45,8 +45,8 @@ async function init(settings) {
     archive.catch(() => {}); // a cut archive is reported by its check, in words
     const saved = readSnapshot(settings.snapshot);
     const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
-      import(settings.pyodideIndexURL + "pyodide.mjs"),
-      import(settings.pyodideIndexURL + "pyodide.asm.mjs"),
+      importModule(settings.pyodideIndexURL, "pyodide.mjs", downloads.checked, settings.downloadStallMs),
+      importModule(settings.pyodideIndexURL, "pyodide.asm.mjs", downloads.checked, settings.downloadStallMs),
     ]);
     const options = {
       indexURL: settings.pyodideIndexURL,
@@ -232,6 +232,29 @@ function download(url, expected, stallMs, count) {
     })
     .finally(() => clearTimeout(timer));
   return { response, checked };
+}
+
+// The runtime's two modules are imported, so their bytes cannot be counted or timed. They are
+// asked for first and are smaller than the wasm (1.3 MB of 13 MB), so once every counted file
+// is in, they have had their turn: after `stallMs` more, they count as stalled.
+async function importModule(indexURL, name, checked, stallMs) {
+  let timer = null;
+  let arrived = false;
+  const stalled = new Promise((resolve, reject) => {
+    const give = () => reject(new Error(`Could not download ${name}: nothing arrived for ${stallMs / 1000} seconds after the other files.`));
+    checked.then(() => {
+      if (!arrived) timer = setTimeout(give, stallMs);
+    }, () => {});
+  });
+  const module = import(indexURL + name).catch(() => {
+    throw new Error(`Could not download ${name}: the server refused it or the network failed.`);
+  });
+  try {
+    return await Promise.race([module, stalled]);
+  } finally {
+    arrived = true;
+    clearTimeout(timer);
+  }
 }
 
 function megabytes(bytes) {
