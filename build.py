@@ -42,6 +42,7 @@ from site_build.paths import ROOT, BuildError, Paths
 from site_build.publish import swap_into_place, write_service_worker
 from site_build.python_runtime import (
     copy_pyodide,
+    download_facts,
     pinned_pyodide_version,
     prepare_python,
     pyodide_lock,
@@ -102,7 +103,7 @@ def build(
         python = prepare_python(paths, precompile)
         for name, data in (("python_stdlib.zip", python.stdlib), ("sim.zip", python.sim)):
             write_asset(staging, assets, name, data)
-            downloads[assets[name]] = len(data)
+            downloads[assets[name]] = download_facts(data)
         runtime = {
             "version": version,
             "lock": pyodide_lock(paths.node_modules),

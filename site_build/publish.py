@@ -9,21 +9,26 @@ from pathlib import Path
 
 
 def write_service_worker(out: Path, base_url: str, source: Path) -> None:
-    """Write `sw.js`: the worker's code after the list of every URL the site serves."""
+    """Write `sw.js`: the worker's code after every URL the site serves, each with its SHA-256.
+
+    The worker saves a file for offline use only if its bytes have this digest, so a version's
+    offline copy never holds another version's page (an HTTP cache may still have one).
+    """
     if not source.is_file():
         return
-    urls = []
+    precache = {}
     digest = hashlib.sha256()
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != ".nojekyll"):
         relative = path.relative_to(out).as_posix()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        content = hashlib.sha256(path.read_bytes())
+        digest.update(relative.encode() + b"\0" + content.digest())
         if relative == "index.html" or relative.endswith("/index.html"):
             relative = relative[: -len("index.html")]
-        urls.append(base_url + relative)
+        precache[base_url + relative] = content.hexdigest()
     header = (
         f"const BASE = {json.dumps(base_url)};\n"
         f"const VERSION = {json.dumps(digest.hexdigest()[:16])};\n"
-        f"const PRECACHE = {json.dumps(urls, indent=0)};\n\n"
+        f"const PRECACHE = {json.dumps(precache, indent=0)};\n\n"
     )
     (out / "sw.js").write_text(header + source.read_text(encoding="utf-8"), encoding="utf-8")
 

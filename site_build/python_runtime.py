@@ -26,6 +26,12 @@ PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 # Fetched by the worker at start-up: the page shows bytes-of-bytes progress for these.
 PYODIDE_DOWNLOADS = ("pyodide.asm.wasm",)
 
+# A start-up download that receives nothing for this long ends in a message and a Retry
+# (worker.js). A live but poor connection pauses for seconds, not this long: TCP's first
+# retransmission waits 1 s and each next one twice as long (RFC 6298, 5.5), so 20 s outlasts four
+# retransmissions (1 + 2 + 4 + 8 s), and a reader is not left watching a frozen bar for long.
+DOWNLOAD_STALL_MS = 20_000
+
 PREPARE_TOOLS = ROOT / "tools" / "pyodide"
 
 
@@ -54,6 +60,11 @@ def package_sim(sim_dir: Path) -> bytes:
     return buffer.getvalue()
 
 
+def download_facts(data: bytes) -> dict:
+    """What the worker checks a start-up download against: its size and SHA-256 (hex)."""
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def pinned_pyodide_version(package_json: Path) -> str:
     """The Pyodide version package.json pins; a range is refused, since paths carry it."""
     pin = json.loads(package_json.read_text())["dependencies"]["pyodide"]
@@ -62,8 +73,8 @@ def pinned_pyodide_version(package_json: Path) -> str:
     return pin
 
 
-def copy_pyodide(node_modules: Path, version: str, out: Path) -> dict[str, int]:
-    """Copy the runtime files the site needs under `pyodide/<version>/`; return download sizes."""
+def copy_pyodide(node_modules: Path, version: str, out: Path) -> dict[str, dict]:
+    """Copy the runtime files the site needs under `pyodide/<version>/`; return download facts."""
     source = node_modules / "pyodide"
     installed = json.loads((source / "package.json").read_text())["version"]
     if installed != version:
@@ -75,7 +86,8 @@ def copy_pyodide(node_modules: Path, version: str, out: Path) -> dict[str, int]:
     for name in PYODIDE_FILES:
         shutil.copyfile(source / name, target / name)
     return {
-        f"pyodide/{version}/{name}": (target / name).stat().st_size for name in PYODIDE_DOWNLOADS
+        f"pyodide/{version}/{name}": download_facts((target / name).read_bytes())
+        for name in PYODIDE_DOWNLOADS
     }
 
 

@@ -16,7 +16,7 @@ from sim.story.lessons import catalogue
 from site_build.assets import module_names
 from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError
-from site_build.python_runtime import python_snapshot
+from site_build.python_runtime import DOWNLOAD_STALL_MS, python_snapshot
 
 SITE_TITLE = "Stateless or Stateful? An Interactive Guide"
 
@@ -136,7 +136,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict, source: P
 
 
 def make_site_context(
-    base_url: str, assets: dict[str, str], runtime: dict, downloads: dict[str, int]
+    base_url: str, assets: dict[str, str], runtime: dict, downloads: dict[str, dict]
 ) -> dict:
     """Everything templates need, computed here so templates only print."""
     asset_urls = {name: base_url + target for name, target in assets.items()}
@@ -144,7 +144,8 @@ def make_site_context(
     boot_config = {
         "pyodideIndexURL": f"{base_url}pyodide/{pyodide_version}/",
         "pyodideLock": runtime["lock"],
-        "downloads": {base_url + path: size for path, size in downloads.items()},
+        "downloads": {base_url + path: facts for path, facts in downloads.items()},
+        "downloadStallMs": DOWNLOAD_STALL_MS,
         "stdLibURL": asset_urls["python_stdlib.zip"],
         "baseURL": base_url,
         "serviceWorkerURL": f"{base_url}sw.js",

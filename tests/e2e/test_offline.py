@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import collections
 import http.server
+import re
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,5 +156,102 @@ def test_the_service_worker_keeps_its_caches_apart_from_other_sites_on_the_origi
         # The offline copy and the started simulator, each named for this site's path.
         assert len(names) == 2
         assert all(name.split(":")[1] == "/stateless-guide/" for name in names), names
+    finally:
+        context.close()
+
+
+def offline_ready_outcome(page, timeout_ms: int = 60_000) -> str:
+    """'saved', the rejection's message, or 'timeout' (so a hang fails instead of waiting)."""
+    return page.evaluate(
+        """(ms) => Promise.race([
+            window.offlineReady.then(() => 'saved', (error) => error.message),
+            new Promise((resolve) => setTimeout(() => resolve('timeout'), ms)),
+        ])""",
+        timeout_ms,
+    )
+
+
+def test_offline_ready_waits_until_a_cleared_cache_is_filled_again(browser, built_site: Path):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with serve_directory(built_site, "/") as url:
+            page.goto(url)
+            assert offline_ready_outcome(page) == "saved"
+            # As "Clear site data" for the cache alone, or a browser short of space, would.
+            page.evaluate(
+                """async () => {
+                    for (const name of await caches.keys()) {
+                        if (name.startsWith("stateless-guide:/:")) await caches.delete(name);
+                    }
+                }"""
+            )
+            page.reload()
+            assert offline_ready_outcome(page) == "saved"
+        page.goto(url + "sticky-sessions/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("sticky sessions")
+        page.goto(url)
+        assert sim_ready_outcome(page) == "ready"
+    finally:
+        context.close()
+
+
+def test_a_file_that_cannot_be_saved_is_named_once_and_tried_again_next_visit(
+    browser, built_site: Path, tmp_path: Path
+):
+    site = tmp_path / "dist"
+    shutil.copytree(built_site, site)
+    glossary = site / "glossary"
+    kept = glossary.rename(tmp_path / "glossary")  # one file of the list answers 404
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with serve_directory(site, "/") as url:
+            page.goto(url)
+            reason = "/glossary/ could not be downloaded (the server answered 404)"
+            assert offline_ready_outcome(page) == reason
+            notice = page.get_by_role("status").filter(
+                has_text="could not be saved for use offline"
+            )
+            expect(notice).to_have_text(
+                f"This guide could not be saved for use offline: {reason}. "
+                "It will try again on your next visit."
+            )
+            expect(notice).to_have_count(1)
+            kept.rename(glossary)
+            page.reload()
+            assert offline_ready_outcome(page) == "saved"
+            expect(notice).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_offline_ready_is_rejected_when_its_script_does_not_download(page, site_url: str):
+    page.route(
+        re.compile(r".*/assets/js/offline\.[0-9a-f]+\.js$"),
+        lambda route: route.fulfill(status=404),
+    )
+    page.goto(site_url)
+    assert offline_ready_outcome(page) == (
+        "The script that saves the guide for offline use did not download."
+    )
+
+
+def test_a_browser_without_room_for_the_guide_says_so(browser, site_url: str):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        origin = site_url.rstrip("/")
+        context.new_cdp_session(page).send(
+            "Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": 1_000_000}
+        )
+        page.goto(site_url)
+        reason = offline_ready_outcome(page)
+        assert re.fullmatch(r"the browser has no room left for /\S+", reason), reason
+        notice = page.get_by_role("status").filter(has_text="could not be saved for use offline")
+        expect(notice).to_have_text(
+            f"This guide could not be saved for use offline: {reason}. "
+            "It will try again on your next visit."
+        )
     finally:
         context.close()

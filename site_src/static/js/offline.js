@@ -1,5 +1,5 @@
 // Registers the service worker that keeps the guide, the runtime and the simulator for use
-// without a network; window.offlineReady (boot.js) settles once all of it is saved.
+// without a network; window.offlineReady (boot.js) settles once all of it is saved and checked.
 // Registered once the demo is ready, so saving the site does not compete with starting it, and
 // the worker then takes the runtime from the HTTP cache instead of downloading it again.
 const config = JSON.parse(document.getElementById("boot-config").textContent);
@@ -12,19 +12,33 @@ async function keepForOffline() {
   const registration = await navigator.serviceWorker.register(config.serviceWorkerURL, {
     scope: config.baseURL,
   });
-  // The newest worker of this registration; it has saved everything once it is past installing.
-  const worker = registration.installing || registration.waiting || registration.active;
-  await new Promise((resolve, reject) => {
-    const check = () => {
-      if (worker.state === "redundant") {
-        reject(new Error("Saving the guide for offline use failed."));
-      } else if (worker.state !== "installing") {
-        resolve();
-      }
-    };
-    worker.addEventListener("statechange", check);
-    check();
+  // The newest worker of this registration. Saved once is not saved now: the cache may have
+  // been cleared since, so on every visit it checks every file and fetches what is missing
+  // (while installing, it answers once the install's saving is done).
+  await keepEverything(registration.installing || registration.waiting || registration.active);
+}
+
+// The worker's answer says why when a file could not be saved; a worker that goes away
+// without answering (the browser stopped it) is the only other way this ends.
+function keepEverything(worker) {
+  return new Promise((resolve, reject) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data }) => (data.saved ? resolve() : reject(new Error(data.message)));
+    worker.postMessage({ type: "keep-offline" }, [channel.port2]);
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "redundant") setTimeout(() => reject(new Error("the browser stopped saving it")));
+    });
   });
+}
+
+// Said once a visit, at the end of the page; the next visit registers the worker again, and
+// it tries again.
+function showFailure(reason) {
+  const notice = document.createElement("p");
+  notice.className = "notice offline-notice";
+  notice.setAttribute("role", "status");
+  notice.textContent = `This guide could not be saved for use offline: ${reason}. It will try again on your next visit.`;
+  document.querySelector("main").append(notice);
 }
 
 window.simReady
@@ -34,6 +48,7 @@ window.simReady
     () => settle.resolve(),
     (error) => {
       console.warn("Offline use is unavailable:", error.message);
+      if ("serviceWorker" in navigator) showFailure(error.message);
       settle.reject(error);
     },
   );

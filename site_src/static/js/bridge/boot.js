@@ -41,8 +41,9 @@
       simArchiveURL: absolute(config.simArchiveURL),
       snapshot: config.pythonSnapshot,
       downloads: Object.fromEntries(
-        Object.entries(config.downloads).map(([url, size]) => [absolute(url), size]),
+        Object.entries(config.downloads).map(([url, expected]) => [absolute(url), expected]),
       ),
+      downloadStallMs: config.downloadStallMs,
     });
     // The worker downloads at once but starts Python only once the page has painted: on a
     // small machine, compiling the runtime beside the page delays the page's first paint.
@@ -74,5 +75,47 @@
     return taken;
   }
   Object.defineProperty(window, Symbol.for("guide.takeWorker"), { value: takeWorker });
+
+  // A page script that does not load (a 404, a 500, or a module it imports that fails) fires
+  // "error" at its <script> element and runs nothing, so the promise it was to settle would
+  // never settle: its element names that promise (data-settles), and it is rejected here.
+  window.addEventListener(
+    "error",
+    (event) => {
+      const element = event.target;
+      if (!(element instanceof HTMLScriptElement) || !element.dataset.settles) return;
+      const name = element.dataset.settles;
+      if (name === "simReady") {
+        if (early) early.worker.terminate(); // nothing will take what it starts
+        early = null;
+        const message = "The demo could not start: a script this page needs did not download. Reload the page to try again.";
+        window[Symbol.for("guide.simReady.settle")].reject(new Error(message));
+        whenParsed(() => showPageFailed(message));
+      } else if (name === "offlineReady") {
+        window[Symbol.for("guide.offlineReady.settle")].reject(
+          new Error("The script that saves the guide for offline use did not download."),
+        );
+      }
+    },
+    true, // error events do not bubble; capturing sees them on the way to the element
+  );
+
+  function whenParsed(callback) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", callback);
+    else callback();
+  }
+
+  // The demo's own script never ran, so its status line and button are set from here.
+  function showPageFailed(message) {
+    const root = document.getElementById("demo");
+    if (!root) return;
+    root.dataset.state = "failed";
+    document.getElementById("demo-status").textContent = message;
+    document.getElementById("demo-progress").hidden = true;
+    const reload = document.getElementById("demo-retry");
+    reload.textContent = "Reload the page";
+    reload.hidden = false;
+    reload.addEventListener("click", () => location.reload());
+  }
   document.documentElement.classList.add("js");
 })();

@@ -6,14 +6,14 @@
 // restore it instead of starting Python again, which skips most of the start-up. Anything wrong
 // with a saved snapshot (missing, stale, unreadable, refused by Pyodide, or an interpreter that
 // does not answer) means a normal start, and the snapshot is made again.
-import { calls, fromWorker, toWorker } from "guide/bridge/messages.js"; // the build links it
+import { importModule, startDownloads } from "guide/bridge/downloads.js"; // the build links it
+import { calls, fromWorker, toWorker } from "guide/bridge/messages.js";
 
 // Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
 // simulator with this file name, so tracebacks name it).
 const SIM_ARCHIVE_PATH = "/home/pyodide/sim.zip";
-const realFetch = self.fetch.bind(self); // before startDownloads() wraps it
-let demoModule = null; // sim.facade, once loaded
-let demo = null; // the current sim.facade.Demo
+let demoModule = null; // sim.browser.facade, once loaded
+let demo = null; // the current sim.browser.facade.Demo
 let pagePainted;
 const painted = new Promise((resolve) => {
   pagePainted = resolve;
@@ -35,15 +35,22 @@ function post(message) {
 }
 
 async function init(settings) {
+  let downloads = null;
   try {
     // Everything is requested at once: the runtime's two modules, the wasm, both archives,
     // and a snapshot a previous visit saved.
-    const responses = startDownloads(settings.downloads);
-    const archive = responses.take(settings.simArchiveURL).then((r) => r.arrayBuffer());
+    downloads = startDownloads(settings.downloads, settings.downloadStallMs, (loaded, total) => {
+      post({ type: fromWorker.progress, loaded, total });
+      if (loaded >= total) post({ type: fromWorker.phase, phase: "starting" });
+    });
+    // A file that failed its check is reported at once: Pyodide might never settle.
+    downloads.checked.catch((error) => post({ type: fromWorker.error, message: error.message }));
+    const archive = downloads.take(settings.simArchiveURL).then((r) => r.arrayBuffer());
+    archive.catch(() => {}); // a cut archive is reported by its check, in words
     const saved = readSnapshot(settings.snapshot);
     const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
-      import(settings.pyodideIndexURL + "pyodide.mjs"),
-      import(settings.pyodideIndexURL + "pyodide.asm.mjs"),
+      importModule(settings.pyodideIndexURL, "pyodide.mjs", downloads.checked, settings.downloadStallMs),
+      importModule(settings.pyodideIndexURL, "pyodide.asm.mjs", downloads.checked, settings.downloadStallMs),
     ]);
     const options = {
       indexURL: settings.pyodideIndexURL,
@@ -65,6 +72,7 @@ async function init(settings) {
       // Before the page makes its first call, so the snapshot holds no demo of this visit.
       if (keep) snapshot = pyodide.makeMemorySnapshot();
     }
+    await downloads.checked; // every file was the one the build made
     post({ type: fromWorker.ready, version: String(pyodide.pyimport("sim").__version__), start });
     if (snapshot) {
       saveSnapshot(settings.snapshot, snapshot).then(
@@ -73,7 +81,11 @@ async function init(settings) {
       );
     }
   } catch (error) {
-    post({ type: fromWorker.error, message: describe(error) });
+    // A file that failed its check explains this failure better than what Python made of it
+    // ("Program terminated with exit(1)"), and has been reported already.
+    if (!downloads || (await downloads.checked.then(() => true, () => false))) {
+      post({ type: fromWorker.error, message: describe(error) });
+    }
   }
 }
 
@@ -130,67 +142,6 @@ async function forgetSnapshots({ cache }) {
   } catch (error) {
     // nothing saved to forget
   }
-}
-
-// ---------------------------------------------------------------- downloads
-
-// Request every file the start needs now, and count the bytes as they arrive so the page can
-// show real progress. `downloads` maps each absolute URL to its size in bytes. Pyodide's own
-// fetches of these URLs are answered with the responses already under way.
-function startDownloads(downloads) {
-  const total = Object.values(downloads).reduce((sum, size) => sum + size, 0);
-  let loaded = 0;
-  // Progress reads a copy of each body, so whoever takes a response gets it as the network gave
-  // it (a wasm compiled from a response with its URL can be kept in the browser's code cache).
-  async function count(response) {
-    const reader = response.clone().body.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      loaded += chunk.value.byteLength;
-      post({ type: fromWorker.progress, loaded: Math.min(loaded, total), total });
-      if (loaded >= total) post({ type: fromWorker.phase, phase: "starting" });
-    }
-  }
-  const pending = new Map();
-  for (const url of Object.keys(downloads)) {
-    const name = url.slice(url.lastIndexOf("/") + 1);
-    const response = download(url, name).then(
-      (response) => {
-        count(response).catch(() => {}); // a body cut short fails whoever reads it
-        return response;
-      },
-      (error) => {
-        // Pyodide logs a failed runtime download as a warning and may never settle, so say
-        // it to the page from here.
-        post({ type: fromWorker.error, message: error.message });
-        throw error;
-      },
-    );
-    response.catch(() => {}); // reported above; whoever takes it sees the rejection too
-    pending.set(url, response);
-  }
-  const take = (url) => {
-    const response = pending.get(url);
-    pending.delete(url); // a body is read once; a second fetch goes to the network
-    return response;
-  };
-  self.fetch = (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    return take(url) ?? realFetch(input, init);
-  };
-  return { take };
-}
-
-async function download(url, what) {
-  let response;
-  try {
-    response = await realFetch(url);
-  } catch (error) {
-    throw new Error(`Could not download ${what}: the network request failed.`);
-  }
-  if (!response.ok) {
-    throw new Error(`Could not download ${what}: the server answered ${response.status}.`);
-  }
-  return response;
 }
 
 // ---------------------------------------------------------------- calls from the page

@@ -25,9 +25,10 @@ export function followLessonLink() {
     const labels = Object.fromEntries(
       [...root.querySelectorAll("input[name=demo-lesson]")].map((r) => [r.value, r.parentElement.textContent.trim()]),
     );
-    showNotice(unknownLessonNotice(link.unknown, labels));
+    showNotice(unknownLessonNotice(link.unknown, labels), "lesson");
     chooseLesson(FIRST_LESSON);
   } else {
+    showNotice("", "lesson");
     chooseLesson(link.id);
   }
   root.scrollIntoView({ block: "start" });
@@ -40,6 +41,7 @@ export function listenForLessons() {
     if (target.name.startsWith("demo-prediction")) {
       send({ type: "predict", answer: target.value }); // counts once the simulator runs
     } else if (target.name === "demo-lesson") {
+      showNotice("", "lesson");
       chooseLesson(target.value);
       // The address follows the lesson, so it can be shared; the wizard's history state is kept.
       const url = new URL(location.href);

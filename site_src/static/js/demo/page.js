@@ -11,9 +11,12 @@ export const shareOutput = document.getElementById("demo-share-output");
 export const outcome = document.getElementById("demo-steps-outcome");
 const notice = document.getElementById("demo-notice");
 
-// The embed's notices about its parameters stay; other notices come and go.
-export function showNotice(text) {
-  const lines = [...(embed ? embed.notices : []), text].filter(Boolean);
+// The embed's notices about its parameters stay; a link's unknown lesson is said until a
+// lesson is chosen; the run's notices come and go beside it.
+const notices = { lesson: "", run: "" };
+export function showNotice(text, about = "run") {
+  notices[about] = text;
+  const lines = [...(embed ? embed.notices : []), notices.lesson, notices.run].filter(Boolean);
   notice.textContent = lines.join(" ");
   notice.hidden = !lines.length;
 }
