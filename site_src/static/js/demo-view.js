@@ -223,19 +223,23 @@ function renderLog(root, snapshot) {
   if (pinned && fresh.length) log.scrollTop = log.scrollHeight;
 }
 
+/** The mode and the balancing policy in the radios, the note, the diagram and the balancer;
+ * `checked` is the radio to check. The embed page calls it before Python is ready too. */
+export function renderMode(root, mode, policy, checked = mode) {
+  for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.checked = radio.value === checked;
+  for (const span of root.querySelectorAll("#demo-mode-note [data-for-mode]")) {
+    span.hidden = span.dataset.forMode !== mode;
+  }
+  root.querySelector("#demo-diagram").dataset.mode = mode;
+  root.querySelector("[data-setting=policy]").value = policy;
+  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[policy]);
+}
+
 function renderControls(root, snapshot, ui) {
   const enabled = ui.ready;
   // A mode the learner just chose stays checked while snapshots from before it still arrive.
-  const mode = ui.pendingMode ?? snapshot.mode;
-  for (const radio of root.querySelectorAll("input[name=demo-mode]")) {
-    radio.checked = radio.value === mode;
-    radio.disabled = !enabled;
-  }
-  const note = root.querySelector("#demo-mode-note");
-  for (const span of note.querySelectorAll("[data-for-mode]")) {
-    span.hidden = span.dataset.forMode !== snapshot.mode;
-  }
-  root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
+  renderMode(root, snapshot.mode, snapshot.config.policy, ui.pendingMode ?? snapshot.mode);
+  for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.disabled = !enabled;
   const live = snapshot.servers.length;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
   for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
@@ -258,10 +262,8 @@ function renderControls(root, snapshot, ui) {
     control.disabled = !enabled;
   }
   root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
-  root.querySelector("[data-setting=policy]").value = snapshot.config.policy;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
   renderStoreSettings(root, snapshot.config);
-  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
   setText(
     root.querySelector("[data-field=cart]"),
     `Cart: ${items(snapshot.user.cart_items)}`,
