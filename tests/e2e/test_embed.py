@@ -388,6 +388,24 @@ def test_without_embed_js_the_frame_keeps_its_height_and_scrolls(
     expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
 
 
+def test_a_snippet_from_before_with_its_inline_style_still_fits_without_a_border(
+    page: Page, site_url: str, host: Host, browser
+):
+    def wait_for_a_click(dialog) -> None:
+        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
+
+    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
+    older = snippet.replace(
+        ' allow="clipboard-write"', ' style="border: 0" allow="clipboard-write"'
+    )
+    assert older != snippet
+    page.goto(host.page("older", older))
+    frame = demo_frame(page)
+    assert wait_until_the_frame_fits(page, frame) > 720
+    assert page.locator(FRAME).evaluate("(f) => getComputedStyle(f).borderTopWidth") == "0px"
+    assert page.console_errors == []
+
+
 # ---------------------------------------------------------------- lazy start
 
 
