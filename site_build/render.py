@@ -179,6 +179,8 @@ def make_site_context(
     embed_config = {
         "options": EMBED_OPTIONS,
         "modes": list(MODE_LABELS),
+        # What the embed page shows for its `mode` before Python is ready: each mode's policy.
+        "modePolicies": {mode: Config(mode=mode).policy for mode in MODE_LABELS},
         "pageURL": f"{base_url}embed/",
         "scriptURL": f"{base_url}embed.js",
         "guideURL": base_url,

@@ -302,7 +302,7 @@ def test_the_stateless_experiment_runs_in_an_embed_on_another_origin_and_the_fra
     run_the_stateless_experiment(frame)
     # Copy link, inside the frame, gives a link to the full guide that replays this run.
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    frame.get_by_role("button", name="Copy link", exact=True).click()
+    frame.get_by_role("button", name="Copy a link to this run in the guide", exact=True).click()
     expect(frame.get_by_text("Link copied")).to_be_visible()
     copied = urlparse(page.evaluate("() => navigator.clipboard.readText()"))
     scenario = frame.evaluate("() => window.simSnapshot().scenario")
@@ -379,12 +379,31 @@ def test_without_embed_js_the_frame_keeps_its_height_and_scrolls(
     page.goto(host.page("no-script", iframe_only))
     frame = demo_frame(page)
     wait_ready(frame)
-    assert frame_height(page) == 720
+    # 720 inside, and the browser's default border around it: only embed.js removes it.
+    assert page.locator(FRAME).evaluate("(f) => f.clientHeight") == 720
     assert frame.evaluate("() => document.documentElement.scrollHeight > innerHeight")
     pause(frame)
     frame.get_by_role("button", name="Send request", exact=True).click()
     user = frame.get_by_role("group", name="User", exact=True)
     expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
+
+
+def test_a_snippet_from_before_with_its_inline_style_still_fits_without_a_border(
+    page: Page, site_url: str, host: Host, browser
+):
+    def wait_for_a_click(dialog) -> None:
+        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
+
+    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
+    older = snippet.replace(
+        ' allow="clipboard-write"', ' style="border: 0" allow="clipboard-write"'
+    )
+    assert older != snippet
+    page.goto(host.page("older", older))
+    frame = demo_frame(page)
+    assert wait_until_the_frame_fits(page, frame) > 720
+    assert page.locator(FRAME).evaluate("(f) => getComputedStyle(f).borderTopWidth") == "0px"
+    assert page.console_errors == []
 
 
 # ---------------------------------------------------------------- lazy start
@@ -489,7 +508,8 @@ def test_good_parameters_choose_the_mode_and_hide_what_they_say(browser, site_ur
         assert page.evaluate("() => window.simSnapshot().mode") == "replicated"
         expect(page.locator("#demo-notice")).to_be_hidden()
         expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
-        hidden_buttons = ("Add server", "Remove server", "Compare modes", "Copy link")
+        copy_link = "Copy a link to this run in the guide"
+        hidden_buttons = ("Add server", "Remove server", "Compare modes", copy_link)
         lesson_buttons = ("Rolling deploy", "Fail over the store", "Two tabs at once")
         for hidden in (*hidden_buttons, *lesson_buttons):
             expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
@@ -506,10 +526,33 @@ def test_good_parameters_choose_the_mode_and_hide_what_they_say(browser, site_ur
 
 
 def palette_names() -> list[str]:
-    """The custom properties site.css sets for dark mode (and the demo's log background)."""
+    """The custom properties of site.css's one palette, each a light-dark() pair."""
     site_css = (ROOT / "site_src/static/css/site.css").read_text()
-    dark = re.search(r"@media \(prefers-color-scheme: dark\) \{\s*:root \{(.*?)\}", site_css, re.S)
-    return [*re.findall(r"(--[\w-]+):", dark.group(1)), "--log-bg"]
+    return re.findall(r"(--[\w-]+): light-dark\(", site_css)
+
+
+def resolved_palette(page: Page, names: list[str]) -> dict[str, str]:
+    """Each palette colour as the page's root resolves it (a probe element uses each)."""
+    return page.evaluate(
+        """(names) => {
+            const probe = document.createElement("div");
+            document.documentElement.append(probe);
+            const colour = (name) => {
+                probe.style.color = `var(${name})`;
+                return getComputedStyle(probe).color;
+            };
+            const palette = Object.fromEntries(names.map((name) => [name, colour(name)]));
+            probe.remove();
+            return palette;
+        }""",
+        names,
+    )
+
+
+def test_the_palette_is_written_once():
+    assert len(palette_names()) >= 11
+    embed_css = (ROOT / "site_src/static/css/embed.css").read_text()
+    assert not re.search(r"#[0-9a-fA-F]{3,8}\b|rgb\(", embed_css), "embed.css repeats a colour"
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -517,26 +560,20 @@ def test_a_forced_theme_has_exactly_the_colours_of_the_system_theme(
     browser, site_url: str, theme: str
 ):
     names = palette_names()
-    assert len(names) >= 10
 
     def palette(color_scheme: str, query: str) -> dict[str, str]:
         context = browser.new_context(color_scheme=color_scheme)
         page = context.new_page()
         try:
             page.goto(f"{site_url}embed/?autostart=0{query}")
-            return page.evaluate(
-                """(names) => {
-                    const style = getComputedStyle(document.documentElement);
-                    const value = (name) => style.getPropertyValue(name).trim();
-                    return Object.fromEntries(names.map((name) => [name, value(name)]));
-                }""",
-                names,
-            )
+            return resolved_palette(page, names)
         finally:
             context.close()
 
     other = "dark" if theme == "light" else "light"
-    assert palette(other, f"&theme={theme}") == palette(theme, "")
+    forced = palette(other, f"&theme={theme}")
+    assert forced == palette(theme, "")
+    assert forced != palette(other, "")  # the two themes differ, so the check above can fail
 
 
 # ---------------------------------------------------------------- accessibility and looks
@@ -611,3 +648,242 @@ def test_an_embed_of_a_site_under_a_sub_path_works_and_fits(
     user = frame.get_by_role("group", name="User", exact=True)
     expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
     assert page.console_errors == []
+
+
+# ---------------------------------------------------------------- the host's theme
+
+THEMED_HOST = """<!doctype html>
+<html lang="en"{html_theme}>
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>A themed documentation page</title>
+<style>
+  [data-theme="dark"] {{ background: #1b1b1d; color: #e3e3e3; }}
+  [data-theme="light"] {{ background: #ffffff; color: #1c1e21; }}
+  body {{ margin: 0 auto; max-width: 60rem; padding: 0.5rem; font-family: sans-serif; }}
+</style>
+</head>
+<body{body_theme}>
+<h1>A themed documentation page</h1>
+<p>Its own switch sets <code>data-theme</code>, as Docusaurus (on html) and Furo (on body) do.</p>
+{body}
+</body>
+</html>
+"""
+
+
+def themed_host(host: Host, name: str, on: str, body: str) -> str:
+    """A host page whose theme is `data-theme="dark"` on `on` ("html" or "body")."""
+    attribute = ' data-theme="dark"'
+    text = THEMED_HOST.format(
+        html_theme=attribute if on == "html" else "",
+        body_theme=attribute if on == "body" else "",
+        body=body,
+    )
+    (host.folder / f"{name}.html").write_text(text, encoding="utf-8")
+    return f"{host.url}{name}.html"
+
+
+def frame_theme(frame: Frame, theme: str) -> None:
+    """Wait until the frame shows `theme`: its attribute, and its page's background."""
+    background = {"dark": "rgb(18, 21, 27)", "light": "rgb(255, 255, 255)"}[theme]
+    frame.wait_for_function(
+        """([theme, background]) => document.documentElement.dataset.theme === theme
+            && getComputedStyle(document.documentElement).backgroundColor === background""",
+        arg=[theme, background],
+        polling=100,
+    )
+
+
+def record_theme_messages(frame: Frame) -> None:
+    """Record in window.seen each theme message but "light" (which the host itself sends
+    here), with the demo's theme once it has taken it: this listener runs after the demo's."""
+    frame.evaluate(
+        """() => {
+            window.seen = [];
+            window.addEventListener("message", (event) => {
+                if (event.data?.type !== "stateless-guide:theme") return;
+                if (event.data.theme === "light") return;
+                window.seen.push({
+                    fromParent: event.source === parent,
+                    sent: event.data.theme,
+                    shown: document.documentElement.dataset.theme,
+                });
+            });
+        }"""
+    )
+
+
+@pytest.mark.parametrize("on", ["html", "body"])
+def test_a_dark_host_switched_to_light_gets_a_dark_then_a_light_demo_without_a_reload(
+    browser, site_url: str, host: Host, artifacts: Path, on: str
+):
+    def wait_for_a_click(dialog) -> None:  # the theme needs no Python
+        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
+
+    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
+    assert "theme=" not in snippet  # auto, the default
+    context = browser.new_context(color_scheme="light")  # the system says light
+    page = context.new_page()
+    try:
+        page.goto(themed_host(host, f"themed-{on}", on, snippet))
+        frame = demo_frame(page)
+        frame_theme(frame, "dark")
+        wait_until_the_frame_fits(page, frame)
+        frame.evaluate("() => { window.sameDocument = true; }")
+        page.screenshot(path=artifacts / f"embed-host-{on}-dark.png", full_page=True)
+
+        page.evaluate("(on) => document.querySelector(on).dataset.theme = 'light'", on)
+        frame_theme(frame, "light")
+        assert frame.evaluate("() => window.sameDocument") is True  # switched, not reloaded
+        page.screenshot(path=artifacts / f"embed-host-{on}-light.png", full_page=True)
+
+        page.evaluate("(on) => document.querySelector(on).dataset.theme = 'dark'", on)
+        frame_theme(frame, "dark")
+    finally:
+        context.close()
+
+
+def test_a_host_without_a_theme_of_its_own_gives_the_system_s(browser, site_url: str, host: Host):
+    snippet = snippet_from_dialog(browser, site_url)
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.route("**/pyodide/**", lambda route: route.abort())
+        # HOST_PAGE: a dark background only under prefers-color-scheme: dark.
+        page.goto(host.page("system-dark", snippet))
+        frame_theme(demo_frame(page), "dark")
+        page.emulate_media(color_scheme="light")
+        frame_theme(demo_frame(page), "light")
+    finally:
+        context.close()
+
+
+def test_a_forced_theme_ignores_the_host_and_only_the_parent_may_send_one(
+    browser, site_url: str, host: Host
+):
+    def light(dialog) -> None:
+        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
+        dialog.get_by_role("combobox", name="Theme").select_option("light")
+
+    forced = snippet_from_dialog(browser, site_url, light)
+    auto = forced.replace("&amp;theme=light", "")
+    assert "theme=" not in auto
+    sibling = '<iframe src="sibling.html" title="Another frame on the host"></iframe>'
+    (host.folder / "sibling.html").write_text("<!doctype html><title>Sibling</title><p>Other")
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    try:
+        page.goto(themed_host(host, "forced", "html", forced + auto + sibling))
+        forced_frame, auto_frame = demo_frame(page, 0), demo_frame(page, 1)
+        frame_theme(auto_frame, "dark")
+        frame_theme(forced_frame, "light")  # theme=light keeps light on a dark host
+        page.evaluate("() => document.documentElement.dataset.theme = 'light'")
+        frame_theme(auto_frame, "light")
+        for frame in (forced_frame, auto_frame):
+            record_theme_messages(frame)
+        # Another frame of the host reaches the demo's window, but is not its parent.
+        page.frame(url=re.compile(r"/sibling\.html$")).evaluate(
+            """() => { for (let i = 0; i < parent.frames.length; i += 1) {
+                parent.frames[i].postMessage({type: "stateless-guide:theme", theme: "dark"}, "*");
+            } }"""
+        )
+        # The parent itself, with messages not of the agreed form.
+        page.evaluate(
+            """(selector) => {
+                const frame = document.querySelectorAll(selector)[1].contentWindow;
+                frame.postMessage({type: "stateless-guide:theme", theme: "neon"}, "*");
+                frame.postMessage({type: "stateless-guide:theme", theme: "dark", x: 1}, "*");
+            }""",
+            FRAME,
+        )
+        auto_frame.wait_for_function("() => window.seen.length === 3", polling=100)
+        seen = auto_frame.evaluate("() => window.seen")
+        assert sorted((m["fromParent"], m["sent"]) for m in seen) == [
+            (False, "dark"),
+            (True, "dark"),
+            (True, "neon"),
+        ]
+        assert {m["shown"] for m in seen} == {"light"}
+        # A well-formed message from the parent does switch it; not the forced one.
+        page.evaluate(
+            """(selector) => {
+                for (const iframe of document.querySelectorAll(selector)) {
+                    iframe.contentWindow.postMessage(
+                        {type: "stateless-guide:theme", theme: "dark"}, "*");
+                }
+            }""",
+            FRAME,
+        )
+        frame_theme(auto_frame, "dark")
+        forced_frame.wait_for_function("() => window.seen.length === 2", polling=100)
+        assert forced_frame.evaluate("() => window.seen.map((m) => m.shown)") == ["light", "light"]
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- sandboxed frames
+
+
+def test_a_frame_sandboxed_without_allow_same_origin_says_what_it_needs(
+    page: Page, site_url: str, host: Host
+):
+    frame_html = (
+        f'<iframe sandbox="allow-scripts" src="{site_url}embed/" '
+        'title="The demo, sandboxed" width="100%" height="720"></iframe>'
+    )
+    page.goto(host.page("sandboxed", frame_html))
+    frame = demo_frame(page)
+    message = "The demo cannot run in this sandboxed frame."
+    assert sim_ready_outcome(frame, 30_000) == message
+    expect(frame.locator("#demo-status")).to_have_text(message)
+    notice = frame.locator("#demo-notice")
+    expect(notice).to_contain_text("sandboxed without allow-same-origin")
+    expect(notice).to_contain_text("module scripts, its Python worker")
+    expect(notice).to_contain_text("Cache Storage")
+    expect(frame.get_by_role("progressbar")).to_be_hidden()
+
+
+def test_a_frame_sandboxed_with_the_readme_s_tokens_runs(
+    page: Page, site_url: str, host: Host, browser
+):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tokens = re.search(r'<iframe sandbox="([^"]+)"', readme).group(1)
+    assert {"allow-scripts", "allow-same-origin"} <= set(tokens.split())
+    snippet = snippet_from_dialog(browser, site_url).replace(
+        "<iframe ", f'<iframe sandbox="{tokens}" '
+    )
+    page.goto(host.page("sandboxed-readme", snippet))
+    frame = demo_frame(page)
+    wait_ready(frame)
+    pause(frame)
+    frame.get_by_role("button", name="Send request", exact=True).click()
+    user = frame.get_by_role("group", name="User", exact=True)
+    expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
+
+
+# ---------------------------------------------------------------- before Python
+
+
+def test_the_embed_shows_what_its_options_ask_for_while_python_loads(browser, site_url: str):
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    try:
+        # Hold the runtime and its archives back, never answered: Python stays loading.
+        page.route(re.compile(r".*/(pyodide/.*|assets/.*\.zip)$"), lambda route: None)
+        page.goto(f"{site_url}embed/?mode=stateful&controls=compact&theme=dark&steps=0")
+        expect(page.get_by_role("progressbar", name="Loading the simulator…")).to_be_visible()
+        modes = page.get_by_role("radiogroup", name="Mode")
+        expect(modes.get_by_role("radio", name="Stateful", exact=True)).to_be_checked()
+        expect(modes.get_by_role("radio", name="Stateless", exact=True)).not_to_be_checked()
+        balancer = page.get_by_role("group", name="Load Balancer", exact=True)
+        expect(balancer.get_by_text("Sticky cookie")).to_be_visible()
+        expect(page.get_by_text("A sticky cookie keeps you on that server.")).to_be_visible()
+        expect(page.get_by_text("Any server can answer any request")).to_be_hidden()
+        expect(page.get_by_role("button", name="Add server", exact=True)).to_be_hidden()
+        expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
+        frame_theme(page.main_frame, "dark")
+        assert page.evaluate("() => window.simSnapshot()") is None  # still before Python
+    finally:
+        context.close()

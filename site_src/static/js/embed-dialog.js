@@ -1,21 +1,19 @@
 // "Embed this demo": a dialog that builds the code a documentation page pastes to show the
-// demo in an iframe, from the demo's current state and the options chosen in the dialog.
-// The parameters and their defaults come from the table the build wrote (#embed-config), the
-// same one the embed page checks its URL against (embed-options.js).
+// demo in an iframe, from the demo's current state, the options chosen in the dialog and the
+// documentation tool (embed-snippets.js writes the code). The parameters and their defaults
+// come from the table the build wrote (#embed-config), the same one the embed page checks its
+// URL against (embed-options.js).
+import { TOOLS, snippetFor } from "guide/embed-snippets.js";
 
 const config = JSON.parse(document.getElementById("embed-config").textContent);
 const opener = document.getElementById("embed-open");
 const dialog = document.getElementById("embed-dialog");
 const form = dialog.querySelector("form");
 const code = document.getElementById("embed-code");
+const hint = document.getElementById("embed-code-hint");
+const configPart = document.getElementById("embed-config-part");
+const configCode = document.getElementById("embed-config-code");
 const copyStatus = document.getElementById("embed-copy-status");
-
-const FRAME_TITLE = "Stateless or stateful? The Chaos Monkey demo";
-const FRAME_HEIGHT = 720;
-
-function escapeAttribute(text) {
-  return text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
-}
 
 /** The embed page's URL for these choices; options at their default are left out. */
 function embedURL(start, choices) {
@@ -28,14 +26,15 @@ function embedURL(start, choices) {
   return url.href;
 }
 
-/** The snippet: the iframe, and the one-line script that sizes it to its content. */
-function embedSnippet(pageURL) {
-  const scriptURL = new URL(config.scriptURL, location.href).href;
-  return (
-    `<iframe src="${escapeAttribute(pageURL)}" title="${FRAME_TITLE}" loading="lazy" ` +
-    `width="100%" height="${FRAME_HEIGHT}" style="border: 0" allow="clipboard-write"></iframe>\n` +
-    `<script src="${escapeAttribute(scriptURL)}" async></script>`
-  );
+function addToolChoices() {
+  const fieldset = form.querySelector(".embed-tools");
+  for (const [id, label] of Object.entries(TOOLS)) {
+    const radio = Object.assign(document.createElement("input"), { type: "radio", name: "tool", value: id });
+    radio.checked = id === "html";
+    const wrapper = document.createElement("label");
+    wrapper.append(radio, ` ${label}`);
+    fieldset.append(wrapper);
+  }
 }
 
 // The demo's state: its snapshot once the simulator runs, else the mode picked on the page.
@@ -56,7 +55,16 @@ function update() {
     autostart: form.elements.autostart.checked ? "1" : "0",
   };
   const start = fromRun ? { scenario: state.scenario } : { mode: state.mode };
-  code.value = embedSnippet(embedURL(start, choices));
+  const urls = {
+    pageURL: embedURL(start, choices),
+    scriptURL: new URL(config.scriptURL, location.href).href,
+  };
+  const snippet = snippetFor(form.elements.tool.value, urls);
+  code.value = snippet.page;
+  hint.textContent = snippet.hint;
+  configPart.hidden = snippet.config === null;
+  configCode.value = snippet.config ?? "";
+  dialog.querySelector("[data-field=embed-config-file]").textContent = snippet.configFile ?? "";
   copyStatus.textContent = "";
 }
 
@@ -75,18 +83,21 @@ function open() {
   dialog.showModal();
 }
 
-async function copy() {
+async function copy(box) {
   try {
-    await navigator.clipboard.writeText(code.value);
+    await navigator.clipboard.writeText(box.value);
     copyStatus.textContent = "Copied.";
   } catch {
-    code.focus();
-    code.select();
+    box.focus();
+    box.select();
     copyStatus.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
   }
 }
 
+addToolChoices();
 form.addEventListener("change", update);
-dialog.querySelector("[data-embed-action=copy]").addEventListener("click", copy);
+for (const button of dialog.querySelectorAll("[data-embed-action=copy]")) {
+  button.addEventListener("click", () => copy(document.getElementById(button.dataset.copies)));
+}
 opener.addEventListener("click", open);
 opener.hidden = false;

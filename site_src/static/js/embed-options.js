@@ -37,6 +37,18 @@
     return checked(name, allowed, `it uses ${allowed[0]}`) ?? allowed[0];
   }
 
+  // What the page says when the demo cannot run here; simReady (boot.js) rejects with it.
+  function showCannotRun(lines) {
+    const message = "The demo cannot run in this sandboxed frame.";
+    const notice = document.getElementById("demo-notice");
+    notice.textContent = lines.join(" ");
+    notice.hidden = false;
+    document.getElementById("demo-status").textContent = message;
+    document.getElementById("demo-progress").hidden = true;
+    document.getElementById("demo").dataset.state = "failed";
+    window[Symbol.for("guide.simReady.settle")].reject(new Error(message));
+  }
+
   const unknown = [...new Set(params.keys())].filter((name) => !known.includes(name));
   if (unknown.length) {
     const names = unknown.slice(0, 3).map(quoted).join(", ") + (unknown.length > 3 ? " and more" : "");
@@ -52,6 +64,20 @@
     theme: option("theme"),
     autostart: option("autostart") === "1",
   };
+
+  // In a frame sandboxed without allow-same-origin the page's origin is opaque ("null"): the
+  // browser refuses it the module scripts (fetched with CORS), the worker and Cache Storage,
+  // and the demo would wait for ever. Say so instead, here, since no module will run.
+  const sandboxed = window.origin === "null";
+  if (sandboxed) {
+    notices.unshift(
+      "This frame is sandboxed without allow-same-origin, so the demo cannot run: its module " +
+        "scripts, its Python worker and its saved copy of Python (Cache Storage) need the frame’s " +
+        "own origin. The page that embeds it can add allow-same-origin beside allow-scripts in the " +
+        "iframe’s sandbox attribute.",
+    );
+    document.addEventListener("DOMContentLoaded", () => showCannotRun(notices), { once: true });
+  }
 
   const root = document.documentElement;
   root.dataset.theme = options.theme;

@@ -7,14 +7,9 @@ import { hideStaleComparison } from "guide/demo/compare.js";
 import { renderChart } from "guide/demo/chart.js";
 import { drawWiresIfChanged, animateNewTraces } from "guide/demo/dots.js";
 import { renderLesson } from "guide/demo/lesson-view.js";
+import { renderMode } from "guide/demo/mode.js";
 import { root } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
-
-const POLICY_LABELS = {
-  round_robin: "Round robin",
-  least_connections: "Least connections",
-  sticky: "Sticky cookie",
-};
 
 /** Everything a new snapshot changes: the controls and nodes, the lesson, chart, wires, dots. */
 export function renderAll() {
@@ -83,16 +78,8 @@ function renderLog(snapshot) {
 function renderControls(snapshot) {
   const enabled = ui.ready;
   // A mode the learner just chose stays checked while snapshots from before it still arrive.
-  const mode = ui.pendingMode ?? snapshot.mode;
-  for (const radio of root.querySelectorAll("input[name=demo-mode]")) {
-    radio.checked = radio.value === mode;
-    radio.disabled = !enabled;
-  }
-  const note = root.querySelector("#demo-mode-note");
-  for (const span of note.querySelectorAll("[data-for-mode]")) {
-    span.hidden = span.dataset.forMode !== snapshot.mode;
-  }
-  root.querySelector("#demo-diagram").dataset.mode = snapshot.mode;
+  renderMode(root, snapshot.mode, snapshot.config.policy, ui.pendingMode ?? snapshot.mode);
+  for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.disabled = !enabled;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
   for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
     byAction(name).disabled = !enabled;
@@ -116,10 +103,8 @@ function renderControls(snapshot) {
     control.disabled = !enabled;
   }
   root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
-  root.querySelector("[data-setting=policy]").value = snapshot.config.policy;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
   renderStoreSettings(snapshot.config);
-  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
   setText(root.querySelector("[data-field=cart]"), `Cart: ${plural(snapshot.user.cart_items, "item")}`);
 }
 

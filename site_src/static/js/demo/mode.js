@@ -1,0 +1,21 @@
+// The mode and the balancing policy on show: the radios, the note, the diagram and the
+// balancer. The view calls it for each snapshot; the embed page calls it before Python is
+// ready, with the mode its URL asks for (embed-start.js).
+import { setText } from "guide/demo/dom.js";
+
+const POLICY_LABELS = {
+  round_robin: "Round robin",
+  least_connections: "Least connections",
+  sticky: "Sticky cookie",
+};
+
+/** Show `mode` and `policy`; `checked` is the radio to check (a mode just chosen). */
+export function renderMode(root, mode, policy, checked = mode) {
+  for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.checked = radio.value === checked;
+  for (const span of root.querySelectorAll("#demo-mode-note [data-for-mode]")) {
+    span.hidden = span.dataset.forMode !== mode;
+  }
+  root.querySelector("#demo-diagram").dataset.mode = mode;
+  root.querySelector("[data-setting=policy]").value = policy;
+  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[policy]);
+}
