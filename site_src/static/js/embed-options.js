@@ -88,6 +88,7 @@
       options: Object.freeze(options),
       notices: Object.freeze(notices),
       guideURL: config.guideURL,
+      sandboxed, // boot.js leaves the failure of the page's modules to showCannotRun
     }),
   });
 })();

@@ -86,6 +86,8 @@
       if (!(element instanceof HTMLScriptElement) || !element.dataset.settles) return;
       const name = element.dataset.settles;
       if (name === "simReady") {
+        // A sandboxed embed's modules fail for a reason embed-options.js says itself.
+        if (window[Symbol.for("guide.embed")]?.sandboxed) return;
         if (early) early.worker.terminate(); // nothing will take what it starts
         early = null;
         const message = "The demo could not start: a script this page needs did not download. Reload the page to try again.";
