@@ -1,67 +1,57 @@
-"""What happened, as typed records: one small frozen dataclass per kind of fact.
+"""What happened, as typed records: one small named tuple per kind of fact.
 
 Each mechanism of the core hands its records to `Model.note` (only when the model records);
 nothing in the core words them. `sim/story` turns them into console lines, traces, and the
 snapshot's `happened`. Servers are named by their letter, the store's nodes by theirs.
+
+Named tuples rather than frozen dataclasses: the dataclasses generated their methods with
+`exec` at import, 37 times, which cost about 100 ms of CPython (more in Pyodide) on every
+cold start of the demo; a named tuple costs a small fraction of that. Two records compare
+as tuples, so compare kinds, not records.
 """
 
-from dataclasses import dataclass, fields
-from typing import ClassVar
+from typing import NamedTuple, Protocol
 
 from sim.core.cluster import Request
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(Protocol):
     """A fact of the run; `kind` names it in the snapshot."""
 
-    kind: ClassVar[str] = ""
+    kind: str
 
-    def to_dict(self) -> dict:
-        """The record as plain data, with its kind."""
-        out = {"kind": self.kind}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            out[field.name] = value.seq if isinstance(value, Request) else value
-        return out
+    def _asdict(self) -> dict: ...
 
 
-def _kind(name: str):
-    """Give a record class its kind."""
-
-    def named(cls: type) -> type:
-        cls.kind = name
-        return cls
-
-    return named
+def as_dict(record: Record) -> dict:
+    """The record as plain data, with its kind (a request as its number)."""
+    out = {"kind": record.kind}
+    for name, value in record._asdict().items():
+        out[name] = value.seq if isinstance(value, Request) else value
+    return out
 
 
 # -- the run and the requests ---------------------------------------------------------------
 
 
-@_kind("started")
-@dataclass(frozen=True, slots=True)
-class Started(Record):
+class Started(NamedTuple):
     mode: str
+    kind = "started"
 
 
-@_kind("tabs_sent")
-@dataclass(frozen=True, slots=True)
-class TabsSent(Record):
+class TabsSent(NamedTuple):
     tabs: int
+    kind = "tabs_sent"
 
 
-@_kind("lost_update")
-@dataclass(frozen=True, slots=True)
-class LostUpdate(Record):
+class LostUpdate(NamedTuple):
     """A read-modify-write overwrote a write made since its read."""
 
     user: str
+    kind = "lost_update"
 
 
-@_kind("copy_failed")
-@dataclass(frozen=True, slots=True)
-class CopyFailed(Record):
+class CopyFailed(NamedTuple):
     """A session copy to a dead member failed; the node re-published `sends` sessions."""
 
     user: str
@@ -70,11 +60,10 @@ class CopyFailed(Record):
     vanished: bool
     backup: str | None  # where the session's backup is now
     sends: int
+    kind = "copy_failed"
 
 
-@_kind("request_finished")
-@dataclass(frozen=True, slots=True)
-class RequestFinished(Record):
+class RequestFinished(NamedTuple):
     """A request's answer: `failure` says why it failed (see sim.story.console)."""
 
     request: Request  # finished: its path stays as it was (the trace reads it)
@@ -88,211 +77,183 @@ class RequestFinished(Record):
     failure: tuple | None  # ("no_server",), ("attempts", n), ("died", server), ...
     backup: str | None
     members: bool  # whether its server had a live member to copy to (replicated mode)
+    kind = "request_finished"
 
 
 # -- servers --------------------------------------------------------------------------------
 
 
-@_kind("killed")
-@dataclass(frozen=True, slots=True)
-class Killed(Record):
+class Killed(NamedTuple):
     server: str
     how: str  # crash or vanish
     cause: str  # "" (the learner) or "Chaos Monkey"
+    kind = "killed"
 
 
-@_kind("memory_lost")
-@dataclass(frozen=True, slots=True)
-class MemoryLost(Record):
+class MemoryLost(NamedTuple):
     """A server's memory went (a kill or a clean stop) with sessions in it."""
 
     server: str
     sessions: int
     items: int
+    kind = "memory_lost"
 
 
-@_kind("restarted")
-@dataclass(frozen=True, slots=True)
-class Restarted(Record):
+class Restarted(NamedTuple):
     server: str
     cause: str
     believed_up: bool  # the balancer never noticed it was gone
+    kind = "restarted"
 
 
-@_kind("unchanged")
-@dataclass(frozen=True, slots=True)
-class Unchanged(Record):
+class Unchanged(NamedTuple):
     """A kill of a dead server, or a restart of a live one."""
 
     server: str
     alive: bool
+    kind = "unchanged"
 
 
-@_kind("server_added")
-@dataclass(frozen=True, slots=True)
-class ServerAdded(Record):
+class ServerAdded(NamedTuple):
     server: str
+    kind = "server_added"
 
 
-@_kind("server_removed")
-@dataclass(frozen=True, slots=True)
-class ServerRemoved(Record):
+class ServerRemoved(NamedTuple):
     server: str
+    kind = "server_removed"
 
 
-@_kind("marked_down")
-@dataclass(frozen=True, slots=True)
-class MarkedDown(Record):
+class MarkedDown(NamedTuple):
     server: str
     dead_for_ns: int | None  # since it died, if it did
     failed_checks: int
+    kind = "marked_down"
 
 
-@_kind("marked_up")
-@dataclass(frozen=True, slots=True)
-class MarkedUp(Record):
+class MarkedUp(NamedTuple):
     server: str
+    kind = "marked_up"
 
 
-@_kind("member_left")
-@dataclass(frozen=True, slots=True)
-class MemberLeft(Record):
+class MemberLeft(NamedTuple):
     server: str
     cause: str  # detector, membership, stopped
     promoted: int
     published: int
+    kind = "member_left"
 
 
-@_kind("member_joined")
-@dataclass(frozen=True, slots=True)
-class MemberJoined(Record):
+class MemberJoined(NamedTuple):
     server: str
     published: int
+    kind = "member_joined"
 
 
 # -- the store, chaos, traffic --------------------------------------------------------------
 
 
-@_kind("store_unchanged")
-@dataclass(frozen=True, slots=True)
-class StoreUnchanged(Record):
+class StoreUnchanged(NamedTuple):
     up: bool
+    kind = "store_unchanged"
 
 
-@_kind("store_down")
-@dataclass(frozen=True, slots=True)
-class StoreDown(Record):
+class StoreDown(NamedTuple):
     pass
+    kind = "store_down"
 
 
-@_kind("store_up")
-@dataclass(frozen=True, slots=True)
-class StoreUp(Record):
+class StoreUp(NamedTuple):
     pass
+    kind = "store_up"
 
 
-@_kind("store_latency")
-@dataclass(frozen=True, slots=True)
-class StoreLatency(Record):
+class StoreLatency(NamedTuple):
     added_ns: int
+    kind = "store_latency"
 
 
-@_kind("chaos_switched")
-@dataclass(frozen=True, slots=True)
-class ChaosSwitched(Record):
+class ChaosSwitched(NamedTuple):
     on: bool
+    kind = "chaos_switched"
 
 
-@_kind("chaos_spared")
-@dataclass(frozen=True, slots=True)
-class ChaosSpared(Record):
+class ChaosSpared(NamedTuple):
     pass
+    kind = "chaos_spared"
 
 
-@_kind("traffic_set")
-@dataclass(frozen=True, slots=True)
-class TrafficSet(Record):
+class TrafficSet(NamedTuple):
     rate_milli: int
+    kind = "traffic_set"
 
 
 # -- a rolling deploy and a store failover --------------------------------------------------
 
 
-@_kind("deploy_started")
-@dataclass(frozen=True, slots=True)
-class DeployStarted(Record):
+class DeployStarted(NamedTuple):
     servers: tuple[str, ...]
+    kind = "deploy_started"
 
 
-@_kind("deploy_ignored")
-@dataclass(frozen=True, slots=True)
-class DeployIgnored(Record):
+class DeployIgnored(NamedTuple):
     server: str  # the one the running deploy is at
+    kind = "deploy_ignored"
 
 
-@_kind("deploy_draining")
-@dataclass(frozen=True, slots=True)
-class DeployDraining(Record):
+class DeployDraining(NamedTuple):
     server: str
+    kind = "deploy_draining"
 
 
-@_kind("deploy_stopping")
-@dataclass(frozen=True, slots=True)
-class DeployStopping(Record):
+class DeployStopping(NamedTuple):
     server: str
     in_flight: int
+    kind = "deploy_stopping"
 
 
-@_kind("deploy_replaced")
-@dataclass(frozen=True, slots=True)
-class DeployReplaced(Record):
+class DeployReplaced(NamedTuple):
     server: str
+    kind = "deploy_replaced"
 
 
-@_kind("deploy_skipped")
-@dataclass(frozen=True, slots=True)
-class DeploySkipped(Record):
+class DeploySkipped(NamedTuple):
     server: str
     why: str  # down or removed
+    kind = "deploy_skipped"
 
 
-@_kind("deploy_finished")
-@dataclass(frozen=True, slots=True)
-class DeployFinished(Record):
+class DeployFinished(NamedTuple):
     took_ns: int
+    kind = "deploy_finished"
 
 
-@_kind("store_failover_ignored")
-@dataclass(frozen=True, slots=True)
-class StoreFailoverIgnored(Record):
+class StoreFailoverIgnored(NamedTuple):
     why: str  # under_way, or no_replica (`failed` is still down)
     failed: str | None
+    kind = "store_failover_ignored"
 
 
-@_kind("store_primary_died")
-@dataclass(frozen=True, slots=True)
-class StorePrimaryDied(Record):
+class StorePrimaryDied(NamedTuple):
     primary: str
     replica: str
     lost: int  # acknowledged items within the lag
+    kind = "store_primary_died"
 
 
-@_kind("store_odown")
-@dataclass(frozen=True, slots=True)
-class StoreOdown(Record):
+class StoreOdown(NamedTuple):
     primary: str
     replica: str
+    kind = "store_odown"
 
 
-@_kind("store_promoted")
-@dataclass(frozen=True, slots=True)
-class StorePromoted(Record):
+class StorePromoted(NamedTuple):
     primary: str
     failed: str
+    kind = "store_promoted"
 
 
-@_kind("store_replica_back")
-@dataclass(frozen=True, slots=True)
-class StoreReplicaBack(Record):
+class StoreReplicaBack(NamedTuple):
     replica: str
     primary: str
+    kind = "store_replica_back"

@@ -6,7 +6,7 @@ from collections import deque
 
 from sim.core.cluster import DEMO_USER
 from sim.core.config import Config
-from sim.core.records import Record, RequestFinished
+from sim.core.records import Record, RequestFinished, as_dict
 from sim.story.console import lines
 from sim.story.log import Log
 from sim.story.requests_said import request_text
@@ -69,4 +69,4 @@ class Narrator:
 
     def happened_dicts(self) -> list[dict]:
         """What the last action did, as plain data, oldest first."""
-        return [{**record.to_dict(), "at_ns": at} for at, record in self.happened]
+        return [{**as_dict(record), "at_ns": at} for at, record in self.happened]
