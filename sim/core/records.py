@@ -5,7 +5,7 @@ nothing in the core words them. `sim/story` turns them into console lines, trace
 snapshot's `happened`. Servers are named by their letter, the store's nodes by theirs.
 
 Named tuples rather than frozen dataclasses: the dataclasses generated their methods with
-`exec` at import, 37 times, which cost about 100 ms of CPython (more in Pyodide) on every
+`exec` at import, once per kind, which cost about 100 ms of CPython (more in Pyodide) on every
 cold start of the demo; a named tuple costs a small fraction of that. Two records compare
 as tuples, so compare kinds, not records.
 """
