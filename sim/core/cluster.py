@@ -208,6 +208,7 @@ class Request:
 
     __slots__ = (
         "backup",
+        "cart",
         "copy_failures",
         "done_ns",
         "doomed",
@@ -256,6 +257,7 @@ class Request:
         self.backup: Server | None = None  # where the session was copied, if it was
         self.session_lost = False  # a session cookie named a session no copy holds any more
         self.sid = user.sid  # the session cookie it was sent with
+        self.cart: Copy | None = None  # the session copy it changed (session modes)
         self.shown: int | None = None  # the cart its answer showed (None: a failure)
         # Copies to dead members: (member, vanished, failed at, the detector's check ns).
         self.copy_failures: tuple = ()
