@@ -140,6 +140,7 @@ class Store:
         "primary",
         "recent",
         "replica",
+        "unreplicated",
         "up",
         "wait",
     )
@@ -159,6 +160,9 @@ class Store:
         # (when, user id, items before, acked before) of acknowledged writes the replica may
         # not have yet: those within the replication lag.
         self.recent: deque[tuple] = deque()
+        # user id -> (items, acked) of carts a dead primary held beyond its replica's copy,
+        # until Sentinel promotes the replica (a primary back before that still has them).
+        self.unreplicated: dict[str, tuple] = {}
         self.added_latency_ns = 0
         self.carts: dict[str, Copy] = {}
         self.attached: dict[int, object] = {}

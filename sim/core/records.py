@@ -27,13 +27,8 @@ class Record:
 
 
 def _kind(name: str):
-    """Give a record class its kind."""
-
-    def named(cls: type) -> type:
-        cls.kind = name
-        return cls
-
-    return named
+    """A class decorator giving a record class its kind (setattr returns None, hence `or`)."""
+    return lambda cls: setattr(cls, "kind", name) or cls
 
 
 # -- the run and the requests ---------------------------------------------------------------
@@ -275,6 +270,13 @@ class StorePrimaryDied(Record):
     primary: str
     replica: str
     lost: int  # acknowledged items within the lag
+
+
+@_kind("store_primary_back")
+@dataclass(frozen=True, slots=True)
+class StorePrimaryBack(Record):
+    primary: str
+    kept: int  # acknowledged items it held that the replica lacked
 
 
 @_kind("store_odown")

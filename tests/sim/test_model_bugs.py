@@ -74,3 +74,20 @@ def test_a_model_step_that_fails_in_another_mode_stops_only_its_comparison(monke
     with pytest.raises(ScenarioError, match="cannot be replayed in mode stateful"):
         demo.comparison()
     assert demo.apply({"type": "request"})["metrics"]["ok"] == 2
+
+
+def test_a_primary_that_answers_before_sentinel_calls_it_down_is_simply_up_again() -> None:
+    # Sentinel marks a primary down only after down-after-milliseconds without a valid reply;
+    # one that answers before that was never down: no failover follows.
+    demo = load("v2.1..r2-f-a1000000000-u")
+    snap = demo.snapshot()
+    assert snap["store"]["up"] is True
+    assert snap["store"]["failover"] is None
+    assert [n["role"] for n in snap["store"]["nodes"]] == ["primary", "replica"]
+    assert "already up" not in snap["log"][-1]["text"]
+    assert "answers again" in snap["log"][-1]["text"]
+    assert snap["metrics"]["lost_items"] == 0  # it kept the writes the replica lacked
+    after = demo.apply({"type": "advance", "ns": 60_000_000_000})
+    assert after["store"]["failover"] is None
+    assert [n["role"] for n in after["store"]["nodes"]] == ["primary", "replica"]
+    assert demo.apply({"type": "request"})["metrics"]["ok"] == 3
