@@ -54,6 +54,7 @@ class User:
         "id",
         "pending",
         "sid",
+        "stranded_sid",
         "waking",
     )
 
@@ -62,6 +63,7 @@ class User:
         self.id = user_id
         self.affinity: str | None = None  # the balancer's sticky cookie (a server name)
         self.sid: int | None = None  # the application's session cookie
+        self.stranded_sid: int | None = None  # the last session counted lost while it lived on
         self.acked = 0  # items acknowledged to this user
         self.attempted = 0  # add-item requests this user has sent
         self.cart_items = 0  # the count the last successful response showed

@@ -99,11 +99,10 @@ class Killed(Record):
 @_kind("memory_lost")
 @dataclass(frozen=True, slots=True)
 class MemoryLost(Record):
-    """A server's memory went (a kill or a clean stop) with sessions in it."""
-
     server: str
-    sessions: int
+    sessions: int  # in its memory when it went (a kill or a clean stop)
     items: int
+    lost: int  # sessions whose last copy this was (the others were stale: already lost)
 
 
 @_kind("restarted")

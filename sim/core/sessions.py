@@ -122,11 +122,22 @@ def session_for(model: Model, server: Server, user: User, sid: int | None) -> tu
             server.sessions[uid] = copy
             copy.peer = None  # primary here now: it gets a backup of its own
             return copy, False, origin, source
+    lost = sid is not None
+    if lost:
+        _count_stranded(model, user, sid)
     model.session_seq += 1
     copy = server.sessions[uid] = Copy(model.session_seq)
-    lost = sid is not None
     user.sid = copy.sid
     return copy, lost, "new", None
+
+
+def _count_stranded(model: Model, user: User, sid: int) -> None:
+    """The user's request could not reach session `sid`. One destroyed was counted then; one
+    still alive elsewhere is stranded (the user's cookie moves on), counted now, once (a
+    second tab may find it unreachable too)."""
+    if user.stranded_sid != sid and find_copy(model, user, sid=sid) is not None:
+        user.stranded_sid = sid
+        model.metrics.lost_sessions += 1
 
 
 def _drop_copies(model: Model, uid: str, sid: int) -> None:
@@ -190,12 +201,13 @@ def item_counts(model: Model) -> dict:
 def lose_memory(model: Model, server: Server, clean: bool) -> None:
     """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
     once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
+    lost = _last_copies(model, server)
     if model.record and server.sessions:
         items = 0
         for copy in server.sessions.values():
             items += copy.items
-        model.note(MemoryLost(server.name, len(server.sessions), items))
-    model.metrics.lost_sessions += _last_copies(model, server)
+        model.note(MemoryLost(server.name, len(server.sessions), items, lost))
+    model.metrics.lost_sessions += lost
     server.wipe()
     if not model.rules.replicates:
         return

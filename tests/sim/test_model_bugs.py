@@ -91,3 +91,24 @@ def test_a_primary_that_answers_before_sentinel_calls_it_down_is_simply_up_again
     assert after["store"]["failover"] is None
     assert [n["role"] for n in after["store"]["nodes"]] == ["primary", "replica"]
     assert demo.apply({"type": "request"})["metrics"]["ok"] == 3
+
+
+def test_a_session_is_lost_once_when_its_users_next_request_cannot_reach_it() -> None:
+    # Round robin strands the first two sessions (the user's next request lands elsewhere
+    # and starts a new one); the kills then destroy sessions that were already lost.
+    snap = load("v2.1.eyJtb2RlIjoic3RhdGVmdWwiLCJwb2xpY3kiOiJyb3VuZF9yb2JpbiJ9.r3-kA-kB").snapshot()
+    assert snap["metrics"]["lost_sessions"] == 2
+    kills = [line["text"] for line in snap["log"] if "with it" in line["text"]]
+    assert len(kills) == 2
+    for text in kills:
+        assert "already lost" in text
+
+
+def test_a_kill_that_destroys_sessions_in_use_counts_each_once() -> None:
+    # Sticky stateful: the session dies with its server (counted then), and the user's next
+    # request, which finds no session, does not count it again.
+    snap = load("v2.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-a20000000000-r").snapshot()
+    assert snap["metrics"]["lost_sessions"] == 1
+    assert snap["traces"][-1]["outcome"] == "session_lost"
+    kills = [line["text"] for line in snap["log"] if "with it" in line["text"]]
+    assert kills == ["Server A took 1 session with it (3 items in memory)."]
