@@ -10,7 +10,7 @@ PORT ?= 8000
 BASE_URL ?= /
 REPEAT ?= 1
 
-.PHONY: serve build test lint bench clean lab lab-packages
+.PHONY: serve build test nightly lint bench clean lab lab-packages
 
 serve: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python build.py serve --port $(PORT) --base-url $(BASE_URL)
@@ -25,6 +25,11 @@ test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python build.py
 	$(BIN)/pytest
+
+# The property tests with many more random examples (tests marked nightly; `make test` leaves
+# them out): minutes, not seconds.
+nightly: $(VENV)/.installed
+	$(BIN)/pytest -m nightly tests/sim
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python tools/system_packages.py

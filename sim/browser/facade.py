@@ -52,14 +52,14 @@ from sim.browser.scenario import (
 )
 from sim.browser.snapshot import build_snapshot, metrics_of
 from sim.core.config import MODES, build_config
-from sim.core.errors import ScenarioError
+from sim.core.errors import ModelError, ScenarioError
 from sim.core.model import Model
 from sim.story.facts import Facts, facts
 from sim.story.lesson_book import LessonBook
 from sim.story.narrator import Narrator
 from sim.story.seen import Seen
 
-__all__ = ["Demo", "ScenarioError", "load", "start_load"]
+__all__ = ["Demo", "ModelError", "ScenarioError", "load", "start_load"]
 
 
 class Demo:
@@ -157,7 +157,26 @@ class Demo:
             except ScenarioError:
                 self.narrator.restore(last)  # refused before anything changed
                 raise
+            except Exception as error:  # a bug: the model is half-way through the action
+                self._replay_run()
+                raise ModelError(
+                    f"the simulator failed on this {kind} ({type(error).__name__}: {error}); "
+                    "the demo is back as it was before it"
+                ) from error
         self._record(action)
+
+    def _replay_run(self) -> None:
+        """Rebuild the model, the console and the other modes from this run's recorded
+        actions: the state before an action the model failed on (the run is deterministic)."""
+        self.narrator = Narrator(self._config)
+        self.model = Model(self._config, self._seed, listener=self.narrator.take)
+        self._others = OtherModes(self._seed, self._config)
+        self._before = None
+        for action in self._actions:
+            if action["type"] not in LESSON_ACTIONS:
+                self.narrator.begin_action()
+                apply_action(self.model, action)
+                self._others.add(action)
 
     def _observe(self, action: dict, before: Facts | None) -> None:
         """Let the open lesson see an action of the model, with the facts before it."""

@@ -48,6 +48,8 @@ class OtherModes:
             # An action that applies in the demo's mode but not here (a server that drained
             # at a different moment): this mode cannot be compared.
             self.errors[mode] = str(error)
+        except Exception as error:  # a bug in this mode's model: Compare says so, the demo goes on
+            self.errors[mode] = f"the simulator failed ({type(error).__name__}: {error})"
         return any(r.behind() and m not in self.errors for m, r in self.replays.items())
 
     def progress(self) -> dict:

@@ -27,7 +27,8 @@ New snapshot keys:
   detecting, down, draining, replacing, readmitting), deploy phases included
 - `store.status`: {"icon", "text"} (text includes the added latency), `store.node_lines`:
   [one line per Redis node], `store.killed` (no node answers: "Restore database"),
-  `store.restorable` (the old primary can be brought back)
+  `store.restorable` (the old primary can be brought back: after a promotion, or while
+  Sentinel is still detecting)
 - `deploy_status`: a sentence while a rolling deploy runs, else null
 - `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
   last server cannot be removed; at most 26), decided where the model decides them

@@ -18,7 +18,7 @@ def answer(model: Model, req: Request) -> None:
     server, user = req.server, req.user
     detach(model, req)
     server.requests += 1
-    cart = server.sessions[user.id]
+    cart = req.cart
     sessions.acknowledge(model, server, user, cart)
     user.affinity = server.name
     user.acked += 1

@@ -54,6 +54,7 @@ class User:
         "id",
         "pending",
         "sid",
+        "stranded_sid",
         "waking",
     )
 
@@ -62,6 +63,7 @@ class User:
         self.id = user_id
         self.affinity: str | None = None  # the balancer's sticky cookie (a server name)
         self.sid: int | None = None  # the application's session cookie
+        self.stranded_sid: int | None = None  # the last session counted lost while it lived on
         self.acked = 0  # items acknowledged to this user
         self.attempted = 0  # add-item requests this user has sent
         self.cart_items = 0  # the count the last successful response showed
@@ -140,6 +142,7 @@ class Store:
         "primary",
         "recent",
         "replica",
+        "unreplicated",
         "up",
         "wait",
     )
@@ -159,6 +162,9 @@ class Store:
         # (when, user id, items before, acked before) of acknowledged writes the replica may
         # not have yet: those within the replication lag.
         self.recent: deque[tuple] = deque()
+        # user id -> (items, acked) of carts a dead primary held beyond its replica's copy,
+        # until Sentinel promotes the replica (a primary back before that still has them).
+        self.unreplicated: dict[str, tuple] = {}
         self.added_latency_ns = 0
         self.carts: dict[str, Copy] = {}
         self.attached: dict[int, object] = {}
@@ -208,6 +214,7 @@ class Request:
 
     __slots__ = (
         "backup",
+        "cart",
         "copy_failures",
         "done_ns",
         "doomed",
@@ -256,6 +263,7 @@ class Request:
         self.backup: Server | None = None  # where the session was copied, if it was
         self.session_lost = False  # a session cookie named a session no copy holds any more
         self.sid = user.sid  # the session cookie it was sent with
+        self.cart: Copy | None = None  # the session copy it changed (session modes)
         self.shown: int | None = None  # the cart its answer showed (None: a failure)
         # Copies to dead members: (member, vanished, failed at, the detector's check ns).
         self.copy_failures: tuple = ()

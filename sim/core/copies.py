@@ -39,9 +39,11 @@ def _copy_failed(model: Model, req: Request, gen: int) -> None:
     server, user = req.server, req.user
     member = req.copy_failures[-1][0]
     sends = replication.failure_detected(model, server, member, "detector")
-    cart = server.sessions[user.id]
+    cart = req.cart
     fresh = req.origin != "memory"
-    target = replication.copy_session(model, server, user.id, cart, fresh)
+    target = None
+    if server.sessions.get(user.id) is cart:  # another tab may have moved it meanwhile
+        target = replication.copy_session(model, server, user.id, cart, fresh)
     if target is not None and not target.alive:
         plan_copy_failure(model, req, target)  # the next member is dead too
         return

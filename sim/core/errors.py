@@ -3,3 +3,8 @@
 
 class ScenarioError(ValueError):
     """An action, configuration or encoded scenario is invalid; the message says what is wrong."""
+
+
+class ModelError(RuntimeError):
+    """The model failed on an action it had accepted (a bug in the simulator); the demo that
+    raises it is back as it was before that action."""

@@ -10,9 +10,13 @@
   quorum agrees and a leader is elected, promotes the replica (`REPLICAOF NO ONE`) and
   clients find the new primary: `store_failover_ms` more (our choice; `failover-timeout` is
   an upper bound, not a duration). Meanwhile no server can load or save a cart.
-- The old primary stays down, and the store has no replica. `restore_store` brings it back,
-  and Sentinel makes it a replica of the new primary (documented by Sentinel: a returning
-  old master is reconfigured as a replica).
+- A primary that answers again before `down-after-milliseconds` was never down for Sentinel
+  (SDOWN needs that long without a valid reply; `sentinelCheckSubjectivelyDown` in
+  `src/sentinel.c`): `restore_store` then brings it back as the primary, with every cart it
+  held, and no failover follows.
+- After a promotion the old primary stays down, and the store has no replica.
+  `restore_store` brings it back, and Sentinel makes it a replica of the new primary
+  (documented by Sentinel: a returning old master is reconfigured as a replica).
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from typing import TYPE_CHECKING
 
 from sim.core import faults
 from sim.core.cluster import Store
-from sim.core.records import StoreFailoverIgnored, StoreOdown, StorePrimaryDied, StorePromoted
+from sim.core.records import (
+    StoreFailoverIgnored,
+    StoreOdown,
+    StorePrimaryBack,
+    StorePrimaryDied,
+    StorePromoted,
+)
 from sim.core.units import MS
 
 if TYPE_CHECKING:
@@ -58,6 +68,7 @@ def _lose_unreplicated(model: Model, store: Store, now: int) -> int:
             break
         cart = store.carts[uid]
         acked_before.setdefault(uid, cart.acked)
+        store.unreplicated.setdefault(uid, (cart.items, cart.acked))
         cart.items, cart.acked = items, acked
     store.recent.clear()
     lost = 0
@@ -66,9 +77,30 @@ def _lose_unreplicated(model: Model, store: Store, now: int) -> int:
     return lost
 
 
+def primary_back(model: Model) -> bool:
+    """The dead primary answers again. Before Sentinel has called it down it is simply the
+    primary again, with what it held, and no failover follows; return whether it was."""
+    store = model.store
+    if store.failover is None or store.failover[0] != "detecting":
+        return False
+    kept = 0
+    for uid, (items, acked) in store.unreplicated.items():
+        cart = store.carts[uid]
+        kept += acked - cart.acked
+        cart.items, cart.acked = items, acked
+    store.unreplicated.clear()
+    store.failover = None
+    store.settle()
+    model.note(StorePrimaryBack(store.primary, kept))
+    faults.store_reachable(model)
+    return True
+
+
 def _objectively_down(model: Model, _arg: object, _gen: int) -> None:
     """Sentinel agrees the primary is down and starts promoting the replica."""
     store = model.store
+    if store.failover != ("detecting", model.queue.now):
+        return  # the primary answered again in time: no failover
     store.failover = ("promoting", model.queue.now + model.config.store_failover_ms * MS)
     model.note(StoreOdown(store.primary, store.replica))
     model.queue.push(store.failover[1], _promoted, None)
@@ -79,6 +111,7 @@ def _promoted(model: Model, _arg: object, _gen: int) -> None:
     store = model.store
     store.failed, store.primary, store.replica = store.primary, store.replica, None
     store.failover = None
+    store.unreplicated.clear()
     store.settle()
     model.note(StorePromoted(store.primary, store.failed))
     faults.store_reachable(model)

@@ -174,8 +174,10 @@ class Model:
         faults.kill_store(self)
 
     def restore_store(self) -> None:
-        """Bring the shared store back, with its data."""
-        faults.restore_store(self)
+        """Bring the shared store back, with its data (a primary Sentinel has not yet called
+        down simply answers again)."""
+        if not failover.primary_back(self):
+            faults.restore_store(self)
 
     def set_store_latency(self, added_ns: int) -> None:
         """Add latency to each store round trip from now on."""

@@ -91,11 +91,10 @@ class Killed(NamedTuple):
 
 
 class MemoryLost(NamedTuple):
-    """A server's memory went (a kill or a clean stop) with sessions in it."""
-
     server: str
-    sessions: int
+    sessions: int  # in its memory when it went (a kill or a clean stop)
     items: int
+    lost: int  # sessions whose last copy this was (the others were stale: already lost)
     kind = "memory_lost"
 
 
@@ -239,6 +238,12 @@ class StorePrimaryDied(NamedTuple):
     replica: str
     lost: int  # acknowledged items within the lag
     kind = "store_primary_died"
+
+
+class StorePrimaryBack(NamedTuple):
+    primary: str
+    kept: int  # acknowledged items it held that the replica lacked
+    kind = "store_primary_back"
 
 
 class StoreOdown(NamedTuple):

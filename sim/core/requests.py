@@ -108,7 +108,7 @@ def _session_draws(model: Model, req: Request) -> tuple:
     if model.rules.replicates:
         server, user = req.server, req.user
         copy = server.sessions.get(user.id)
-        if not belongs(copy, user.sid) and sessions.needs_fetch(model, server, user):
+        if not belongs(copy, req.sid) and sessions.needs_fetch(model, server, user, req.sid):
             fetch = lat.replication_round_trip()
         if replication.has_other_member(model, server):
             replicate = lat.replication_round_trip()  # the copy to the backup, and its ack
@@ -253,6 +253,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
     cart, req.session_lost, req.origin, req.source = sessions.session_for(
         model, server, user, req.sid
     )
+    req.cart = cart  # its own session: another tab's may replace it on this server meanwhile
     cart.items += 1
     if model.rules.replicates:
         target = replication.copy_session(model, server, user.id, cart, req.origin != "memory")

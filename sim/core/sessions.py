@@ -68,9 +68,13 @@ def place(model: Model, user_id: str, server_name: str | None, items: int) -> No
         user.affinity = server_name
 
 
-def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple | None:
-    """Return (server, copy) of a live copy of the user's current session, primary first."""
-    sid = user.sid
+def find_copy(
+    model: Model, user: User, exclude: Server | None = None, sid: int | None = None
+) -> tuple | None:
+    """Return (server, copy) of a live copy of session `sid` (default: the user's current
+    one), primary first."""
+    if sid is None:
+        sid = user.sid
     if sid is None:
         return None
     for kind in ("sessions", "backups"):
@@ -83,16 +87,15 @@ def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple 
     return None
 
 
-def needs_fetch(model: Model, server: Server, user: User) -> bool:
-    """Whether `server` must fetch the user's session from another server first."""
-    sid = user.sid
+def needs_fetch(model: Model, server: Server, user: User, sid: int | None) -> bool:
+    """Whether `server` must fetch session `sid` (the request's cookie) from another server."""
     if sid is None:
         return False
     for holder in (server.sessions, server.backups):
         copy = holder.get(user.id)
         if belongs(copy, sid):
             return False
-    return find_copy(model, user, exclude=server) is not None
+    return find_copy(model, user, exclude=server, sid=sid) is not None
 
 
 def session_for(model: Model, server: Server, user: User, sid: int | None) -> tuple:
@@ -110,7 +113,7 @@ def session_for(model: Model, server: Server, user: User, sid: int | None) -> tu
             del server.backups[uid]
             copy, origin = backup, "backup"
         else:
-            found = find_copy(model, user, exclude=server)
+            found = find_copy(model, user, exclude=server, sid=sid)
             if found is not None:
                 holder, copy = found
                 origin, source = "fetched", holder.name
@@ -119,11 +122,22 @@ def session_for(model: Model, server: Server, user: User, sid: int | None) -> tu
             server.sessions[uid] = copy
             copy.peer = None  # primary here now: it gets a backup of its own
             return copy, False, origin, source
+    lost = sid is not None
+    if lost:
+        _count_stranded(model, user, sid)
     model.session_seq += 1
     copy = server.sessions[uid] = Copy(model.session_seq)
-    lost = sid is not None
     user.sid = copy.sid
     return copy, lost, "new", None
+
+
+def _count_stranded(model: Model, user: User, sid: int) -> None:
+    """The user's request could not reach session `sid`. One destroyed was counted then; one
+    still alive elsewhere is stranded (the user's cookie moves on), counted now, once (a
+    second tab may find it unreachable too)."""
+    if user.stranded_sid != sid and find_copy(model, user, sid=sid) is not None:
+        user.stranded_sid = sid
+        model.metrics.lost_sessions += 1
 
 
 def _drop_copies(model: Model, uid: str, sid: int) -> None:
@@ -139,10 +153,24 @@ def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
     """The user gets its 200: the item is acknowledged in the session and in its backup, if
     the backup already holds it."""
     cart.acked += 1
+    if not _held(model, user.id, cart):
+        # Another tab's request took the session elsewhere after this item was added: the
+        # copies it made hold the item (as many items or more), so they hold the ack too.
+        for server in model.cluster():
+            for holder in (server.sessions, server.backups):
+                copy = holder.get(user.id)
+                if server.alive and belongs(copy, cart.sid) and copy.items >= cart.items:
+                    copy.acked += 1
+        return
     if cart.peer is not None:
         backup = cart.peer.backups.get(user.id)
         if belongs(backup, cart.sid) and backup.items == cart.items:
             backup.acked += 1
+
+
+def _held(model: Model, uid: str, cart: Copy) -> bool:
+    """Whether `cart` is still some server's primary copy."""
+    return any(server.sessions.get(uid) is cart for server in model.cluster())
 
 
 def current_cart(model: Model, user: User) -> Copy | None:
@@ -173,12 +201,13 @@ def item_counts(model: Model) -> dict:
 def lose_memory(model: Model, server: Server, clean: bool) -> None:
     """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
     once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
+    lost = _last_copies(model, server)
     if model.record and server.sessions:
         items = 0
         for copy in server.sessions.values():
             items += copy.items
-        model.note(MemoryLost(server.name, len(server.sessions), items))
-    model.metrics.lost_sessions += _last_copies(model, server)
+        model.note(MemoryLost(server.name, len(server.sessions), items, lost))
+    model.metrics.lost_sessions += lost
     server.wipe()
     if not model.rules.replicates:
         return

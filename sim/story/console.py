@@ -37,10 +37,19 @@ def killed(rec: r.Killed, config: Config) -> Line:
 def memory_lost(rec: r.MemoryLost, config: Config) -> Line:
     if not MODE_RULES[config.mode].memory_only:
         return None  # replicated sessions are handed over; stateless servers hold none
-    return "warn", (
-        f"Server {rec.server} took {plural(rec.sessions, 'session')} with it "
-        f"({plural(rec.items, 'item')} in memory)."
-    )
+    took = f"Server {rec.server} took {plural(rec.sessions, 'session')} with it "
+    took += f"({plural(rec.items, 'item')} in memory)"
+    stale = rec.sessions - rec.lost  # their users had been sent elsewhere: lost then
+    if not stale:
+        return "warn", f"{took}."
+    if rec.lost:
+        return "warn", (
+            f"{took}: {plural(rec.lost, 'session')} lost now; {stale} already lost, their "
+            "users had started new sessions elsewhere."
+        )
+    if rec.sessions == 1:
+        return "warn", f"{took}; it was already lost: its user had started a new one elsewhere."
+    return "warn", f"{took}; all were already lost: their users had started new ones elsewhere."
 
 
 def restarted(rec: r.Restarted, config: Config) -> Line:

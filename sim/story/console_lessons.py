@@ -103,6 +103,21 @@ def store_replica_back(rec: r.StoreReplicaBack, config: Config) -> Line:
     )
 
 
+def store_primary_back(rec: r.StorePrimaryBack, config: Config) -> list[tuple[str, str]]:
+    after = seconds(config.store_down_after_ms * MS)
+    kept = (
+        f" (the {plural(rec.kept, 'acknowledged item')} the replica lacked too)" if rec.kept else ""
+    )
+    return [
+        (
+            "info",
+            f"Redis primary {rec.primary} answers again before Sentinel's {after} "
+            f"(down-after-milliseconds) ran out: it was never declared down, so no failover "
+            f"follows. It is the primary again, with every cart it held{kept}.",
+        )
+    ]
+
+
 LESSON_LINES = {
     r.DeployStarted: deploy_started,
     r.DeployIgnored: deploy_ignored,
@@ -113,6 +128,7 @@ LESSON_LINES = {
     r.DeployFinished: deploy_finished,
     r.StoreFailoverIgnored: store_failover_ignored,
     r.StorePrimaryDied: store_primary_died,
+    r.StorePrimaryBack: store_primary_back,
     r.StoreOdown: store_odown,
     r.StorePromoted: store_promoted,
     r.StoreReplicaBack: store_replica_back,

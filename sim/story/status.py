@@ -138,7 +138,9 @@ def store_words(model: Model, nodes: list[dict]) -> dict:
         "status": store_status(model),
         "node_lines": node_lines(nodes, model.config.store_replication_lag_ms),
         "killed": not any(node["up"] for node in nodes),
-        "restorable": model.store.can_restore_primary(),
+        # the old primary back as a replica, or the dead one before Sentinel calls it down
+        "restorable": model.store.can_restore_primary()
+        or (model.store.failover is not None and model.store.failover[0] == "detecting"),
     }
 
 
