@@ -11,8 +11,9 @@ Definitions follow the simulator's (sim/README.md), with Jepsen's vocabulary for
 
 from dataclasses import dataclass
 
+from sim.vocabulary import BINDINGS_VERSION
+
 MS = 1_000_000
-BINDINGS_VERSION = 1
 
 
 def nearest_rank(sorted_values: list[float], percent: int) -> float | None:

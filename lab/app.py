@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-MODES = ("stateless", "stateful")
+from sim.vocabulary import LAB_MODES as MODES
 
 
 class MemoryCarts:

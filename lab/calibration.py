@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lab.analysis import Measured
 from lab.prerequisites import find_program
+from sim.vocabulary import KILL_KINDS
 
 CALIBRATION_VERSION = 1
 
@@ -71,7 +72,7 @@ def run_entry(plan: dict, measured: Measured, predicted: dict, verdicts: list[bo
 def summary(runs: list[dict]) -> dict:
     """Detection windows by kill kind (measured and predicted), and the verdict counts."""
     out: dict = {"detection_s": {}, "runs": len(runs)}
-    for kind in ("crash", "vanish"):
+    for kind in KILL_KINDS:
         of_kind = [r for r in runs if r["kill_kind"] == kind]
         measured = [r["measured"]["detection_s"] for r in of_kind]
         predicted = [r["predicted"]["detection_s"] for r in of_kind]

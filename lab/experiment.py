@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from lab.client import Users
 from lab.cluster import Clock, Cluster
 from lab.haproxy import Settings, parse_check_events, parse_log
+from sim.vocabulary import KILL_KINDS
+from sim.vocabulary import LAB_MODES as MODES
 
 RECORD_VERSION = 1  # bump when a run's record changes shape
-KILL_KINDS = ("crash", "vanish")
-MODES = ("stateless", "stateful")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ side by side, not judged.
 """
 
 from lab.analysis import Measured
-
-DETECTION_TOLERANCE_S = 0.5
+from sim.vocabulary import DETECTION_TOLERANCE_S
 
 
 def verdict(agree: bool) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import build
-from site_build.python_runtime import PYODIDE_FILES, package_sim
+from site_build.python_runtime import PYODIDE_FILES
 from site_build.render import EMBED_OPTIONS
 from tests.conftest import serve_directory
 
@@ -131,7 +131,27 @@ def test_the_simulator_archive_leaves_out_the_command_line(tmp_path: Path):
     (archive,) = (out / "assets").glob("sim.*.zip")
     with zipfile.ZipFile(archive) as zipped:
         assert sorted(zipped.namelist()) == ["sim/__init__.py", "sim/model.py"]
-    assert package_sim(EXAMPLE / "sim") == package_sim(EXAMPLE / "sim")
+
+
+def build_in_a_process(out: Path, hash_seed: str) -> dict[str, bytes]:
+    """Build the example in a fresh interpreter; every output file's bytes by its path."""
+    code = (
+        "import sys; from pathlib import Path; "
+        "from tests.test_build import EXAMPLE, build_example; "
+        "build_example(EXAMPLE, Path(sys.argv[1]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", code, str(out)], cwd=root, env=env, check=True)
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_in_separate_processes_give_the_same_bytes(tmp_path: Path):
+    """Nothing in the output depends on the process: hash seeds, set order, time."""
+    first = build_in_a_process(tmp_path / "one", "1")
+    second = build_in_a_process(tmp_path / "two", "2")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
 
 
 @pytest.mark.parametrize("base_url", ["/", "/stateless-guide/"])

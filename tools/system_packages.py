@@ -38,11 +38,6 @@ def playwright_chromium_found() -> bool:
         return False
 
 
-def command_found(name: str) -> Callable[[], bool]:
-    """A check that a program is on PATH (or in /usr/sbin, where Debian puts daemons)."""
-    return lambda: shutil.which(name, path=f"{os.environ.get('PATH', '')}:/usr/sbin") is not None
-
-
 @dataclasses.dataclass(frozen=True)
 class Need:
     """Something the tests use: how to tell it is there, and the ways to install it."""

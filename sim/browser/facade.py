@@ -56,6 +56,7 @@ from sim.core.errors import ScenarioError
 from sim.core.model import Model
 from sim.story.facts import Facts, facts
 from sim.story.lesson_book import LessonBook
+from sim.story.narrator import Narrator
 from sim.story.seen import Seen
 
 __all__ = ["Demo", "ScenarioError", "load", "start_load"]
@@ -96,7 +97,8 @@ class Demo:
 
     def _advance(self, ns: int) -> None:
         """Run one slice of an advance (recorded and observed once whole, by `_record`)."""
-        if self._before is None:
+        if self._before is None:  # the first slice
+            self.narrator.begin_action()
             self._before = self._facts()
         self.model.advance(ns)
 
@@ -116,7 +118,8 @@ class Demo:
         self._encoder = Encoder(seed, config)
         self._advanced_ns = 0
         self._notice: str | None = None
-        self.model = Model(config, seed)
+        self.narrator = Narrator(config)
+        self.model = Model(config, seed, listener=self.narrator.take)
         self._others = OtherModes(seed, config)
         self._runs += 1
         self._before: Facts | None = None  # before the action under way
@@ -125,7 +128,7 @@ class Demo:
 
     def _facts(self) -> Facts:
         """What the lessons read of the run now."""
-        return facts(self.model)
+        return facts(self.model, self.narrator)
 
     def _apply(self, action: dict) -> None:
         """Apply a canonical action and record it."""
@@ -141,14 +144,19 @@ class Demo:
             self._observe(action, before)
             return
         else:
+            last = self.narrator.begin_action()
             self._before = self._facts()
-            apply_action(self.model, action)
+            try:
+                apply_action(self.model, action)
+            except ScenarioError:
+                self.narrator.restore(last)  # refused before anything changed
+                raise
         self._record(action)
 
     def _observe(self, action: dict, before: Facts | None) -> None:
         """Let the open lesson see an action of the model, with the facts before it."""
         after = self._facts()
-        killed = () if before is None else tuple(sorted(before.alive - after.alive))
+        killed = tuple(self.narrator.killed)
         answer = after.answer if before is None or after.answer_seq != before.answer_seq else None
         self.lessons.observe(Seen(action, before, after, killed, answer))
 
@@ -196,7 +204,9 @@ class Demo:
         """Return the current state as plain JSON-safe data."""
         text = self._encoder.text()
         short = self._advanced_ns <= MAX_TOTAL_ADVANCE_NS and len(self._actions) <= MAX_ACTIONS
-        snapshot = build_snapshot(self.model, text, short and len(text) <= MAX_CHARS, self._notice)
+        snapshot = build_snapshot(
+            self.model, self.narrator, text, short and len(text) <= MAX_CHARS, self._notice
+        )
         snapshot["scenario_savable"] = short and len(text) <= MAX_FILE_CHARS
         snapshot["scenario_link_limit"] = MAX_CHARS
         snapshot["lesson"] = self.lessons.open.to_dict()
@@ -240,10 +250,6 @@ class Demo:
     def comparison_json(self) -> str:
         """comparison() as JSON."""
         return json.dumps(self.comparison(), allow_nan=False, separators=(",", ":"))
-
-    def compare_modes(self) -> dict:
-        """This run's scenario in every mode: each mode's metrics."""
-        return self.comparison()["modes"]
 
 
 def load(scenario_text: str | None) -> Demo:

@@ -158,16 +158,6 @@ def encode(scenario: Scenario) -> str:
     return encoder.text()
 
 
-def serialise(scenario: Scenario) -> str:
-    """Return the encoded scenario; raise ScenarioError if it is longer than a link allows."""
-    text = encode(scenario)
-    if len(text) > MAX_CHARS:
-        raise ScenarioError(
-            f"scenario too long to share: {len(text)} characters, limit {MAX_CHARS}"
-        )
-    return text
-
-
 def _extract(text: str) -> str:
     """Return the scenario string from a bare string or from a link with scenario=..."""
     if "scenario=" not in text:

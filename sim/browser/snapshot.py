@@ -1,7 +1,7 @@
 """The snapshot: everything the browser draws, as plain JSON-safe data.
 
-CONTRACT with the page (issue 18). The module moves to `sim/browser/snapshot.py`, the facade
-to `sim/browser/facade.py` (the worker imports `sim.browser.facade`); every key below is
+CONTRACT with the page (issue 18). This module is `sim/browser/snapshot.py`, the facade
+`sim/browser/facade.py` (the worker imports `sim.browser.facade`); every key below is
 added to the keys the page reads today, which stay until the page has switched.
 
 Actions (besides the model's, in `sim/browser/actions.py`):
@@ -29,6 +29,8 @@ New snapshot keys:
   [one line per Redis node], `store.killed` (no node answers: "Restore database"),
   `store.restorable` (the old primary can be brought back)
 - `deploy_status`: a sentence while a rolling deploy runs, else null
+- `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
+  last server cannot be removed; at most 26), decided where the model decides them
 - `detection_window`: "" or " · detection window open for Server A, Server B"
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
@@ -40,12 +42,13 @@ the step; `text` is the same without tags; the "predict" step's text is the ques
 """
 
 from sim import __version__
-from sim.core import deploy, failover
+from sim.core import deploy, failover, faults
 from sim.core.cluster import DEMO_USER, Server, User, items_of
 from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
 from sim.core.units import US, from_thousandths
 from sim.story.log import LOG_LIMIT
+from sim.story.narrator import Narrator
 from sim.story.status import deploy_status, detection_window, server_status, store_words
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
@@ -77,19 +80,18 @@ def _server(model: Model, server: Server, you: User) -> dict:
 def _user(model: Model) -> dict:
     """The demo user: the cart its last answer showed, and what it has lost."""
     you = model.users[DEMO_USER]
-    cart = model.current_cart(you)
     return {
         "id": DEMO_USER,
         "cart_items": you.cart_items,
         "acknowledged_items": you.acked,
-        "lost_items": you.acked - (cart.acked if cart is not None else 0),
+        "lost_items": model.lost_items(you),
         "bound_server": you.affinity if model.config.policy == "sticky" else None,
     }
 
 
 def _store(model: Model) -> dict:
     """The shared store, and the demo user's cart in it when the mode uses it."""
-    used = model.config.mode == "stateless"
+    used = model.rules.uses_store
     cart = model.store.carts.get(DEMO_USER)
     nodes = failover.state(model.store)
     return {
@@ -120,7 +122,11 @@ def metrics_of(model: Model) -> dict:
 
 
 def build_snapshot(
-    model: Model, scenario_text: str, shareable: bool, notice: str | None = None
+    model: Model,
+    narrator: Narrator,
+    scenario_text: str,
+    shareable: bool,
+    notice: str | None = None,
 ) -> dict:
     """Return the whole state of `model` as plain data."""
     config = model.config
@@ -142,6 +148,8 @@ def build_snapshot(
         "store": _store(model),
         "deploy": deploy.state(model),
         "deploy_status": deploy_status(model),
+        "can_add_server": faults.can_add_server(model),
+        "can_remove_server": faults.can_remove_server(model),
         "detection_window": detection_window(model),
         "chaos": {"on": model.chaos_on, "next_kill_ns": model.next_kill_ns},
         "traffic": {
@@ -149,8 +157,10 @@ def build_snapshot(
             "users": config.traffic_users,
             "in_flight": model.active,
         },
-        "traces": [dict(t) for t in list(model.traces)[-SNAPSHOT_TRACES:]],
-        "log": model.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "traces": narrator.traces(SNAPSHOT_TRACES),
+        "log": narrator.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "happened": narrator.happened_dicts(),
+        "happened_counts": dict(narrator.counts),
         "log_limit": LOG_LIMIT,
         "metrics": metrics_of(model),
         "series": model.series.points(model.now),

@@ -41,15 +41,13 @@ class Workload:
         self.load = stream(seed, STREAM_LOAD)
         self.faults = stream(seed, STREAM_FAULTS)
         self.chaos = chaos_per_1000
-        # Gaps uniform in [0, 2/rate); the spans as floats, as in latency.py.
-        self.gap_span = float(2 * (S // COMPARE_RATE_PER_S))
         count = model.config.traffic_users
         self.users = [model.user(f"u{1 + i}") for i in range(count)]
         self.users_span = float(count)
 
     def _schedule(self) -> None:
-        """Schedule the next arrival, gaps uniform in [0, 2/rate)."""
-        gap = 1 + trunc(self.load.random() * self.gap_span)
+        """Schedule the next arrival (workload.arrival_gap, at the compare rate)."""
+        gap = workload.arrival_gap(self.load, S // COMPARE_RATE_PER_S)
         self.model.queue.push(self.model.queue.now + gap, _arrive, self)
 
     def start(self) -> None:

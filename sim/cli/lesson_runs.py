@@ -21,6 +21,7 @@ from sim.core.errors import ScenarioError
 from sim.core.latency import trunc
 from sim.core.model import Model, stream
 from sim.core.units import MS, S
+from sim.core.workload import arrival_gap
 
 LESSONS = ("deploy", "store-failover", "two-tabs")
 USERS = 100
@@ -80,10 +81,9 @@ def _two_tabs(model: Model, seed: int) -> None:
     """Every user: one request, then later two at once from two tabs."""
     rng = stream(seed, STREAM_TABS)
     users = [model.user(f"u{1 + i}") for i in range(USERS)]
-    span = float(2 * TABS_GAP_NS)
     when = 0
     for user in users:
-        when += 1 + trunc(rng.random() * span)
+        when += arrival_gap(rng, TABS_GAP_NS)
         model.queue.push(when, _send, (user, 1))
     order = users[:]
     for i in range(len(order) - 1, 0, -1):  # Fisher-Yates, with random() as everywhere
@@ -91,7 +91,7 @@ def _two_tabs(model: Model, seed: int) -> None:
         order[i], order[j] = order[j], order[i]
     when = TABS_SECOND_ROUND_NS
     for user in order:
-        when += 1 + trunc(rng.random() * span)
+        when += arrival_gap(rng, TABS_GAP_NS)
         model.queue.push(when, _send, (user, 2))
     queue = model.queue
     while queue.next_time() is not None and (queue.now <= when or model.active):

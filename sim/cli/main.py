@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> None:
         print(demo.snapshot_json())
         return
     snap = demo.snapshot()
-    for line in demo.model.log.tail():  # the whole ring buffer, not the snapshot's tail
+    for line in demo.narrator.log.tail():  # the whole ring buffer, not the snapshot's tail
         print(f"[{seconds(line['time_ns']):>9}] {line['level']:<5} {line['text']}")
     metrics = {k: v for k, v in snap["metrics"].items() if k != "per_server"}
     print("metrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))

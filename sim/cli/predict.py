@@ -25,9 +25,8 @@ from sim.core.config import KILL_KINDS, SERVER_NAMES, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
 from sim.core.units import MS, S
+from sim.vocabulary import BINDINGS_VERSION, LAB_MODES
 
-BINDINGS_VERSION = 1
-MODES = ("stateless", "stateful")  # the lab has no real counterpart of replication
 CONFIG_KEYS = (
     "retries",
     "redispatch",
@@ -61,7 +60,7 @@ def _check_top(bindings: object) -> list[str]:
     """Check version, mode, servers, config and kill; return the server names."""
     _require(isinstance(bindings, dict), "must be an object")
     _require(bindings.get("version") == BINDINGS_VERSION, f"version must be {BINDINGS_VERSION}")
-    _require(bindings.get("mode") in MODES, f"mode must be one of {', '.join(MODES)}")
+    _require(bindings.get("mode") in LAB_MODES, f"mode must be one of {', '.join(LAB_MODES)}")
     servers = bindings.get("servers")
     ok = isinstance(servers, list) and 1 <= len(servers) <= len(SERVER_NAMES)
     _require(ok and servers == list(SERVER_NAMES[: len(servers)]), "servers must be A, B, C...")

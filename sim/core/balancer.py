@@ -3,6 +3,12 @@
 from sim.core.cluster import Server, User
 
 
+def takes_new(server: Server) -> bool:
+    """Whether the balancer may send this server a request that no cookie pins there:
+    believed up and not draining (HAProxy's `drain` state is weight 0)."""
+    return server.lb_up and not server.drain
+
+
 class Balancer:
     """Round robin, least connections or sticky (a cookie naming a server), as HAProxy does.
 
@@ -13,7 +19,8 @@ class Balancer:
     __slots__ = ("cursor", "explain", "policy", "sent_to_down")
 
     def __init__(self, policy: str, explain: bool = True) -> None:
-        """Start the rotation at the first server; `explain` words the reasons."""
+        """Start the rotation at the first server; `explain` keeps the reasons (a
+        model that records)."""
         self.policy = policy
         self.explain = explain
         self.cursor = 0
@@ -21,8 +28,9 @@ class Balancer:
 
     def choose(
         self, servers: list[Server], user: User, avoid: Server | None = None, persist: bool = True
-    ) -> tuple[Server | None, str, bool]:
-        """Return (server or None, reason in words, persistent) among servers believed up.
+    ) -> tuple[Server | None, tuple | None, bool]:
+        """Return (server or None, reason, persistent) among servers believed up; the reason
+        is a code and its facts (worded by sim.story.traces), None when not explained.
 
         `avoid` is the server a retry just failed on: the algorithm skips it unless it is the
         only one up (HAProxy's `prev_srv`); `persist=False` ignores the cookie (a redispatch).
@@ -31,17 +39,17 @@ class Balancer:
             return self._follow_cookie(servers, user, avoid)
         chosen = self._rotate(servers, avoid)
         if chosen is None:
-            return None, "no server available", False
+            return None, ("none",), False
         if not self.explain:
-            return chosen, "", False
+            return chosen, None, False
         if self.policy == "least_connections":
-            reason = f"least connections ({chosen.in_flight} open)"
+            reason: tuple = ("least_connections", chosen.in_flight)
         elif self.policy == "sticky" and user.affinity is None:
-            reason = "no cookie yet: round robin"
+            reason = ("no_cookie",)
         else:
-            reason = "round robin"
+            reason = ("round_robin",)
         if avoid is not None:
-            reason = f"redispatch ({reason}, avoiding Server {avoid.name})"
+            reason = ("redispatch", reason, avoid.name)
         return chosen, reason, False
 
     def _follow_cookie(self, servers: list[Server], user: User, avoid: Server | None) -> tuple:
@@ -51,15 +59,15 @@ class Balancer:
         for candidate in servers:
             if candidate.name == bound:
                 if candidate.lb_up:
-                    return candidate, f"sticky cookie: Server {bound}" if self.explain else "", True
+                    return candidate, ("cookie", bound) if self.explain else None, True
                 server = candidate
                 break
         chosen = self._rotate(servers, avoid)
         if chosen is None:
-            return None, "no server available", False
-        why = "gone" if server is None else "marked down"
-        explained = f"Server {bound} is {why}: re-bound to Server {chosen.name}"
-        return chosen, explained if self.explain else "", False
+            return None, ("none",), False
+        if not self.explain:
+            return chosen, None, False
+        return chosen, ("rebound", bound, server is None, chosen.name), False
 
     def _rotate(self, servers: list[Server], avoid: Server | None) -> Server | None:
         """Pick the next server believed up from the cursor (least connections: the fewest
@@ -71,8 +79,8 @@ class Balancer:
         for step in range(count):
             index = (self.cursor + step) % count
             server = servers[index]
-            if not server.lb_up or server is avoid or server.drain:
-                continue  # down, just failed, or draining (HAProxy: weight 0)
+            if not takes_new(server) or server is avoid:
+                continue  # down, draining (HAProxy: weight 0), or just failed
             if best is None or (least and server.in_flight < best.in_flight):
                 best, best_index = server, index
                 if not least:

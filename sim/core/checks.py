@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from sim.core import deploy
 from sim.core.cluster import Server
+from sim.core.records import MarkedDown, MarkedUp
 from sim.core.units import MS
-from sim.story import narration
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -74,7 +74,7 @@ def _judge(model: Model, server: Server, passed: bool) -> None:
                 server.health = top
         if not server.lb_up and server.health >= config.rise and not server.held_down:
             server.lb_up = True
-            narration.marked_up(model, server)
+            model.note(MarkedUp(server.name))
             deploy.poke(model, server)
     else:
         server.fails_in_a_row += 1
@@ -84,6 +84,8 @@ def _judge(model: Model, server: Server, passed: bool) -> None:
                 server.health = 0
         if server.lb_up and server.health == 0:
             server.lb_up = False
-            narration.marked_down(model, server)
+            killed = server.killed_at_ns
+            dead_for = None if killed is None else model.queue.now - killed
+            model.note(MarkedDown(server.name, dead_for, server.fails_in_a_row))
     inter = config.health_check_interval_ms * MS
     model.queue.push(model.queue.now + inter, _check, server)

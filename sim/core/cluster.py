@@ -38,7 +38,7 @@ def belongs(copy: Copy | None, sid: int | None) -> bool:
 
 def items_of(copy: Copy | None, sid: int | None) -> int | None:
     """The items of `copy` if it is a copy of session `sid`, else None."""
-    return copy.items if copy is not None and copy.sid == sid else None
+    return copy.items if belongs(copy, sid) else None
 
 
 class User:
@@ -227,6 +227,7 @@ class Request:
         "session_lost",
         "shown",
         "sid",
+        "source",
         "start_ns",
         "store_fail",
         "t_conn",
@@ -245,11 +246,13 @@ class Request:
         self.gen = 0  # bumped at each re-plan: events of an older plan are ignored
         self.server: Server | None = None
         self.tried: list[str] = []  # server names, in the order the balancer tried them
-        self.reasons: list[str] = []  # the balancer's reason for each choice ("" unexplained)
+        # The balancer's reason for each choice, as a code and its facts (None: unexplained).
+        self.reasons: list[tuple | None] = []
         # Failed connections, for the trace: (server, sent, arrived, failed, vanished, wait).
         self.failures: tuple = ()
         self.draws: tuple | None = None
         self.origin: str | None = None  # where its session came from (None: stateless)
+        self.source: str | None = None  # the server it was fetched from, if it was
         self.backup: Server | None = None  # where the session was copied, if it was
         self.session_lost = False  # a session cookie named a session no copy holds any more
         self.sid = user.sid  # the session cookie it was sent with

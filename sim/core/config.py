@@ -34,16 +34,35 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 from dataclasses import dataclass, fields
 
 from sim.core.errors import ScenarioError
+from sim.vocabulary import KILL_KINDS, MODES
 
-MODES = ("stateless", "stateful", "replicated")
 MODE_LABELS = {
     "stateless": "Stateless",
     "stateful": "Stateful",
     "replicated": "Stateful + replication",
 }
+
+
+@dataclass(frozen=True)
+class ModeRules:
+    """What a mode does, decided once: where carts live, whether sessions are copied."""
+
+    uses_store: bool  # stateless: every request loads and saves the cart in the store
+    replicates: bool  # replicated: each session has a backup on another server
+
+    @property
+    def memory_only(self) -> bool:
+        """Sessions live in one server's memory and die with it (stateful)."""
+        return not self.uses_store and not self.replicates
+
+
+MODE_RULES = {
+    "stateless": ModeRules(uses_store=True, replicates=False),
+    "stateful": ModeRules(uses_store=False, replicates=False),
+    "replicated": ModeRules(uses_store=False, replicates=True),
+}
 POLICIES = ("round_robin", "least_connections", "sticky")
 DEFAULT_POLICY = {"stateless": "round_robin", "stateful": "sticky", "replicated": "sticky"}
-KILL_KINDS = ("crash", "vanish")
 # How a stateless request saves the cart: read it, add, write it back whole (the last write
 # wins), or one atomic update in the store (Redis HINCRBY, or WATCH/MULTI/EXEC).
 STORE_UPDATES = ("read_modify_write", "atomic")

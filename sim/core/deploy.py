@@ -23,8 +23,16 @@ from typing import TYPE_CHECKING
 
 from sim.core import sessions
 from sim.core.cluster import Server
+from sim.core.records import (
+    DeployDraining,
+    DeployFinished,
+    DeployIgnored,
+    DeployReplaced,
+    DeploySkipped,
+    DeployStarted,
+    DeployStopping,
+)
 from sim.core.units import MS
-from sim.story import narration_lessons
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -47,11 +55,11 @@ class Rollout:
 def start(model: Model) -> None:
     """Begin a rolling deploy (one already running: logged, ignored)."""
     if model.deploy is not None:
-        narration_lessons.deploy_ignored(model, model.deploy.server)
+        model.note(DeployIgnored(model.deploy.server.name))
         return
     names = [server.name for server in model.servers]
     model.deploy = Rollout(names, model.queue.now)
-    narration_lessons.deploy_started(model, names)
+    model.note(DeployStarted(tuple(names)))
     _next(model)
 
 
@@ -63,16 +71,16 @@ def _next(model: Model) -> None:
         name = rollout.todo.pop(0)
         server = _find(model, name)
         if server is None or not server.alive:
-            narration_lessons.deploy_skipped(model, name, "removed" if server is None else "down")
+            model.note(DeploySkipped(name, "removed" if server is None else "down"))
             continue
         rollout.server, rollout.phase = server, "draining"
         server.drain = True
-        narration_lessons.deploy_draining(model, server)
+        model.note(DeployDraining(server.name))
         when = model.queue.now + model.config.drain_ms * MS
         model.queue.push(when, _drained, rollout, rollout.gen)
         return
     model.deploy = None
-    narration_lessons.deploy_finished(model, model.queue.now - rollout.started_ns)
+    model.note(DeployFinished(model.queue.now - rollout.started_ns))
 
 
 def _find(model: Model, name: str) -> Server | None:
@@ -92,9 +100,9 @@ def _drained(model: Model, rollout: Rollout, gen: int) -> None:
     server.held_down = True
     server.lb_up = False
     rollout.phase = "stopped"
-    narration_lessons.deploy_stopping(model, server)
+    model.note(DeployStopping(server.name, server.in_flight))
     if server.in_flight:
-        server.draining = True  # requests._detach stops it when the last one leaves
+        server.draining = True  # answers.detach stops it when the last one leaves
     else:
         sessions.stop(model, server)
         _start_new(model, rollout, server)
@@ -118,13 +126,13 @@ def poke(model: Model, server: Server) -> None:
     if rollout.phase == "stopped" and not removed and not server.alive and not server.draining:
         _start_new(model, rollout, server)  # it stopped cleanly
     elif rollout.phase == "starting" and server.alive and server.lb_up and not removed:
-        narration_lessons.deploy_replaced(model, server)
+        model.note(DeployReplaced(server.name))
         _next(model)
     elif removed or not server.alive:
         server.drain = server.held_down = False
         if not removed:
             server.draining = False  # killed: no clean stop to wait for
-        narration_lessons.deploy_skipped(model, server.name, "removed" if removed else "down")
+        model.note(DeploySkipped(server.name, "removed" if removed else "down"))
         _next(model)
 
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from sim.core import faults
 from sim.core.cluster import Store
+from sim.core.records import StoreFailoverIgnored, StoreOdown, StorePrimaryDied, StorePromoted
 from sim.core.units import MS
-from sim.story import narration_lessons
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -33,19 +33,17 @@ def start(model: Model) -> None:
     already under way: logged, ignored)."""
     store = model.store
     if store.failover is not None:
-        narration_lessons.store_failover_ignored(model, "a failover is already under way")
+        model.note(StoreFailoverIgnored("under_way", None))
         return
     if store.replica is None:
-        narration_lessons.store_failover_ignored(
-            model, f"there is no replica to promote ({store.failed} is still down)"
-        )
+        model.note(StoreFailoverIgnored("no_replica", store.failed))
         return
     now = model.queue.now
     lost = _lose_unreplicated(model, store, now)
     down_after = model.config.store_down_after_ms * MS
     store.failover = ("detecting", now + down_after)
     store.settle()
-    narration_lessons.store_primary_died(model, lost)
+    model.note(StorePrimaryDied(store.primary, store.replica, lost))
     faults.store_lost(model)
     model.queue.push(now + down_after, _objectively_down, None)
 
@@ -72,7 +70,7 @@ def _objectively_down(model: Model, _arg: object, _gen: int) -> None:
     """Sentinel agrees the primary is down and starts promoting the replica."""
     store = model.store
     store.failover = ("promoting", model.queue.now + model.config.store_failover_ms * MS)
-    narration_lessons.store_odown(model)
+    model.note(StoreOdown(store.primary, store.replica))
     model.queue.push(store.failover[1], _promoted, None)
 
 
@@ -82,7 +80,7 @@ def _promoted(model: Model, _arg: object, _gen: int) -> None:
     store.failed, store.primary, store.replica = store.primary, store.replica, None
     store.failover = None
     store.settle()
-    narration_lessons.store_promoted(model)
+    model.note(StorePromoted(store.primary, store.failed))
     faults.store_reachable(model)
 
 

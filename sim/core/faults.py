@@ -12,8 +12,18 @@ from sim.core import checks, deploy, replication, requests, sessions
 from sim.core.cluster import Server, next_server_name
 from sim.core.config import MAX_SERVERS
 from sim.core.errors import ScenarioError
+from sim.core.records import (
+    Killed,
+    Restarted,
+    ServerAdded,
+    ServerRemoved,
+    StoreDown,
+    StoreLatency,
+    StoreReplicaBack,
+    StoreUnchanged,
+    StoreUp,
+)
 from sim.core.units import MS
-from sim.story import narration, narration_lessons
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -36,7 +46,7 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
             continue
         # Inside the server: the outcome is unknown to the user.
         if (
-            model.config.mode == "stateless"
+            model.rules.uses_store
             and req.draws is not None
             and req.store_fail in (None, "wait")
             and req.save_land <= now
@@ -44,7 +54,7 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
             # Written, never acknowledged: indeterminate, not lost.
             sessions.commit_to_store(model, req.user, acknowledged=False)
         requests.plan_died_inside(model, req, kind)
-    narration.killed(model, server, kind, cause)
+    model.note(Killed(server.name, kind, cause))
     sessions.lose_memory(model, server, clean=False)
     deploy.poke(model, server)
 
@@ -60,8 +70,8 @@ def restart(model: Model, server: Server, cause: str = "") -> None:
     for req in list(server.attached.values()):
         if req.refused and req.t_conn > now:
             requests.plan_accepted(model, req)
-    narration.restarted(model, server, cause)
-    if model.config.mode == "replicated" and not server.member:
+    model.note(Restarted(server.name, cause, server.lb_up))
+    if model.rules.replicates and not server.member:
         replication.member_joined(model, server)  # dropped meanwhile: it joins anew
 
 
@@ -78,27 +88,38 @@ def _auto_restart(model: Model, arg: tuple, _gen: int) -> None:
         restart(model, server, "Auto-restart")
 
 
+def can_add_server(model: Model) -> bool:
+    """Whether a server can be added: fewer than MAX_SERVERS, and a letter free (a removed
+    server's letter is not reused while it drains)."""
+    return len(model.servers) < MAX_SERVERS and next_server_name(model.cluster()) is not None
+
+
+def can_remove_server(model: Model) -> bool:
+    """Whether a server can be removed: never the last one."""
+    return len(model.servers) > 1
+
+
 def add_server(model: Model) -> Server:
     """Add a server, empty and believed up at once."""
-    name = next_server_name(model.servers + model.draining)
-    if name is None or len(model.servers) >= MAX_SERVERS:
+    if not can_add_server(model):
         raise ScenarioError(f"cannot add a server: at most {MAX_SERVERS}")
+    name = next_server_name(model.cluster())
     server = Server(name)
     model.servers.append(server)
     checks.begin(model, server)
-    narration.server_added(model, server)
-    if model.config.mode == "replicated":
+    model.note(ServerAdded(server.name))
+    if model.rules.replicates:
         replication.member_joined(model, server)
     return server
 
 
 def remove_server(model: Model) -> None:
     """Remove the last server: no new requests; it stops once the requests inside finish."""
-    if len(model.servers) <= 1:
+    if not can_remove_server(model):
         raise ScenarioError("cannot remove the last server")
     server = model.servers.pop()
     model.balancer.cursor %= len(model.servers)
-    narration.server_removed(model, server)
+    model.note(ServerRemoved(server.name))
     if server.in_flight:
         server.draining = True
         model.draining.append(server)
@@ -111,12 +132,12 @@ def kill_store(model: Model) -> None:
     """Make the shared store unreachable, primary and replica; stateless servers cannot serve
     carts."""
     if not model.store.up:
-        narration.store_unchanged(model, up=False)
+        model.note(StoreUnchanged(up=False))
         return
     model.store.up = False
     model.store.settle()
     store_lost(model)
-    narration.store_down(model)
+    model.note(StoreDown())
 
 
 def store_lost(model: Model) -> None:
@@ -141,17 +162,17 @@ def restore_store(model: Model) -> None:
     store = model.store
     rejoin = store.can_restore_primary()
     if store.up and not rejoin:
-        narration.store_unchanged(model, up=True)
+        model.note(StoreUnchanged(up=True))
         return
     if not store.up:
         store.up = True
         store.settle()
-        narration.store_up(model)
+        model.note(StoreUp())
     if rejoin:
         store.replica, store.failed = store.failed, None
         store.recent.clear()  # the returning replica copies the whole data set
         store.settle()
-        narration_lessons.store_replica_back(model)
+        model.note(StoreReplicaBack(store.replica, store.primary))
     store_reachable(model)
 
 
@@ -178,4 +199,4 @@ def store_reachable(model: Model) -> None:
 def set_store_latency(model: Model, added_ns: int) -> None:
     """Add latency to each store round trip that starts from now on."""
     model.store.added_latency_ns = added_ns
-    narration.store_latency(model, added_ns)
+    model.note(StoreLatency(added_ns))

@@ -3,25 +3,24 @@
 The rules live in modules of functions that act on this state, one concern each:
 `requests` (the life of a request), `sessions` (carts), `replication` (backup copies),
 `faults` (kills, restarts, servers added and removed, store outages), `checks` (health
-checks), `workload` (the Chaos Monkey and background traffic) and `narration` (the words).
+checks), `workload` (the Chaos Monkey and background traffic), `deploy` and `failover`. Each
+hands what happened to `note` as a typed record (`records`); the words are sim/story's.
 """
 
-from collections import deque
+from collections.abc import Callable
 from random import Random
 
 from sim.core import checks, deploy, failover, faults, requests, sessions, workload
 from sim.core.balancer import Balancer
 from sim.core.cluster import DEMO_USER, Copy, Request, Server, Store, User
-from sim.core.config import SERVER_NAMES, Config
+from sim.core.config import MODE_RULES, SERVER_NAMES, Config
 from sim.core.errors import ScenarioError
 from sim.core.events import EventQueue
 from sim.core.latency import Latency
 from sim.core.metrics import Metrics, Series
+from sim.core.records import Record, Started, TabsSent, Unchanged
 from sim.core.units import MS, S
-from sim.story import narration
-from sim.story.log import Log
 
-TRACE_LIMIT = 20
 # Independent random streams, one per concern, so that switching traffic on does not move
 # the chaos schedule, and `compare` meets the same faults in every mode. Each is seeded by
 # (stream << 32) | seed, which is unique for seeds below 2**32.
@@ -36,11 +35,24 @@ def stream(seed: int, number: int) -> Random:
 class Model:
     """A load balancer, servers, a shared store, users, faults, traffic and a Chaos Monkey."""
 
-    def __init__(self, config: Config, seed: int, record: bool = True) -> None:
-        """Build the cluster of `config` at time 0; `record` keeps the log and traces."""
+    def __init__(
+        self,
+        config: Config,
+        seed: int,
+        record: bool = True,
+        listener: Callable[[Record, int], None] | None = None,
+    ) -> None:
+        """Build the cluster of `config` at time 0. `record`: keep the chart, the balancer's
+        X
+                happen; a model that does not record (Compare's other modes) stays cheap."""
         self.config = config
+        self.rules = MODE_RULES[config.mode]
         self.seed = seed
         self.record = record
+        self.listener = listener if record else None
+        # An answer wakes its user's next request: requests.wake, handed to `answers` here so
+        # that answers need not import requests (which imports answers).
+        self.wake = requests.wake
         self.queue = EventQueue(self)
         self.rng = stream(seed, STREAM_MODEL)
         self.traffic_rng = stream(seed, STREAM_TRAFFIC)
@@ -53,9 +65,6 @@ class Model:
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
         self.metrics = Metrics()
         self.series = Series(config.series_bucket_ms * MS)
-        self.log = Log()
-        self.traces: deque[dict] = deque(maxlen=TRACE_LIMIT)
-        self.trace_seq = 0
         self.request_seq = 0
         self.session_seq = 0
         self.active = 0  # requests sent and not yet answered
@@ -67,7 +76,12 @@ class Model:
         self.traffic_gen = 0
         self.deploy: deploy.Rollout | None = None
         checks.start(self)
-        narration.started(self)
+        self.note(Started(config.mode))
+
+    def note(self, record: Record) -> None:
+        """Hand a record of what happened, and the time, to the listener if any."""
+        if self.listener is not None:
+            self.listener(record, self.queue.now)
 
     @property
     def now(self) -> int:
@@ -103,7 +117,7 @@ class Model:
         time runs until every answer has arrived. Return the request answered last."""
         user = self.users[DEMO_USER]
         if tabs > 1:
-            narration.tabs_sent(self, tabs)
+            self.note(TabsSent(tabs))
         sent = [requests.start(self, user) for _ in range(tabs)]
         limit = self.now + 24 * 3600 * S
         queue = self.queue
@@ -130,12 +144,12 @@ class Model:
         if server.alive:
             faults.kill(self, server, kind)
         else:
-            narration.already(self, server)
+            self.note(Unchanged(server.name, server.alive))
 
     def restart(self, server: Server, cause: str = "") -> None:
         """Restart a dead server, empty (a live one is only logged)."""
         if server.alive:
-            narration.already(self, server)
+            self.note(Unchanged(server.name, server.alive))
         else:
             faults.restart(self, server, cause)
 
@@ -180,6 +194,10 @@ class Model:
     def current_cart(self, user: User) -> Copy | None:
         """Return the copy of the user's cart that a read would find now (omniscient)."""
         return sessions.current_cart(self, user)
+
+    def lost_items(self, user: User) -> int:
+        """Items acknowledged to `user` that no copy of its cart holds now."""
+        return sessions.lost_items(user, sessions.current_cart(self, user))
 
     def item_counts(self) -> dict:
         """Return acknowledged, present and lost items over all users."""

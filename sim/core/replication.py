@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.cluster import Copy, Server
+from sim.core.cluster import Copy, Server, belongs
+from sim.core.records import MemberJoined, MemberLeft
 from sim.core.units import MS
-from sim.story import narration
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -84,7 +84,7 @@ def _peer(copy: Copy) -> Server | None:
 def _store_backup(node: Server, target: Server, uid: str, copy: Copy) -> None:
     """Put (or update) the backup of `node`'s session on `target`."""
     backup = target.backups.get(uid)
-    if backup is not None and backup.sid == copy.sid:
+    if belongs(backup, copy.sid):
         backup.items = copy.items
         backup.acked = copy.acked
     else:
@@ -123,7 +123,7 @@ def member_left(model: Model, member: Server, cause: str) -> dict[str, int]:
                     _store_backup(node, target, uid, copy)
                     published += 1
                     work[node.name] = work.get(node.name, 0) + 1
-    narration.member_left(model, member, cause, promoted, published)
+    model.note(MemberLeft(member.name, cause, promoted, published))
     return work
 
 
@@ -141,7 +141,8 @@ def member_joined(model: Model, member: Server) -> None:
                 if target is not None:
                     _store_backup(node, target, uid, copy)
                     published += 1
-    narration.member_joined(model, member, published)
+    if published:
+        model.note(MemberJoined(member.name, published))
 
 
 def schedule_membership_drop(model: Model, server: Server) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.core import replication
-from sim.core.cluster import Copy, Server, User
-from sim.story import narration
+from sim.core.cluster import Copy, Server, User, belongs
+from sim.core.records import LostUpdate, MemoryLost
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -42,7 +42,7 @@ def commit_to_store(
         and model.config.store_update == "read_modify_write"
     ):
         cart.items, cart.acked = last[1], last[2]  # what this request read
-        narration.lost_update(model, user)
+        model.note(LostUpdate(user.id))
     cart.items += 1
     if acknowledged:
         cart.acked += 1
@@ -78,7 +78,7 @@ def find_copy(model: Model, user: User, exclude: Server | None = None) -> tuple 
             if server is exclude or not server.alive:
                 continue
             copy = getattr(server, kind).get(user.id)
-            if copy is not None and copy.sid == sid:
+            if belongs(copy, sid):
                 return server, copy
     return None
 
@@ -90,39 +90,40 @@ def needs_fetch(model: Model, server: Server, user: User) -> bool:
         return False
     for holder in (server.sessions, server.backups):
         copy = holder.get(user.id)
-        if copy is not None and copy.sid == sid:
+        if belongs(copy, sid):
             return False
     return find_copy(model, user, exclude=server) is not None
 
 
 def session_for(model: Model, server: Server, user: User, sid: int | None) -> tuple:
-    """Return (copy, lost, origin): the session that cookie `sid` names on `server`, found or
-    created (a created one's cookie is set on the user: the last Set-Cookie wins)."""
+    """Return (copy, lost, origin, source): the session that cookie `sid` names on `server`,
+    found or created (a created one's cookie is set on the user: the last Set-Cookie wins);
+    origin is memory, backup, fetched (from the server named `source`) or new."""
     uid = user.id
     copy = server.sessions.get(uid)
-    if copy is not None and copy.sid == sid:
-        return copy, False, "memory"
-    origin = None
-    if model.config.mode == "replicated" and sid is not None:
+    if belongs(copy, sid):
+        return copy, False, "memory", None
+    origin = source = None
+    if model.rules.replicates and sid is not None:
         backup = server.backups.get(uid)
-        if backup is not None and backup.sid == sid:
+        if belongs(backup, sid):
             del server.backups[uid]
             copy, origin = backup, "backup"
         else:
             found = find_copy(model, user, exclude=server)
             if found is not None:
                 holder, copy = found
-                origin = f"fetched from Server {holder.name}"
+                origin, source = "fetched", holder.name
         if copy is not None and origin is not None:
             _drop_copies(model, uid, sid)
             server.sessions[uid] = copy
             copy.peer = None  # primary here now: it gets a backup of its own
-            return copy, False, origin
+            return copy, False, origin, source
     model.session_seq += 1
     copy = server.sessions[uid] = Copy(model.session_seq)
     lost = sid is not None
     user.sid = copy.sid
-    return copy, lost, "new"
+    return copy, lost, "new", None
 
 
 def _drop_copies(model: Model, uid: str, sid: int) -> None:
@@ -130,7 +131,7 @@ def _drop_copies(model: Model, uid: str, sid: int) -> None:
     for server in model.cluster():
         for holder in (server.sessions, server.backups):
             copy = holder.get(uid)
-            if copy is not None and copy.sid == sid:
+            if belongs(copy, sid):
                 del holder[uid]
 
 
@@ -140,16 +141,21 @@ def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
     cart.acked += 1
     if cart.peer is not None:
         backup = cart.peer.backups.get(user.id)
-        if backup is not None and backup.sid == cart.sid and backup.items == cart.items:
+        if belongs(backup, cart.sid) and backup.items == cart.items:
             backup.acked += 1
 
 
 def current_cart(model: Model, user: User) -> Copy | None:
     """Return the copy of the user's cart that a read would find now (omniscient)."""
-    if model.config.mode == "stateless":
+    if model.rules.uses_store:
         return model.store.carts.get(user.id)
     found = find_copy(model, user)
     return found[1] if found is not None else None
+
+
+def lost_items(user: User, cart: Copy | None) -> int:
+    """Items acknowledged to `user` that its current cart (`current_cart`) no longer holds."""
+    return user.acked - (cart.acked if cart is not None else 0)
 
 
 def item_counts(model: Model) -> dict:
@@ -160,19 +166,21 @@ def item_counts(model: Model) -> dict:
         acked += user.acked
         if cart is not None:
             present += cart.items
-            lost += user.acked - cart.acked
-        else:
-            lost += user.acked
+        lost += lost_items(user, cart)
     return {"acknowledged_items": acked, "present_items": present, "lost_items": lost}
 
 
 def lose_memory(model: Model, server: Server, clean: bool) -> None:
     """A server's process ends: its memory goes. After a clean shutdown the cluster is told at
     once (Tomcat's BackupManager sends MSG_STOP); after a crash it notices later."""
-    narration.memory_lost(model, server)
+    if model.record and server.sessions:
+        items = 0
+        for copy in server.sessions.values():
+            items += copy.items
+        model.note(MemoryLost(server.name, len(server.sessions), items))
     model.metrics.lost_sessions += _last_copies(model, server)
     server.wipe()
-    if model.config.mode != "replicated":
+    if not model.rules.replicates:
         return
     if clean:
         replication.member_left(model, server, "stopped")
@@ -186,7 +194,7 @@ def _last_copies(model: Model, server: Server) -> int:
     for holder in (server.sessions, server.backups):
         for uid, copy in holder.items():
             user = model.users[uid]
-            if copy.sid == user.sid and find_copy(model, user, exclude=server) is None:
+            if belongs(copy, user.sid) and find_copy(model, user, exclude=server) is None:
                 count += 1
     return count
 

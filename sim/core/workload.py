@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from sim.core import faults, requests
 from sim.core.cluster import Server
+from sim.core.records import ChaosSpared, ChaosSwitched, TrafficSet
 from sim.core.units import MS, S
-from sim.story import narration
 
 if TYPE_CHECKING:
     from sim.core.model import Model
@@ -27,7 +27,7 @@ def set_chaos(model: Model, on: bool) -> None:
         _schedule_chaos(model)
     else:
         model.next_kill_ns = None
-    narration.chaos_switched(model, on)
+    model.note(ChaosSwitched(on))
 
 
 def _schedule_chaos(model: Model) -> None:
@@ -50,7 +50,7 @@ def chaos_kill(model: Model, rng: Random) -> Server | None:
     live = [s for s in model.servers if s.alive]
     draw = rng.random()
     if len(live) <= 1:
-        narration.chaos_spared(model)
+        model.note(ChaosSpared())
         return None
     victim = live[int(draw * len(live))]
     faults.kill(model, victim, None, "Chaos Monkey")
@@ -62,15 +62,20 @@ def set_traffic(model: Model, rate_milli: int) -> None:
     """Send background requests from simulated users at rate_milli/1000 per second."""
     model.traffic_milli = rate_milli
     model.traffic_gen += 1
-    narration.traffic_set(model, rate_milli)
+    model.note(TrafficSet(rate_milli))
     if rate_milli:
         _schedule_arrival(model)
 
 
+def arrival_gap(rng: Random, mean_ns: int) -> int:
+    """The time to the next arrival: uniform in [0, 2 x mean), plus 1 ns so that two arrivals
+    never share a moment (background traffic, compare, and the two-tabs lesson's users)."""
+    return 1 + int(rng.random() * 2 * mean_ns)
+
+
 def _schedule_arrival(model: Model) -> None:
-    """Pick the next background arrival: gaps uniform in [0, 2/rate)."""
-    mean = 1_000 * S // model.traffic_milli
-    gap = 1 + int(model.traffic_rng.random() * 2 * mean)
+    """Pick the next background arrival."""
+    gap = arrival_gap(model.traffic_rng, 1_000 * S // model.traffic_milli)
     model.queue.push(model.queue.now + gap, _arrival, None, model.traffic_gen)
 
 

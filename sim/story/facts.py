@@ -11,6 +11,7 @@ from sim.core.metrics import to_ms
 
 if TYPE_CHECKING:
     from sim.core.model import Model
+    from sim.story.narrator import Narrator
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,19 @@ class Facts:
     answer_seq: int  # which answer that is (it changes with each new one)
 
 
-def facts(model: Model) -> Facts:
-    """Read the facts the lessons use from `model` now."""
+def facts(model: Model, narrator: Narrator) -> Facts:
+    """Read the facts the lessons use from `model` and what its narrator heard, now."""
     you = model.users[DEMO_USER]
-    cart = model.current_cart(you)
     store = model.store
-    used = model.config.mode == "stateless"
+    used = model.rules.uses_store
     stored = store.carts.get(DEMO_USER)
+    last = narrator.last_answer
     return Facts(
         mode=model.config.mode,
         config=model.config,
         cart_items=you.cart_items,
         acknowledged=you.acked,
-        lost_items=you.acked - (cart.acked if cart is not None else 0),
+        lost_items=model.lost_items(you),
         alive=frozenset(s.name for s in model.servers if s.alive),
         session_items={s.name: items_of(s.sessions.get(you.id), you.sid) for s in model.servers},
         store_cart=(stored.items if stored is not None else 0) if used else None,
@@ -55,13 +56,6 @@ def facts(model: Model) -> Facts:
         failed=model.metrics.failed,
         lost_sessions=model.metrics.lost_sessions,
         p50_ms=to_ms(model.metrics.latency.percentile_ns(50)),
-        **_last_answer(model),
+        answer=None if last is None else (last.status, last.server),
+        answer_seq=narrator.answers,
     )
-
-
-def _last_answer(model: Model) -> dict:
-    """The status and server of the demo user's last answer, and its trace's number."""
-    for trace in reversed(model.traces):
-        if trace["user"] == DEMO_USER:
-            return {"answer": (trace["status"], trace["server"]), "answer_seq": trace["seq"]}
-    return {"answer": None, "answer_seq": 0}

@@ -1,17 +1,40 @@
 """A finished request's trace: the path it took, as hops whose durations add up to its latency.
 
-Built from the facts the request kept (failed connections, draws, copies), only when the
-model records; the snapshot carries the last few for the page to draw.
+Built from its record and the facts the request kept (failed connections, draws, copies),
+when the snapshot asks: it carries the last few for the page to draw.
 """
 
 from sim.core.cluster import Request
+from sim.core.records import RequestFinished
 from sim.story.words import plural
 
 
-def trace(
-    req: Request, status: int, outcome: str, back_ns: int | None, cart: int | None, latency: int
-) -> dict:
+def reason_text(reason: tuple | None) -> str:
+    """The balancer's reason for a choice, in words."""
+    if reason is None:
+        return ""
+    code = reason[0]
+    if code == "none":
+        return "no server available"
+    if code == "cookie":
+        return f"sticky cookie: Server {reason[1]}"
+    if code == "rebound":
+        _, bound, gone, chosen = reason
+        return f"Server {bound} is {'gone' if gone else 'marked down'}: re-bound to Server {chosen}"
+    if code == "least_connections":
+        return f"least connections ({reason[1]} open)"
+    if code == "no_cookie":
+        return "no cookie yet: round robin"
+    if code == "round_robin":
+        return "round robin"
+    if code == "retry":
+        return f"retry Server {reason[1]}"
+    return f"redispatch ({reason_text(reason[1])}, avoiding Server {reason[2]})"
+
+
+def trace(rec: RequestFinished) -> dict:
     """Return the trace of a finished request as plain data."""
+    req, status, back_ns = rec.request, rec.status, rec.back_ns
     hops = [
         {"from": h[0], "to": h[1], "ns": h[2], "note": h[3]} for h in _hops(req, status, back_ns)
     ]
@@ -24,14 +47,16 @@ def trace(
         "user": req.user.id,
         "server": req.server.name if status == 200 else None,
         "tried": list(req.tried),
-        "reason": "; then ".join(req.reasons) if req.reasons else "no server available",
+        "reason": "; then ".join(reason_text(reason) for reason in req.reasons)
+        if req.reasons
+        else "no server available",
         "path": path,
         "hops": hops,
         "start_ns": req.start_ns,
-        "latency_ns": latency,
-        "outcome": outcome,
+        "latency_ns": rec.latency_ns,
+        "outcome": rec.outcome,
         "status": status,
-        "cart_items": cart,
+        "cart_items": rec.cart_items,
     }
 
 
@@ -101,7 +126,7 @@ def _session_hops(req: Request) -> list[tuple]:
     read, fetch, work, replicate = req.draws
     hops = [("lb", name, req.t_conn - req.t_send, "connect")]
     if fetch:
-        source = req.origin.rsplit(" ", 1)[-1] if req.origin.startswith("fetched") else name
+        source = req.source if req.origin == "fetched" else name
         hops.append((name, source, fetch // 2, "fetch session"))
         hops.append((source, name, fetch - fetch // 2, "session copied"))
     note = _SESSION_NOTES.get(req.origin, "use the fetched session")

@@ -225,7 +225,7 @@ def test_compare_modes_replays_the_scenario_in_each_mode():
         demo.apply({"type": "request"})
     demo.apply({"type": "kill", "server": "A"})
     demo.apply({"type": "request"})
-    result = demo.compare_modes()
+    result = demo.comparison()["modes"]
     assert set(result) == {"stateless", "stateful", "replicated"}
     assert result["stateful"]["lost_items"] == 3
     assert result["stateless"]["lost_items"] == result["replicated"]["lost_items"] == 0

@@ -27,7 +27,7 @@ REMOVE_WHILE_BUSY = (
 
 
 def failures(demo) -> list[str]:
-    return [line["text"] for line in demo.model.log.tail() if "Request failed" in line["text"]]
+    return [line["text"] for line in demo.narrator.log.tail() if "Request failed" in line["text"]]
 
 
 def test_a_request_inside_a_vanished_server_times_out_with_504_even_after_a_restart():
@@ -45,13 +45,13 @@ def test_removing_a_busy_server_in_replicated_mode_loses_no_session():
     demo = load(REMOVE_WHILE_BUSY)
     metrics = demo.snapshot()["metrics"]
     assert metrics["lost_items"] == 0
-    assert not any("Session lost" in line["text"] for line in demo.model.log.tail())
+    assert not any("Session lost" in line["text"] for line in demo.narrator.log.tail())
 
 
 def test_a_request_finishing_on_a_removed_stateful_server_keeps_its_session():
     """Requests already inside a removed server finish against its memory."""
     config = {"mode": "stateful", "server_work_us": 1_000_000, "traffic_users": 5}
     demo = load(scenario(config, "t10-a60000000000-x-a2000000000"))
-    texts = [line["text"] for line in demo.model.log.tail()]
+    texts = [line["text"] for line in demo.narrator.log.tail()]
     removed_at = next(i for i, t in enumerate(texts) if "removed" in t)
     assert not any("Session lost" in t and "Server C" in t for t in texts[removed_at:])

@@ -126,7 +126,7 @@ def test_a_prediction_must_answer_the_open_lessons_question():
 
 
 def test_a_link_replays_the_lesson_and_its_progress():
-    demo, snap = run(
+    _, snap = run(
         {"type": "lesson", "id": "two-tabs"},
         {"type": "predict", "answer": "two"},
         {"type": "request"},

@@ -164,7 +164,7 @@ def test_stateful_deploy_loses_every_session_on_each_restarted_server():
     assert metrics["lost_sessions"] > 100
     assert snap["user"]["cart_items"] == 1
     assert snap["traces"][-1]["outcome"] == "session_lost"
-    took = [line["text"] for line in d.model.log.tail() if " took " in line["text"]]
+    took = [line["text"] for line in d.narrator.log.tail() if " took " in line["text"]]
     assert [text.split()[1] for text in took] == ["A", "B", "C"]
 
 
@@ -179,7 +179,7 @@ def test_replicated_deploy_keeps_every_session():
     assert snap["user"]["cart_items"] == 4
     left = [
         line["text"]
-        for line in d.model.log.tail()
+        for line in d.narrator.log.tail()
         if "left the cluster as it stopped" in line["text"]
     ]
     assert len(left) == 3

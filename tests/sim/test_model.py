@@ -64,7 +64,7 @@ def test_a_request_inside_a_dying_server_fails_and_is_not_retried():
     model.kill(model.server(req.tried[0]))
     model.advance(1 * S)
     assert req.finished
-    trace = model.traces[-1]
+    trace = d.snapshot()["traces"][-1]
     assert (trace["status"], trace["outcome"], trace["tried"]) == (502, "failed", ["A"])
     assert model.metrics.failed == 1
 

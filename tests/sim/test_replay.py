@@ -11,6 +11,7 @@ from sim.browser.snapshot import metrics_of
 from sim.core.config import MODES, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
+from sim.story.narrator import Narrator
 
 LONG_LINK = "v2.1..c1-t50-a600000000000-r2-kB-a90000000000-r"
 BUSY = [
@@ -46,7 +47,8 @@ def full_replay_metrics(demo: Demo) -> dict:
 
 def test_advancing_in_slices_gives_the_same_run_as_one_advance():
     config = build_config({"mode": "replicated", "traffic_users": 20})
-    whole, sliced = Model(config, 7), Model(config, 7)
+    told = Narrator(config), Narrator(config)
+    whole, sliced = (Model(config, 7, listener=narrator.take) for narrator in told)
     for model in (whole, sliced):
         model.set_chaos(True)
         model.set_traffic(50_000)
@@ -59,8 +61,8 @@ def test_advancing_in_slices_gives_the_same_run_as_one_advance():
     assert steps == 95  # one slice per simulated second, the last one short
     assert SLICE_NS == 10**9
     assert metrics_of(whole) == metrics_of(sliced)
-    assert whole.log.tail() == sliced.log.tail()
-    assert list(whole.traces) == list(sliced.traces)
+    assert told[0].log.tail() == told[1].log.tail()
+    assert told[0].traces(20) == told[1].traces(20)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -70,7 +72,7 @@ def test_the_other_modes_kept_in_step_give_what_a_whole_replay_gives(mode: str):
     for action in BUSY:
         demo.apply(action)
         demo.compare_step()  # some slices between actions, as the worker runs them
-    assert demo.compare_modes() == full_replay_metrics(demo)
+    assert demo.comparison()["modes"] == full_replay_metrics(demo)
     comparison = demo.comparison()
     assert comparison["time_ns"] == demo.snapshot()["time_ns"]
     assert list(comparison["modes"]) == list(MODES)
@@ -82,8 +84,8 @@ def test_a_reset_starts_the_other_modes_again():
         demo.apply(action)
     demo.apply({"type": "reset", "config": {"mode": "stateful"}})
     demo.apply({"type": "request"})
-    assert demo.compare_modes() == full_replay_metrics(demo)
-    assert demo.compare_modes()["stateless"]["requests"] == 1
+    assert demo.comparison()["modes"] == full_replay_metrics(demo)
+    assert demo.comparison()["modes"]["stateless"]["requests"] == 1
 
 
 def test_compare_progress_says_how_far_the_slowest_other_mode_has_got():

@@ -1,0 +1,119 @@
+"""The console's lines for a rolling deploy and a store failover (see sim/story/console.py)."""
+
+from sim.core import records as r
+from sim.core.config import Config
+from sim.core.units import MS
+from sim.story.words import plural, seconds
+
+Line = tuple[str, str] | None
+
+
+def deploy_started(rec: r.DeployStarted, config: Config) -> Line:
+    drain = seconds(config.drain_ms * MS)
+    return "info", (
+        f"Rolling deploy of Servers {', '.join(rec.servers)}, one at a time: each drains for "
+        f"{drain}, stops, starts the new version empty and rejoins after "
+        f"{plural(config.rise, 'passed health check')}."
+    )
+
+
+def deploy_ignored(rec: r.DeployIgnored, config: Config) -> Line:
+    return "info", f"A rolling deploy is already running (Server {rec.server}); ignored."
+
+
+def deploy_draining(rec: r.DeployDraining, config: Config) -> Line:
+    return "info", (
+        f"Rolling deploy: Server {rec.server} drains (HAProxy drain): no new visitors, but "
+        "clients whose cookie names it still reach it."
+    )
+
+
+def deploy_stopping(rec: r.DeployStopping, config: Config) -> Line:
+    inside = plural(rec.in_flight, "request")
+    return "info", (
+        f"Rolling deploy: Server {rec.server} is out of the balancer; it stops cleanly once "
+        f"the requests inside have finished ({inside} now)."
+    )
+
+
+def deploy_replaced(rec: r.DeployReplaced, config: Config) -> Line:
+    return "info", f"Rolling deploy: Server {rec.server} runs the new version, back in."
+
+
+def deploy_skipped(rec: r.DeploySkipped, config: Config) -> Line:
+    return "warn", f"Rolling deploy skips Server {rec.server}: it is {rec.why}."
+
+
+def deploy_finished(rec: r.DeployFinished, config: Config) -> Line:
+    return "info", f"Rolling deploy finished in {seconds(rec.took_ns)}."
+
+
+def store_failover_ignored(rec: r.StoreFailoverIgnored, config: Config) -> Line:
+    why = (
+        "a failover is already under way"
+        if rec.why == "under_way"
+        else f"there is no replica to promote ({rec.failed} is still down)"
+    )
+    return "info", f"No store failover: {why}."
+
+
+def store_primary_died(rec: r.StorePrimaryDied, config: Config) -> list[tuple[str, str]]:
+    after = seconds(config.store_down_after_ms * MS)
+    said = [
+        (
+            "error",
+            f"Redis primary {rec.primary} died. Sentinel declares it down after {after} "
+            f"without an answer (down-after-milliseconds), then promotes {rec.replica}; until "
+            "then no server can load or save a cart.",
+        )
+    ]
+    if config.store_wait:
+        said.append(("info", "Every acknowledged write had reached the replica (WAIT 1 0)."))
+    elif rec.lost:
+        lag = seconds(config.store_replication_lag_ms * MS)
+        said.append(
+            (
+                "warn",
+                f"{plural(rec.lost, 'acknowledged item')} written in the last {lag} had not "
+                "reached the replica (asynchronous replication): lost.",
+            )
+        )
+    return said
+
+
+def store_odown(rec: r.StoreOdown, config: Config) -> Line:
+    return "warn", (
+        f"Sentinel: {rec.primary} is objectively down (quorum); the elected leader promotes "
+        f"{rec.replica} (REPLICAOF NO ONE) and clients look up the new primary."
+    )
+
+
+def store_promoted(rec: r.StorePromoted, config: Config) -> Line:
+    note = " Writes that WAIT for a replica now block: there is none." if config.store_wait else ""
+    return "info", (
+        f"{rec.primary} is the primary now; the store is reachable again, without a replica "
+        f"({rec.failed} stays down).{note}"
+    )
+
+
+def store_replica_back(rec: r.StoreReplicaBack, config: Config) -> Line:
+    return "info", (
+        f"{rec.replica} is back: Sentinel makes it a replica of {rec.primary} (REPLICAOF), "
+        "and it copies the data again."
+    )
+
+
+LESSON_LINES = {
+    r.DeployStarted: deploy_started,
+    r.DeployIgnored: deploy_ignored,
+    r.DeployDraining: deploy_draining,
+    r.DeployStopping: deploy_stopping,
+    r.DeployReplaced: deploy_replaced,
+    r.DeploySkipped: deploy_skipped,
+    r.DeployFinished: deploy_finished,
+    r.StoreFailoverIgnored: store_failover_ignored,
+    r.StorePrimaryDied: store_primary_died,
+    r.StoreOdown: store_odown,
+    r.StorePromoted: store_promoted,
+    r.StoreReplicaBack: store_replica_back,
+}

@@ -1,0 +1,12 @@
+"""The words the simulator shares with the lab (`lab/`), declared once: both import them.
+
+The lab runs the same experiment on a real cluster (HAProxy, Redis, servers), records its
+runs as bindings that `python -m sim predict` replays, and checks the model's predictions.
+"""
+
+MODES = ("stateless", "stateful", "replicated")
+LAB_MODES = ("stateless", "stateful")  # the lab has no real counterpart of replication
+KILL_KINDS = ("crash", "vanish")  # SIGKILL (connections refused), or the machine gone
+BINDINGS_VERSION = 1  # the format of a lab run's bindings (sim/cli/predict.py)
+# How far a predicted detection window may be from the measured one and still agree (s).
+DETECTION_TOLERANCE_S = 0.5

@@ -1,0 +1,1 @@
+"""The example's command line: never in the browser's archive."""

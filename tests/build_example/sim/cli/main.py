@@ -1,0 +1,3 @@
+"""The example's command line: never in the browser's archive."""
+
+print("cli")
