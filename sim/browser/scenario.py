@@ -170,6 +170,24 @@ def _extract(text: str) -> str:
     raise ScenarioError("the link has no scenario parameter value")
 
 
+def _nesting(text: str) -> int:
+    """How deeply JSON text nests objects and arrays (brackets inside strings not counted),
+    found without recursion, so no input can exhaust the stack (Pyodide's is small)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _parse_config(text: str) -> Config:
     """Decode the config section."""
     if not text:
@@ -180,8 +198,10 @@ def _parse_config(text: str) -> Config:
             "it may have been changed when it was copied"
         )
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        overrides = json.loads(raw.decode("utf-8"))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+        if _nesting(raw) > 2:  # settings are one flat object; much deeper JSON is never parsed
+            raise ValueError("nested")
+        overrides = json.loads(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         raise ScenarioError(
             "its settings part cannot be read; it may have been cut short or changed "

@@ -36,7 +36,8 @@ function offerFile(snapshot) {
     shareOutput.textContent = "This run is too long to share or save. Reset and try a shorter one.";
     return;
   }
-  const file = new Blob([snapshot.scenario + "\n"], { type: "text/plain" });
+  // The simulator's first line says how long the run is, so a file cut short is refused.
+  const file = new Blob([snapshot.run_file_head, snapshot.scenario, "\n"], { type: "text/plain" });
   const link = document.createElement("a");
   if (savedRunURL) URL.revokeObjectURL(savedRunURL);
   savedRunURL = link.href = URL.createObjectURL(file);
@@ -60,7 +61,9 @@ export async function openRunFile(input) {
     showNotice("The file could not be read.");
     return;
   }
-  ui.paused = true; // the replayed moment stays put, as a shared link's does
+  const wasPaused = ui.paused;
+  const wasPausedForLink = ui.pausedForLink;
+  ui.paused = true; // time waits during the replay; the replayed moment stays put, as a link's
   ui.pausedForLink = true;
   renderPause(true);
   await run.queue;
@@ -68,6 +71,9 @@ export async function openRunFile(input) {
     const replay = showReplayProgress("the run from the file");
     run.snapshot = JSON.parse(await run.runtime.call(calls.loadFile, text, replay));
   } catch (error) {
+    ui.paused = wasPaused; // a refused file changes nothing, a running demo included
+    ui.pausedForLink = wasPausedForLink;
+    renderPause(wasPaused);
     showNotice(`The file could not be used (${error.message}). The demo is as it was.`);
     return;
   } finally {
@@ -75,7 +81,8 @@ export async function openRunFile(input) {
     status.textContent = ui.readyText;
   }
   forgetComparison();
-  showNotice("Replayed the run from the file. Press Resume to let time run on.");
+  const unchecked = run.snapshot.scenario_notice ? ` ${run.snapshot.scenario_notice}` : "";
+  showNotice(`Replayed the run from the file. Press Resume to let time run on.${unchecked}`);
   skipTracesSoFar(run.snapshot);
   showLesson(run.snapshot.lesson.id); // the run brings its own lesson and progress
   renderAll();

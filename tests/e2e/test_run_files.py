@@ -1,0 +1,103 @@
+"""Run files and replays as a new user meets them: a bad file changes nothing, a saved one
+opens exactly as saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sim.browser.facade import Demo
+from tests.e2e.test_demo import cart_of, open_demo, send_requests
+
+pytestmark = pytest.mark.browser
+
+
+def saved_file(tmp_path: Path, text: str, name: str = "run.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def run_file_text(minutes: int = 1) -> str:
+    """A run file as the page saves it: requests with time between them."""
+    demo = Demo()
+    for _ in range(minutes):
+        demo.act({"type": "request"})
+        demo.act({"type": "advance", "ns": 60 * 10**9})
+    snap = demo.snapshot()
+    return snap["run_file_head"] + snap["scenario"] + "\n"
+
+
+def open_file(page: Page, path: Path) -> None:
+    page.get_by_label("Open a run file").set_input_files(path)
+
+
+def test_an_empty_file_is_refused_and_a_running_demo_keeps_running(
+    page: Page, site_url: str, tmp_path: Path
+):
+    open_demo(page, site_url, pause=False)
+    send_requests(page, 2)
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    open_file(page, saved_file(tmp_path, ""))
+    expect(page.get_by_text("The file could not be used (the file is empty)")).to_be_visible()
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    before = page.evaluate("() => window.simSnapshot().time_ns")
+    page.wait_for_function(f"() => window.simSnapshot().time_ns > {before}")  # time runs on
+
+
+def test_a_file_cut_short_or_changed_is_refused_and_the_run_is_as_it_was(
+    page: Page, site_url: str, tmp_path: Path
+):
+    open_demo(page, site_url)
+    send_requests(page, 2)
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    before = page.evaluate("() => window.simSettled()")
+    whole = run_file_text(minutes=6)
+    open_file(page, saved_file(tmp_path, whole[: len(whole) * 2 // 3], "half.txt"))
+    expect(page.get_by_text("it was cut short or changed")).to_be_visible()
+    assert page.evaluate("() => window.simSnapshot()") == before
+    changed = whole.replace("a60000000000", "a50000000000", 1)
+    open_file(page, saved_file(tmp_path, changed, "changed.txt"))
+    expect(page.get_by_text("The file could not be used")).to_be_visible()
+    assert page.evaluate("() => window.simSnapshot()") == before
+    expect(page.get_by_role("button", name="Resume", exact=True)).to_be_visible()
+
+
+def test_a_deeply_nested_file_then_a_bad_file_each_get_a_clear_notice(
+    page: Page, site_url: str, tmp_path: Path
+):
+    open_demo(page, site_url)
+    send_requests(page, 1)
+    open_file(page, saved_file(tmp_path, '{"a":' * 5000, "nested.txt"))
+    expect(page.get_by_text("The file could not be used")).to_be_visible()
+    open_file(page, saved_file(tmp_path, "my shopping list\n", "notes.txt"))
+    expect(page.get_by_text("The file could not be used (it is not a scenario")).to_be_visible()
+    page.get_by_role("button", name="Send request", exact=True).click()
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    assert page.console_errors == []
+
+
+def test_a_file_saved_before_files_said_their_length_opens_with_a_notice(
+    page: Page, site_url: str, tmp_path: Path
+):
+    open_demo(page, site_url)
+    old = run_file_text(minutes=2).splitlines()[1] + "\n"
+    open_file(page, saved_file(tmp_path, old, "old.txt"))
+    expect(page.get_by_text("Replayed the run from the file")).to_be_visible()
+    expect(page.get_by_text("could not be checked for being cut short")).to_be_visible()
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+
+
+def test_a_saved_file_opens_exactly_as_saved_without_a_notice(
+    page: Page, site_url: str, tmp_path: Path
+):
+    open_demo(page, site_url)
+    text = run_file_text(minutes=3)
+    open_file(page, saved_file(tmp_path, text))
+    expect(page.get_by_text("Replayed the run from the file")).to_be_visible()
+    expect(page.get_by_text("could not be checked")).to_be_hidden()
+    snapshot = page.evaluate("() => window.simSettled()")
+    assert snapshot["run_file_head"] + snapshot["scenario"] + "\n" == text
