@@ -3,6 +3,7 @@ opens exactly as saved."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,59 @@ def test_a_saved_file_opens_exactly_as_saved_without_a_notice(
     expect(page.get_by_text("could not be checked")).to_be_hidden()
     snapshot = page.evaluate("() => window.simSettled()")
     assert snapshot["run_file_head"] + snapshot["scenario"] + "\n" == text
+
+
+def busy_run_file(minutes: int) -> str:
+    """A run file whose replay takes seconds: traffic at 50 requests a second."""
+    demo = Demo()
+    demo.act({"type": "traffic", "rate_per_s": 50})
+    demo.act({"type": "request"})
+    for _ in range(minutes):
+        demo.act({"type": "advance", "ns": 60 * 10**9})
+    snap = demo.snapshot()
+    return snap["run_file_head"] + snap["scenario"] + "\n"
+
+
+def test_during_a_files_replay_the_controls_wait_and_the_run_opens_exactly_as_saved(
+    page: Page, site_url: str, tmp_path: Path
+):
+    open_demo(page, site_url)
+    text = busy_run_file(minutes=20)
+    open_file(page, saved_file(tmp_path, text))
+    status = page.locator("#demo-status")
+    expect(status).to_contain_text("The controls wait until it is done")
+    expect(status).to_contain_text(re.compile(r"about \d+ s left|about a second left"))
+    send = page.get_by_role("button", name="Send request", exact=True)
+    expect(send).to_have_attribute("aria-disabled", "true")
+    send.focus()  # still focusable: the keyboard keeps its place
+    expect(send).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Kill Server A", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Replayed the run from the file")).to_be_visible(timeout=120_000)
+    snapshot = page.evaluate("() => window.simSettled()")
+    assert snapshot["run_file_head"] + snapshot["scenario"] + "\n" == text
+    expect(send).not_to_have_attribute("aria-disabled", "true")
+    send.click()
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+
+
+HOUR_AT_50 = "v2.1..c1-t50-" + "-".join(["a600000000000"] * 6)
+
+
+def test_a_long_links_replay_says_how_long_and_cancel_gives_an_empty_run(page: Page, site_url: str):
+    page.goto(f"{site_url}?scenario={HOUR_AT_50}#demo")
+    status = page.locator("#demo-status")
+    expect(status).to_contain_text(re.compile(r"about \d+ s left"), timeout=60_000)
+    expect(page.get_by_role("button", name="Reset", exact=True)).to_have_attribute(
+        "aria-disabled", "true"
+    )
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.get_by_text("replay was cancelled. This is an empty run")).to_be_visible()
+    snapshot = page.evaluate("() => window.simSettled()")
+    # An empty run, running: at most the time that has passed since, none of the link's actions.
+    assert re.fullmatch(r"v2\.1\.\.(a[0-9]+)?", snapshot["scenario"])
+    assert snapshot["traffic"]["rate_per_s"] == 0 and not snapshot["chaos"]["on"]
+    expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_hidden()
+    page.get_by_role("button", name="Send request", exact=True).click()
+    expect(cart_of(page, "User")).to_have_text("Cart: 1 item")

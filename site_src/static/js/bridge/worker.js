@@ -216,6 +216,10 @@ function scheduleSlice() {
 }
 
 function answer(message) {
+  if (message.method === calls.cancelLoad) {
+    cancelLoad(message.id);
+    return;
+  }
   if (loading) {
     held.push(message);
     return;
@@ -239,6 +243,24 @@ function answer(message) {
     post({ type: fromWorker.result, id, error: describe(error) });
   }
   scheduleSlice();
+}
+
+// The reader gave up waiting for a replay: its call fails, and the demo starts an empty run.
+function cancelLoad(id) {
+  try {
+    if (loading) {
+      const { id: loadId, previous } = loading;
+      loading = null;
+      demo.destroy();
+      if (previous) previous.destroy();
+      demo = demoModule.load(undefined);
+      post({ type: fromWorker.result, id: loadId, error: "The replay was cancelled." });
+    }
+    post({ type: fromWorker.result, id, value: demo.snapshot_json() });
+  } catch (error) {
+    post({ type: fromWorker.result, id, error: describe(error) });
+  }
+  held.splice(0).forEach(answer);
 }
 
 // One slice of whichever long work is under way: the replay of a link first, then the other

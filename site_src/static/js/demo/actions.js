@@ -89,7 +89,7 @@ function onClick(event) {
 
 function onChange(event) {
   const target = event.target;
-  if (!ui.ready) return;
+  if (!ui.ready || ui.replaying) return; // the run's next render shows what it holds
   const setting = target.dataset.setting;
   if (target.name === "demo-mode") {
     ui.pendingMode = target.value;

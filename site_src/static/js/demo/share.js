@@ -5,8 +5,8 @@ import { embed } from "guide/bridge/handover.js";
 import { forgetComparison } from "guide/demo/compare.js";
 import { skipTracesSoFar } from "guide/demo/dots.js";
 import { lessonHash, showLesson } from "guide/demo/lesson-view.js";
-import { showReplayProgress } from "guide/demo/loading.js";
-import { progress, shareOutput, showNotice, status } from "guide/demo/page.js";
+import { replayRun } from "guide/demo/replay.js";
+import { shareOutput, showNotice, status } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 import { renderAll, renderPause } from "guide/demo/view.js";
 
@@ -67,23 +67,27 @@ export async function openRunFile(input) {
   ui.pausedForLink = true;
   renderPause(true);
   await run.queue;
+  let cancelled;
   try {
-    const replay = showReplayProgress("the run from the file");
-    run.snapshot = JSON.parse(await run.runtime.call(calls.loadFile, text, replay));
+    ({ snapshot: run.snapshot, cancelled } = await replayRun("the run from the file", calls.loadFile, text));
   } catch (error) {
+    renderAll();
     ui.paused = wasPaused; // a refused file changes nothing, a running demo included
     ui.pausedForLink = wasPausedForLink;
     renderPause(wasPaused);
     showNotice(`The file could not be used (${error.message}). The demo is as it was.`);
     return;
   } finally {
-    progress.hidden = true;
     status.textContent = ui.readyText;
   }
   forgetComparison();
-  const unchecked = run.snapshot.scenario_notice ? ` ${run.snapshot.scenario_notice}` : "";
-  showNotice(`Replayed the run from the file. Press Resume to let time run on.${unchecked}`);
   skipTracesSoFar(run.snapshot);
   showLesson(run.snapshot.lesson.id); // the run brings its own lesson and progress
   renderAll();
+  if (cancelled) {
+    showNotice("The file’s replay was cancelled. This is an empty run.");
+    return;
+  }
+  const unchecked = run.snapshot.scenario_notice ? ` ${run.snapshot.scenario_notice}` : "";
+  showNotice(`Replayed the run from the file. Press Resume to let time run on.${unchecked}`);
 }
