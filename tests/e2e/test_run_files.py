@@ -1,5 +1,6 @@
-"""Run files and replays as a new user meets them: a bad file changes nothing, a saved one
-opens exactly as saved."""
+"""Run files, replays and shared links as a new user meets them: a bad file changes nothing,
+a saved one opens exactly as saved, a replay can be waited for or cancelled, and the address
+stops naming a shared link once the reader acts on it."""
 
 from __future__ import annotations
 
@@ -158,3 +159,33 @@ def test_a_long_links_replay_says_how_long_and_cancel_gives_an_empty_run(page: P
     expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_hidden()
     page.get_by_role("button", name="Send request", exact=True).click()
     expect(cart_of(page, "User")).to_have_text("Cart: 1 item")
+
+
+def address_has_scenario(page: Page) -> bool:
+    return page.evaluate("() => new URLSearchParams(location.search).has('scenario')")
+
+
+@pytest.mark.parametrize("act", ["Send request", "Resume"])
+def test_once_the_reader_acts_on_a_shared_run_the_address_no_longer_names_the_link(
+    page: Page, site_url: str, act: str
+):
+    page.goto(f"{site_url}?scenario=v2.1..r-r#demo")
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_visible(timeout=60_000)
+    assert address_has_scenario(page)  # the shared moment on show is the link's
+    page.get_by_role("button", name=act, exact=True).click()
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('scenario')")
+    assert page.evaluate("() => location.hash") == "#demo"
+    page.reload()
+    expect(page.get_by_role("button", name="Send request", exact=True)).to_be_enabled(
+        timeout=60_000
+    )
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_hidden()
+
+
+def test_a_refused_shared_link_leaves_the_address(page: Page, site_url: str):
+    page.goto(f"{site_url}?scenario=v2.1..zzz#demo")
+    expect(page.get_by_text("scenario could not be used")).to_be_visible(timeout=60_000)
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('scenario')")
+    page.reload()
+    assert not address_has_scenario(page)
+    expect(page.get_by_text("scenario could not be used")).to_be_hidden()

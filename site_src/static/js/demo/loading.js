@@ -6,7 +6,16 @@ import { formatMegabytes, startRuntime, supportsWebAssembly } from "guide/bridge
 import { skipTracesSoFar } from "guide/demo/dots.js";
 import { openLessonInSimulator } from "guide/demo/lesson-picker.js";
 import { replayRun } from "guide/demo/replay.js";
-import { progress, retry, root, showFirstLogLine, showNotice, startButton, status } from "guide/demo/page.js";
+import {
+  forgetSharedAddress,
+  progress,
+  retry,
+  root,
+  showFirstLogLine,
+  showNotice,
+  startButton,
+  status,
+} from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 import { render, renderAll, renderPause } from "guide/demo/view.js";
 
@@ -75,6 +84,7 @@ async function start(version) {
       showNotice(`The link’s scenario could not be used: ${error.message}. The demo starts from the defaults instead.`);
     }
   }
+  if (!replayed) forgetSharedAddress(); // refused or cancelled: a reload starts afresh, quietly
   if (cancelled) showNotice("The shared run’s replay was cancelled. This is an empty run.");
   else if (!replayed) run.snapshot = JSON.parse(await runtime.call(calls.load, null));
   if (!replayed && embed?.options.mode) {
