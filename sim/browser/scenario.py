@@ -221,10 +221,15 @@ def _parse_actions(text: str) -> tuple:
     total_ns = 0
     if not text:
         return ()
-    for position, token in enumerate(text.split("-"), start=1):
+    tokens = text.split("-")
+    for position, token in enumerate(tokens, start=1):
         match = _TOKEN.fullmatch(token)
         if match is None:
-            shown = token if len(token) <= 20 else token[:20] + "..."
+            shown = token
+            following = tokens[position] if position < len(tokens) else ""
+            if following[:1].isdigit():  # no token starts with a digit: "a-5" is a minus sign
+                shown = f"{token}-{following}"
+            shown = shown if len(shown) <= 20 else shown[:20] + "..."
             raise ScenarioError(
                 f"step {position} of the run, {shown!r}, is not an action the demo knows"
             )

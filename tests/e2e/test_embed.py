@@ -611,3 +611,12 @@ def test_an_embed_of_a_site_under_a_sub_path_works_and_fits(
     user = frame.get_by_role("group", name="User", exact=True)
     expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
     assert page.console_errors == []
+
+
+def test_a_mode_beside_a_scenario_is_ignored_with_a_notice(page: Page, site_url: str):
+    page.goto(f"{site_url}embed/?scenario=v2.1..r&mode=stateful")
+    wait_ready(page)
+    notice = page.locator("#demo-notice")
+    expect(notice).to_contain_text("The embed ignores mode “stateful”: the scenario")
+    expect(notice).to_contain_text("Replayed a shared scenario")
+    assert page.evaluate("() => window.simSnapshot().mode") == "stateless"
