@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.e2e.test_demo import open_demo
 
 pytestmark = pytest.mark.browser
 
@@ -16,3 +20,16 @@ def test_metrics_count_with_thousands_separators_as_the_compare_table_does(
     ok = page.evaluate("() => window.simSnapshot().metrics.ok")
     assert ok >= 1000
     expect(page.locator("[data-metric=ok]")).to_have_text(f"{ok:,}")
+
+
+def test_the_done_badge_of_the_prediction_step_sits_on_the_questions_line(
+    page: Page, site_url: str, artifacts: Path
+):
+    open_demo(page, f"{site_url}#demo")
+    step = page.locator('#lesson-crash li[data-step="predict"]')
+    step.get_by_role("radio").first.check()
+    badge = step.locator(".step-badge")
+    expect(badge).to_have_text("Done:")
+    question = step.locator("p").first
+    assert abs(badge.bounding_box()["y"] - question.bounding_box()["y"]) < 6
+    step.screenshot(path=str(artifacts / "prediction-step-done.png"))

@@ -187,3 +187,16 @@ def test_two_tabs_before_any_request_do_not_pass_for_the_race_nor_for_one_sessio
     assert "last write won" not in " ".join(snap["lesson"]["said"])
     snap = demo.apply({"type": "request"})
     assert done(snap) == {"tabs-session"}
+
+
+def test_a_mode_switch_clears_what_the_lesson_said_about_the_run_before():
+    """Issue 23, item 10: the outcome of the last run does not stay under the next one."""
+    demo, snap = run(
+        {"type": "reset", "config": {"mode": "stateful"}}, {"type": "request"}, {"type": "request"}
+    )
+    demo.apply({"type": "kill", "server": holder(snap)})
+    snap = demo.apply({"type": "request"})
+    assert "stateful-kill" in done(snap) and snap["lesson"]["said"]
+    snap = demo.apply({"type": "reset", "config": {"mode": "replicated"}})
+    assert snap["lesson"]["said"] == []
+    assert "stateful-kill" in done(snap)  # the progress itself is kept
