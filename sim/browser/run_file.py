@@ -25,7 +25,11 @@ UNCHECKED_NOTICE = (
 def advanced_ns(actions: tuple | list) -> int:
     """The simulated time a run's actions ask for (requests run the clock too, by the model's
     rules, so only advances are counted: they are the part a file states)."""
-    return sum(action["ns"] for action in actions if action["type"] == "advance")
+    total = 0
+    for action in actions:
+        if action["type"] == "advance":
+            total += action["ns"]
+    return total
 
 
 def head(action_count: int, advanced: int) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from sim.browser.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
+from sim.browser.json_depth import nesting
 from sim.core.config import Config, build_config
 from sim.core.errors import ScenarioError
 from sim.core.units import S
@@ -170,24 +171,6 @@ def _extract(text: str) -> str:
     raise ScenarioError("the link has no scenario parameter value")
 
 
-def _nesting(text: str) -> int:
-    """How deeply JSON text nests objects and arrays (brackets inside strings not counted),
-    found without recursion, so no input can exhaust the stack (Pyodide's is small)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
 def _parse_config(text: str) -> Config:
     """Decode the config section."""
     if not text:
@@ -199,7 +182,7 @@ def _parse_config(text: str) -> Config:
         )
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
-        if _nesting(raw) > 2:  # settings are one flat object; much deeper JSON is never parsed
+        if nesting(raw) > 2:  # settings are one flat object; much deeper JSON is never parsed
             raise ValueError("nested")
         overrides = json.loads(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
@@ -225,10 +208,9 @@ def _parse_actions(text: str) -> tuple:
     for position, token in enumerate(tokens, start=1):
         match = _TOKEN.fullmatch(token)
         if match is None:
-            shown = token
             following = tokens[position] if position < len(tokens) else ""
-            if following[:1].isdigit():  # no token starts with a digit: "a-5" is a minus sign
-                shown = f"{token}-{following}"
+            # No token starts with a digit: in "a-5" the "-" is a minus sign, not a separator.
+            shown = f"{token}-{following}" if following[:1].isdigit() else token
             shown = shown if len(shown) <= 20 else shown[:20] + "..."
             raise ScenarioError(
                 f"step {position} of the run, {shown!r}, is not an action the demo knows"
