@@ -33,3 +33,22 @@ def test_the_done_badge_of_the_prediction_step_sits_on_the_questions_line(
     question = step.locator("p").first
     assert abs(badge.bounding_box()["y"] - question.bounding_box()["y"]) < 6
     step.screenshot(path=str(artifacts / "prediction-step-done.png"))
+
+
+def test_after_a_rolling_deploy_the_user_box_says_its_cart_is_the_last_answer(
+    page: Page, site_url: str
+):
+    from tests.e2e.test_demo_controls import link_to
+
+    actions = [{"type": "reset", "config": {"mode": "stateful"}}]
+    actions += [{"type": "request"}] * 3 + [{"type": "deploy"}]
+    actions += [{"type": "advance", "ns": 120 * 10**9}]
+    open_demo(page, link_to(site_url, actions), pause=False)
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_visible()
+    user = page.get_by_role("group", name="User", exact=True)
+    expect(user.get_by_text("Cart:")).to_have_text("Cart: 3 items")
+    note = user.get_by_text("That was the last answer; the servers hold no cart for you now.")
+    expect(note).to_be_visible()
+    page.get_by_role("button", name="Send request", exact=True).click()
+    expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
+    expect(note).to_be_hidden()

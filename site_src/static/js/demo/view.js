@@ -120,6 +120,9 @@ function renderControls(snapshot) {
   renderStoreSettings(snapshot.config);
   setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[snapshot.config.policy]);
   setText(root.querySelector("[data-field=cart]"), `Cart: ${plural(snapshot.user.cart_items, "item")}`);
+  const cartNote = root.querySelector("[data-field=cart-note]");
+  setText(cartNote, snapshot.user.cart_note ?? "");
+  cartNote.hidden = snapshot.user.cart_note === null;
 }
 
 // A select shows `value`, with an option added for a value a link brought that the list lacks.
