@@ -7,6 +7,7 @@
 // with a saved snapshot (missing, stale, unreadable, refused by Pyodide, or an interpreter that
 // does not answer) means a normal start, and the snapshot is made again.
 import { calls, fromWorker, toWorker } from "guide/bridge/messages.js"; // the build links it
+import { canKeepSnapshots, forgetSnapshots, readSnapshot, saveSnapshot } from "guide/bridge/saved-start.js";
 
 // Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
 // simulator with this file name, so tracebacks name it).
@@ -95,40 +96,6 @@ async function restore(loadPyodide, options, bytes, archive, where) {
     demoModule = null;
     await forgetSnapshots(where);
     return null;
-  }
-}
-
-// ---------------------------------------------------------------- snapshots in Cache Storage
-
-function canKeepSnapshots() {
-  return typeof caches === "object";
-}
-
-async function readSnapshot({ cache, url }) {
-  try {
-    if (!canKeepSnapshots()) return null;
-    const response = await (await caches.open(cache)).match(url);
-    return response ? new Uint8Array(await response.arrayBuffer()) : null;
-  } catch (error) {
-    return null; // storage unavailable (a private window): start normally
-  }
-}
-
-// One snapshot per site: saving this build's removes any other build's.
-async function saveSnapshot({ cache, url }, bytes) {
-  const saved = await caches.open(cache);
-  const current = new URL(url, location.href).href;
-  for (const request of await saved.keys()) {
-    if (request.url !== current) await saved.delete(request);
-  }
-  await saved.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
-}
-
-async function forgetSnapshots({ cache }) {
-  try {
-    await caches.delete(cache);
-  } catch (error) {
-    // nothing saved to forget
   }
 }
 
