@@ -127,6 +127,7 @@ def test_the_default_demo_starts_empty():
         "acknowledged_items": 0,
         "lost_items": 0,
         "bound_server": None,
+        "cart_note": None,
     }
     assert [s["name"] for s in snap["servers"]] == ["A", "B", "C"]
     assert snap["metrics"]["p50_ms"] is None
