@@ -37,6 +37,7 @@ the browser's worker answers clicks and shows progress between slices.
 
 import json
 
+from sim.browser import run_file
 from sim.browser.actions import LESSON_ACTIONS, MAX_ADVANCE_NS, apply_action, validate_action
 from sim.browser.others import OtherModes
 from sim.browser.replay import Replay
@@ -65,9 +66,11 @@ __all__ = ["Demo", "ModelError", "ScenarioError", "load", "start_load"]
 class Demo:
     """One interactive run: a model plus the scenario that reproduces it."""
 
-    def __init__(self, scenario: Scenario | None = None, in_steps: bool = False) -> None:
+    def __init__(
+        self, scenario: Scenario | None = None, in_steps: bool = False, notice: str | None = None
+    ) -> None:
         """Start from `scenario` (default: seed 1, default config) and replay its actions,
-        at once or, with `in_steps`, as `load_step()` is called."""
+        at once or, with `in_steps`, as `load_step()` is called; `notice` is said about it."""
         scenario = scenario or Scenario()
         actions = []
         for position, action in enumerate(scenario.actions, start=1):
@@ -79,7 +82,8 @@ class Demo:
         self._runs = 0  # runs started (a reset starts one): a comparison belongs to one
         self._compared: tuple[int, int] | None = None  # (run, time_ns) of the last comparison
         self._start(scenario.seed, scenario.config)
-        self._notice = earlier_version_notice(scenario)
+        notices = (earlier_version_notice(scenario), notice)
+        self._notice = " ".join(n for n in notices if n) or None
         self._loading = Replay(self._apply_loaded, self._advance, self._record)
         for action in actions:
             self._loading.add(action)
@@ -234,6 +238,7 @@ class Demo:
         )
         snapshot["scenario_savable"] = short and len(text) <= MAX_FILE_CHARS
         snapshot["scenario_link_limit"] = MAX_CHARS
+        snapshot["run_file_head"] = run_file.head(len(self._actions), self._advanced_ns)
         snapshot["lesson"] = self.lessons.open.to_dict()
         compared = self._compared
         snapshot["comparison"] = (
@@ -286,8 +291,11 @@ def load(scenario_text: str | None) -> Demo:
 
 def start_load(scenario_text: str | None, from_file: bool = False) -> Demo:
     """Like load(), but the actions are replayed as `load_step()` is called; `from_file`
-    allows a run saved as a file, longer than a link."""
+    reads a run file (sim.browser.run_file), which may hold a run too long for a link and is
+    refused when empty, cut short or changed."""
+    if from_file:
+        scenario, notice = run_file.read(scenario_text)
+        return Demo(scenario, in_steps=True, notice=notice)
     if scenario_text is None or (isinstance(scenario_text, str) and not scenario_text.strip()):
         return Demo()
-    limit = MAX_FILE_CHARS if from_file else MAX_CHARS
-    return Demo(parse(scenario_text, limit), in_steps=True)
+    return Demo(parse(scenario_text), in_steps=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from sim.browser.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
+from sim.browser.json_depth import nesting
 from sim.core.config import Config, build_config
 from sim.core.errors import ScenarioError
 from sim.core.units import S
@@ -180,8 +181,10 @@ def _parse_config(text: str) -> Config:
             "it may have been changed when it was copied"
         )
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        overrides = json.loads(raw.decode("utf-8"))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+        if nesting(raw) > 2:  # settings are one flat object; much deeper JSON is never parsed
+            raise ValueError("nested")
+        overrides = json.loads(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         raise ScenarioError(
             "its settings part cannot be read; it may have been cut short or changed "
@@ -201,10 +204,14 @@ def _parse_actions(text: str) -> tuple:
     total_ns = 0
     if not text:
         return ()
-    for position, token in enumerate(text.split("-"), start=1):
+    tokens = text.split("-")
+    for position, token in enumerate(tokens, start=1):
         match = _TOKEN.fullmatch(token)
         if match is None:
-            shown = token if len(token) <= 20 else token[:20] + "..."
+            following = tokens[position] if position < len(tokens) else ""
+            # No token starts with a digit: in "a-5" the "-" is a minus sign, not a separator.
+            shown = f"{token}-{following}" if following[:1].isdigit() else token
+            shown = shown if len(shown) <= 20 else shown[:20] + "..."
             raise ScenarioError(
                 f"step {position} of the run, {shown!r}, is not an action the demo knows"
             )

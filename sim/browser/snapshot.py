@@ -50,7 +50,7 @@ from sim.core.model import Model
 from sim.core.units import US, from_thousandths
 from sim.story.log import LOG_LIMIT
 from sim.story.narrator import Narrator
-from sim.story.status import deploy_status, detection_window, server_status, store_words
+from sim.story.status import cart_note, deploy_status, detection_window, server_status, store_words
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
 # animates only new traces, and a smaller snapshot is what keeps a click within a frame:
@@ -87,6 +87,7 @@ def _user(model: Model) -> dict:
         "acknowledged_items": you.acked,
         "lost_items": model.lost_items(you),
         "bound_server": you.affinity if model.config.policy == "sticky" else None,
+        "cart_note": cart_note(model, DEMO_USER),
     }
 
 

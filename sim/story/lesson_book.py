@@ -52,6 +52,8 @@ class LessonBook:
 
     def observe(self, seen: Seen) -> None:
         """Let the open lesson's rule see an action."""
+        if seen.kind == "reset":
+            self.open.said = []  # what it said was about the run the reset ended
         RULES[self.open_id](self.open, seen)
 
     def heading_actions(self) -> list[dict]:

@@ -4,9 +4,11 @@ background user's that failed or lost its session), two tabs, lost updates, fail
 from sim.core import records as r
 from sim.core.cluster import DEMO_USER
 from sim.core.config import MODE_RULES, Config
+from sim.core.units import S
 from sim.story.words import plural
 
 Line = tuple[str, str] | None
+NOTICEABLE_NS = S  # an answer slower than this moved the clock visibly
 LEVELS = {"ok": "info", "retried": "info", "session_lost": "warn"}  # anything else: error
 
 
@@ -60,7 +62,11 @@ def request_line(rec: r.RequestFinished, config: Config) -> Line:
     """The console's line for a finished request, if the console logs it."""
     if rec.user != DEMO_USER and rec.outcome not in ("failed", "session_lost"):
         return None
-    return LEVELS.get(rec.outcome, "error"), request_text(rec, config)
+    text = request_text(rec, config)
+    if rec.user == DEMO_USER and rec.latency_ns >= NOTICEABLE_NS:
+        # A request runs the clock until its answer, even in a paused demo: say so.
+        text += f" The clock ran {rec.latency_ns / S:.1f} s until the answer came."
+    return LEVELS.get(rec.outcome, "error"), text
 
 
 def _detour(rec: r.RequestFinished) -> str:

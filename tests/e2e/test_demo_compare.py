@@ -124,7 +124,7 @@ def test_a_run_too_long_for_a_link_can_be_downloaded_and_opened_again(
         page.get_by_role("link", name="Download this run as a file").click()
     saved = tmp_path / "run.txt"
     download.value.save_as(saved)
-    assert saved.read_text().strip() == long_run["scenario"]
+    assert saved.read_text() == long_run["run_file_head"] + long_run["scenario"] + "\n"
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(cart_of(page, "User")).to_have_text("Cart: 0 items")
     page.get_by_label("Open a run file").set_input_files(saved)

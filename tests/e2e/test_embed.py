@@ -887,3 +887,12 @@ def test_the_embed_shows_what_its_options_ask_for_while_python_loads(browser, si
         assert page.evaluate("() => window.simSnapshot()") is None  # still before Python
     finally:
         context.close()
+
+
+def test_a_mode_beside_a_scenario_is_ignored_with_a_notice(page: Page, site_url: str):
+    page.goto(f"{site_url}embed/?scenario=v2.1..r&mode=stateful")
+    wait_ready(page)
+    notice = page.locator("#demo-notice")
+    expect(notice).to_contain_text("The embed ignores mode “stateful”: the scenario")
+    expect(notice).to_contain_text("Replayed a shared scenario")
+    assert page.evaluate("() => window.simSnapshot().mode") == "stateless"

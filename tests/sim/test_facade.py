@@ -127,6 +127,7 @@ def test_the_default_demo_starts_empty():
         "acknowledged_items": 0,
         "lost_items": 0,
         "bound_server": None,
+        "cart_note": None,
     }
     assert [s["name"] for s in snap["servers"]] == ["A", "B", "C"]
     assert snap["metrics"]["p50_ms"] is None
@@ -253,3 +254,26 @@ def test_the_snapshot_names_what_the_page_would_otherwise_re_derive():
     assert snap["config"]["membership_drop_ms"] == 3_000
     stateful = load("v2.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r")
     assert stateful.snapshot()["user"]["lost_items"] == 3
+
+
+def test_the_user_box_says_when_its_cart_is_only_the_last_answer():
+    """Issue 23, items 5 and 4: after a rolling deploy the box still shows the last answer's
+    cart; with two tabs the session holds more than the answer that came last."""
+    from sim.browser.facade import Demo
+
+    demo = Demo()
+    demo.act({"type": "reset", "config": {"mode": "stateful"}})
+    for _ in range(3):
+        demo.act({"type": "request"})
+    assert demo.snapshot()["user"]["cart_note"] is None
+    demo.act({"type": "deploy"})
+    user = demo.apply({"type": "advance", "ns": 120 * 10**9})["user"]
+    assert user["cart_items"] == 3 and user["lost_items"] == 3
+    assert user["cart_note"] == "That was the last answer; the servers hold no cart for you now."
+    assert demo.apply({"type": "request"})["user"]["cart_note"] is None
+    tabs = Demo()
+    tabs.act({"type": "reset", "config": {"mode": "stateful"}})
+    tabs.act({"type": "request"})
+    user = tabs.apply({"type": "request", "tabs": 2})["user"]
+    assert user["cart_items"] == 2  # the answer that came last; the other tab's saw 3
+    assert user["cart_note"] == "That was the last answer; the servers hold 3 items now."

@@ -174,3 +174,29 @@ def test_a_server_not_yet_detected_says_how_many_failed_checks_mark_it_down():
     demo, _ = run({"type": "advance", "ns": 3 * S}, {"type": "kill", "server": "A"})
     status = demo.snapshot()["servers"][0]["status"]
     assert "3 more failed checks mark it down" in status["text"]
+
+
+def test_two_tabs_before_any_request_do_not_pass_for_the_race_nor_for_one_session():
+    """Issue 23, item 11: step 1 asks for one ordinary request first; without it each tab
+    starts a session of its own, which is no lost update."""
+    demo, snap = run({"type": "lesson", "id": "two-tabs"})
+    snap = demo.apply({"type": "request", "tabs": 2})
+    assert done(snap) == set()
+    assert snap["lesson"]["next"] == "tabs-session"
+    assert "session of its own" in snap["lesson"]["said"][-1]
+    assert "last write won" not in " ".join(snap["lesson"]["said"])
+    snap = demo.apply({"type": "request"})
+    assert done(snap) == {"tabs-session"}
+
+
+def test_a_mode_switch_clears_what_the_lesson_said_about_the_run_before():
+    """Issue 23, item 10: the outcome of the last run does not stay under the next one."""
+    demo, snap = run(
+        {"type": "reset", "config": {"mode": "stateful"}}, {"type": "request"}, {"type": "request"}
+    )
+    demo.apply({"type": "kill", "server": holder(snap)})
+    snap = demo.apply({"type": "request"})
+    assert "stateful-kill" in done(snap) and snap["lesson"]["said"]
+    snap = demo.apply({"type": "reset", "config": {"mode": "replicated"}})
+    assert snap["lesson"]["said"] == []
+    assert "stateful-kill" in done(snap)  # the progress itself is kept

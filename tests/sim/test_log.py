@@ -24,3 +24,23 @@ def test_the_log_keeps_only_the_last_lines():
     assert len(tail) == LOG_LIMIT
     assert tail[-1]["seq"] == LOG_LIMIT + 50
     assert tail[0]["text"] == "line 50"
+
+
+def test_a_slow_answer_says_the_clock_ran_until_it_came():
+    """Issue 23, item 6: a request to a vanished server waits for the connect time-out; the
+    clock runs until the answer, even while the page is paused, and the log says so."""
+    from sim.browser.facade import Demo
+
+    demo = Demo()
+    demo.act({"type": "reset", "config": {"mode": "stateful", "redispatch": False}})
+    demo.act({"type": "request"})
+    holder = next(s["name"] for s in demo.snapshot()["servers"] if s["session_items"])
+    demo.act({"type": "kill", "server": holder, "kind": "vanish"})
+    before = demo.snapshot()["time_ns"]
+    snap = demo.apply({"type": "request"})
+    waited = (snap["time_ns"] - before) / 10**9
+    assert waited >= 1
+    assert "The clock ran" in snap["log"][-1]["text"]
+    assert "until the answer came" in snap["log"][-1]["text"]
+    quick = demo.apply({"type": "request"})  # the balancer knows by now, or answers at once
+    assert all("The clock ran" not in line["text"] for line in quick["log"][-1:])

@@ -137,7 +137,7 @@ def test_a_run_too_long_for_a_link_can_be_saved_and_loaded_from_a_file():
         parse(snap["scenario"])
     with pytest.raises(ScenarioError, match="too long"):
         start_load(snap["scenario"])
-    again = start_load(snap["scenario"] + "\n", from_file=True)
+    again = start_load(snap["run_file_head"] + snap["scenario"] + "\n", from_file=True)
     while again.load_step():
         pass
     assert again.snapshot_json() == demo.snapshot_json()

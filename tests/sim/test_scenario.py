@@ -192,3 +192,10 @@ def test_an_old_link_parses_to_the_same_actions_and_config_as_before_the_lessons
         assert set(scenario.config.differences()) <= {"mode"}
         assert all(a["type"] != "deploy" and "tabs" not in a for a in scenario.actions)
         assert encode(scenario).split(".", 1)[1] == text.split(".", 1)[1]
+
+
+def test_a_minus_sign_in_a_step_is_shown_as_written():
+    with pytest.raises(ScenarioError, match="step 1 of the run, 'a-5', is not an action"):
+        parse("v2.1..a-5")
+    with pytest.raises(ScenarioError, match=r"step 2 of the run, 'l-3\.5', is not an action"):
+        parse("v2.1..r-l-3.5-r")

@@ -56,6 +56,9 @@
   }
   const scenario = checked("scenario", null, "the demo starts from the defaults");
   const mode = checked("mode", config.modes, "the demo starts in the default mode");
+  if (scenario !== null && mode !== null) {
+    notices.push(`The embed ignores mode ${quoted(mode)}: the scenario carries its own mode.`);
+  }
   const options = {
     scenario,
     mode: scenario === null ? mode : null, // a shared scenario carries its own mode

@@ -6,8 +6,9 @@
 // restore it instead of starting Python again, which skips most of the start-up. Anything wrong
 // with a saved snapshot (missing, stale, unreadable, refused by Pyodide, or an interpreter that
 // does not answer) means a normal start, and the snapshot is made again.
-import { importModule, startDownloads } from "guide/bridge/downloads.js"; // the build links it
+import { importModule, startDownloads } from "guide/bridge/downloads.js"; // the build links these
 import { calls, fromWorker, toWorker } from "guide/bridge/messages.js";
+import { canKeepSnapshots, forgetSnapshots, readSnapshot, saveSnapshot } from "guide/bridge/saved-start.js";
 
 // Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
 // simulator with this file name, so tracebacks name it).
@@ -110,40 +111,6 @@ async function restore(loadPyodide, options, bytes, archive, where) {
   }
 }
 
-// ---------------------------------------------------------------- snapshots in Cache Storage
-
-function canKeepSnapshots() {
-  return typeof caches === "object";
-}
-
-async function readSnapshot({ cache, url }) {
-  try {
-    if (!canKeepSnapshots()) return null;
-    const response = await (await caches.open(cache)).match(url);
-    return response ? new Uint8Array(await response.arrayBuffer()) : null;
-  } catch (error) {
-    return null; // storage unavailable (a private window): start normally
-  }
-}
-
-// One snapshot per site: saving this build's removes any other build's.
-async function saveSnapshot({ cache, url }, bytes) {
-  const saved = await caches.open(cache);
-  const current = new URL(url, location.href).href;
-  for (const request of await saved.keys()) {
-    if (request.url !== current) await saved.delete(request);
-  }
-  await saved.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
-}
-
-async function forgetSnapshots({ cache }) {
-  try {
-    await caches.delete(cache);
-  } catch (error) {
-    // nothing saved to forget
-  }
-}
-
 // ---------------------------------------------------------------- calls from the page
 
 // Long work (replaying a shared link, bringing the other modes level for Compare) runs a
@@ -167,6 +134,10 @@ function scheduleSlice() {
 }
 
 function answer(message) {
+  if (message.method === calls.cancelLoad) {
+    cancelLoad(message.id);
+    return;
+  }
   if (loading) {
     held.push(message);
     return;
@@ -190,6 +161,24 @@ function answer(message) {
     post({ type: fromWorker.result, id, error: describe(error) });
   }
   scheduleSlice();
+}
+
+// The reader gave up waiting for a replay: its call fails, and the demo starts an empty run.
+function cancelLoad(id) {
+  try {
+    if (loading) {
+      const { id: loadId, previous } = loading;
+      loading = null;
+      demo.destroy();
+      if (previous) previous.destroy();
+      demo = demoModule.load(undefined);
+      post({ type: fromWorker.result, id: loadId, error: "The replay was cancelled." });
+    }
+    post({ type: fromWorker.result, id, value: demo.snapshot_json() });
+  } catch (error) {
+    post({ type: fromWorker.result, id, error: describe(error) });
+  }
+  held.splice(0).forEach(answer);
 }
 
 // One slice of whichever long work is under way: the replay of a link first, then the other

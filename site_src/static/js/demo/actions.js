@@ -1,8 +1,7 @@
 // The reader's clicks and choices, forwarded to the simulator as actions (send.js). No
 // simulation logic lives here.
-import { embed } from "guide/bridge/handover.js";
 import { compareModes } from "guide/demo/compare.js";
-import { root, showNotice } from "guide/demo/page.js";
+import { forgetSharedAddress, root, showNotice } from "guide/demo/page.js";
 import { send } from "guide/demo/send.js";
 import { copyLink, openRunFile } from "guide/demo/share.js";
 import { run, ui } from "guide/demo/state.js";
@@ -17,11 +16,6 @@ function startOwnRun() {
     renderPause(ui.paused);
   }
   showNotice("");
-  if (!embed && new URLSearchParams(location.search).has("scenario")) {
-    const url = new URL(location.href);
-    url.searchParams.delete("scenario");
-    history.replaceState(history.state, "", url.href);
-  }
 }
 
 // A new mode, balancing or retry setting starts the run over with Auto traffic and Chaos
@@ -75,6 +69,7 @@ function onClick(event) {
   const button = event.target.closest("button[data-action]");
   if (!button || button.disabled || button.ariaDisabled === "true" || !ui.ready) return;
   const name = button.dataset.action;
+  if (name !== "copy-link" && name !== "compare") forgetSharedAddress(); // they leave the run as it is
   // The second click of a double click would undo a kill or a restart before it shows.
   if (event.detail > 1 && (name === "toggle-server" || name === "toggle-store")) return;
   if (name === "toggle-server") {
@@ -89,8 +84,9 @@ function onClick(event) {
 
 function onChange(event) {
   const target = event.target;
-  if (!ui.ready) return;
+  if (!ui.ready || ui.replaying) return; // the run's next render shows what it holds
   const setting = target.dataset.setting;
+  if (target.name === "demo-mode" || (setting && setting !== "speed")) forgetSharedAddress();
   if (target.name === "demo-mode") {
     ui.pendingMode = target.value;
     restart({ mode: target.value }).finally(() => {

@@ -3,7 +3,7 @@
 // lesson-view.js renders what it says back.
 import { lessonFromHash, unknownLessonNotice } from "guide/demo/lesson-link.js";
 import { FIRST_LESSON, LESSONS, lessonHash, showLesson } from "guide/demo/lesson-view.js";
-import { root, showNotice } from "guide/demo/page.js";
+import { forgetSharedAddress, root, showNotice } from "guide/demo/page.js";
 import { send } from "guide/demo/send.js";
 import { ui } from "guide/demo/state.js";
 
@@ -38,6 +38,7 @@ export function listenForLessons() {
   for (const radio of root.querySelectorAll("input[name^=demo-prediction]")) radio.disabled = false;
   root.addEventListener("change", (event) => {
     const target = event.target;
+    if (target.name.startsWith("demo-prediction") || target.name === "demo-lesson") forgetSharedAddress();
     if (target.name.startsWith("demo-prediction")) {
       send({ type: "predict", answer: target.value }); // counts once the simulator runs
     } else if (target.name === "demo-lesson") {

@@ -4,9 +4,18 @@ import { calls } from "guide/bridge/messages.js";
 import { embed, simReady } from "guide/bridge/handover.js";
 import { formatMegabytes, startRuntime, supportsWebAssembly } from "guide/bridge/runtime.js";
 import { skipTracesSoFar } from "guide/demo/dots.js";
-import { simulatedTime } from "guide/demo/format.js";
 import { openLessonInSimulator } from "guide/demo/lesson-picker.js";
-import { progress, retry, root, showFirstLogLine, showNotice, startButton, status } from "guide/demo/page.js";
+import { replayRun } from "guide/demo/replay.js";
+import {
+  forgetSharedAddress,
+  progress,
+  retry,
+  root,
+  showFirstLogLine,
+  showNotice,
+  startButton,
+  status,
+} from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 import { render, renderAll, renderPause } from "guide/demo/view.js";
 
@@ -66,15 +75,18 @@ async function start(version) {
   const { runtime } = run;
   const shared = sharedScenario();
   let replayed = false;
+  let cancelled = false;
   if (shared !== null) {
     try {
-      run.snapshot = JSON.parse(await runtime.call(calls.load, shared, showReplayProgress("the shared run")));
-      replayed = true;
+      ({ snapshot: run.snapshot, cancelled } = await replayRun("the shared run", calls.load, shared));
+      replayed = !cancelled;
     } catch (error) {
       showNotice(`The link’s scenario could not be used: ${error.message}. The demo starts from the defaults instead.`);
     }
   }
-  if (!replayed) run.snapshot = JSON.parse(await runtime.call(calls.load, null));
+  if (!replayed) forgetSharedAddress(); // refused or cancelled: a reload starts afresh, quietly
+  if (cancelled) showNotice("The shared run’s replay was cancelled. This is an empty run.");
+  else if (!replayed) run.snapshot = JSON.parse(await runtime.call(calls.load, null));
   if (!replayed && embed?.options.mode) {
     const reset = { type: "reset", config: { mode: embed.options.mode } };
     run.snapshot = JSON.parse(await runtime.call(calls.apply, JSON.stringify(reset)));
@@ -96,17 +108,6 @@ async function start(version) {
   renderPause(ui.paused);
   openLessonInSimulator(run.snapshot);
   settleOnce("resolve", version);
-}
-
-// A long link or file replays for seconds: say so, with how much of its simulated time is done.
-export function showReplayProgress(what) {
-  return ({ done_ns, total_ns }) => {
-    if (!total_ns) return;
-    progress.hidden = false;
-    progress.max = total_ns;
-    progress.value = done_ns;
-    status.textContent = `Replaying ${what}: ${simulatedTime(done_ns, total_ns)} of ${simulatedTime(total_ns)} of simulated time`;
-  };
 }
 
 function showWaiting(text) {

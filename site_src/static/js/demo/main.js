@@ -11,10 +11,12 @@ import { followLessonLink, listenForLessons } from "guide/demo/lesson-picker.js"
 import { startDemo } from "guide/demo/loading.js";
 import { diagram, root, showNotice } from "guide/demo/page.js";
 import { run } from "guide/demo/state.js";
+import { listenDuringReplays } from "guide/demo/replay.js";
 import { startClock } from "guide/demo/time.js";
 
 listenForActions();
 listenForLessons();
+listenDuringReplays();
 startClock();
 new ResizeObserver(() => {
   if (run.snapshot) drawWires(run.snapshot);

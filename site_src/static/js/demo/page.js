@@ -21,6 +21,16 @@ export function showNotice(text, about = "run") {
   notice.hidden = !lines.length;
 }
 
+// Once the reader acts on a shared run, or the page could not use the link, the address no
+// longer names that link: a reload must not replay it over the reader's run, nor repeat its
+// notice. An embed's address is its host page's: left alone.
+export function forgetSharedAddress() {
+  if (embed || !new URLSearchParams(location.search).has("scenario")) return;
+  const url = new URL(location.href);
+  url.searchParams.delete("scenario");
+  history.replaceState(history.state, "", url.href);
+}
+
 // Until the simulator's own log arrives, the log says what the demo is doing.
 export function showFirstLogLine(text) {
   document.querySelector("#demo-log .log-line").textContent = `> ${text}`;

@@ -8,7 +8,7 @@ import { renderAll } from "guide/demo/view.js";
 // `action` is an action, or a function of the current snapshot that returns one (or null for
 // none), for an action that depends on what the actions queued before it did.
 export function send(action) {
-  if (!ui.ready) return Promise.resolve();
+  if (!ui.ready || ui.replaying) return Promise.resolve(); // nothing reaches a run being replayed
   run.inFlight += 1;
   const job = run.queue.then(async () => {
     if (typeof action === "function") action = action(run.snapshot);

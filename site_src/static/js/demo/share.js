@@ -5,8 +5,8 @@ import { embed } from "guide/bridge/handover.js";
 import { forgetComparison } from "guide/demo/compare.js";
 import { skipTracesSoFar } from "guide/demo/dots.js";
 import { lessonHash, showLesson } from "guide/demo/lesson-view.js";
-import { showReplayProgress } from "guide/demo/loading.js";
-import { progress, shareOutput, showNotice, status } from "guide/demo/page.js";
+import { replayRun } from "guide/demo/replay.js";
+import { shareOutput, showNotice, status } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 import { renderAll, renderPause } from "guide/demo/view.js";
 
@@ -36,7 +36,8 @@ function offerFile(snapshot) {
     shareOutput.textContent = "This run is too long to share or save. Reset and try a shorter one.";
     return;
   }
-  const file = new Blob([snapshot.scenario + "\n"], { type: "text/plain" });
+  // The simulator's first line says how long the run is, so a file cut short is refused.
+  const file = new Blob([snapshot.run_file_head, snapshot.scenario, "\n"], { type: "text/plain" });
   const link = document.createElement("a");
   if (savedRunURL) URL.revokeObjectURL(savedRunURL);
   savedRunURL = link.href = URL.createObjectURL(file);
@@ -60,23 +61,33 @@ export async function openRunFile(input) {
     showNotice("The file could not be read.");
     return;
   }
-  ui.paused = true; // the replayed moment stays put, as a shared link's does
+  const wasPaused = ui.paused;
+  const wasPausedForLink = ui.pausedForLink;
+  ui.paused = true; // time waits during the replay; the replayed moment stays put, as a link's
   ui.pausedForLink = true;
   renderPause(true);
   await run.queue;
+  let cancelled;
   try {
-    const replay = showReplayProgress("the run from the file");
-    run.snapshot = JSON.parse(await run.runtime.call(calls.loadFile, text, replay));
+    ({ snapshot: run.snapshot, cancelled } = await replayRun("the run from the file", calls.loadFile, text));
   } catch (error) {
+    renderAll();
+    ui.paused = wasPaused; // a refused file changes nothing, a running demo included
+    ui.pausedForLink = wasPausedForLink;
+    renderPause(wasPaused);
     showNotice(`The file could not be used (${error.message}). The demo is as it was.`);
     return;
   } finally {
-    progress.hidden = true;
     status.textContent = ui.readyText;
   }
   forgetComparison();
-  showNotice("Replayed the run from the file. Press Resume to let time run on.");
   skipTracesSoFar(run.snapshot);
   showLesson(run.snapshot.lesson.id); // the run brings its own lesson and progress
   renderAll();
+  if (cancelled) {
+    showNotice("The file’s replay was cancelled. This is an empty run.");
+    return;
+  }
+  const unchecked = run.snapshot.scenario_notice ? ` ${run.snapshot.scenario_notice}` : "";
+  showNotice(`Replayed the run from the file. Press Resume to let time run on.${unchecked}`);
 }

@@ -10,6 +10,7 @@ export const ui = {
   maxServers: Number(root.dataset.maxServers),
   pendingMode: null, // a mode chosen whose reset has not answered yet
   pausedForLink: false, // paused by the page to show a shared moment, not by the reader
+  replaying: false, // a link or file is being replayed: the controls wait (replay.js)
   comparing: false, // a comparison asked for and not yet answered
   readyText: "", // what the status line says once the simulator is ready
   lesson: null, // the lesson on show (lesson-view.js)

@@ -1,7 +1,7 @@
 // Renders a simulator snapshot into the demo. render() gives the same page however often it is
 // called with the same snapshot; it computes nothing the simulator has not.
 import { setText, iconFrom } from "guide/demo/dom.js";
-import { milliseconds, plural, simulatedTime } from "guide/demo/format.js";
+import { count, milliseconds, plural, simulatedTime } from "guide/demo/format.js";
 import { renderServers, renderStore } from "guide/demo/nodes.js";
 import { hideStaleComparison } from "guide/demo/compare.js";
 import { renderChart } from "guide/demo/chart.js";
@@ -41,7 +41,7 @@ function renderMetrics(snapshot) {
   const metrics = snapshot.metrics;
   for (const element of root.querySelectorAll("[data-metric]")) {
     const key = element.dataset.metric;
-    setText(element, key.endsWith("_ms") ? milliseconds(metrics[key]) : String(metrics[key]));
+    setText(element, key.endsWith("_ms") ? milliseconds(metrics[key]) : count(metrics[key]));
   }
   setText(root.querySelector("[data-field=time]"), simulatedTime(snapshot.time_ns));
   setText(root.querySelector("[data-field=window]"), snapshot.detection_window);
@@ -106,6 +106,9 @@ function renderControls(snapshot) {
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
   renderStoreSettings(snapshot.config);
   setText(root.querySelector("[data-field=cart]"), `Cart: ${plural(snapshot.user.cart_items, "item")}`);
+  const cartNote = root.querySelector("[data-field=cart-note]");
+  setText(cartNote, snapshot.user.cart_note ?? "");
+  cartNote.hidden = snapshot.user.cart_note === null;
 }
 
 // A select shows `value`, with an option added for a value a link brought that the list lacks.

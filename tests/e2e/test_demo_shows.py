@@ -1,0 +1,54 @@
+"""What the demo shows a new user: one number format, the log's word for time that ran."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_demo import open_demo
+
+pytestmark = pytest.mark.browser
+
+
+def test_metrics_count_with_thousands_separators_as_the_compare_table_does(
+    page: Page, site_url: str
+):
+    page.goto(f"{site_url}?scenario=v2.1..t100-a20000000000#demo")
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_visible(timeout=60_000)
+    ok = page.evaluate("() => window.simSnapshot().metrics.ok")
+    assert ok >= 1000
+    expect(page.locator("[data-metric=ok]")).to_have_text(f"{ok:,}")
+
+
+def test_the_done_badge_of_the_prediction_step_sits_on_the_questions_line(
+    page: Page, site_url: str, artifacts: Path
+):
+    open_demo(page, f"{site_url}#demo")
+    step = page.locator('#lesson-crash li[data-step="predict"]')
+    step.get_by_role("radio").first.check()
+    badge = step.locator(".step-badge")
+    expect(badge).to_have_text("Done:")
+    question = step.locator("p").first
+    assert abs(badge.bounding_box()["y"] - question.bounding_box()["y"]) < 6
+    step.screenshot(path=str(artifacts / "prediction-step-done.png"))
+
+
+def test_after_a_rolling_deploy_the_user_box_says_its_cart_is_the_last_answer(
+    page: Page, site_url: str
+):
+    from tests.e2e.test_demo_controls import link_to
+
+    actions = [{"type": "reset", "config": {"mode": "stateful"}}]
+    actions += [{"type": "request"}] * 3 + [{"type": "deploy"}]
+    actions += [{"type": "advance", "ns": 120 * 10**9}]
+    open_demo(page, link_to(site_url, actions), pause=False)
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_visible()
+    user = page.get_by_role("group", name="User", exact=True)
+    expect(user.get_by_text("Cart:")).to_have_text("Cart: 3 items")
+    note = user.get_by_text("That was the last answer; the servers hold no cart for you now.")
+    expect(note).to_be_visible()
+    page.get_by_role("button", name="Send request", exact=True).click()
+    expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
+    expect(note).to_be_hidden()
