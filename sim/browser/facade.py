@@ -27,8 +27,7 @@ Actions (dicts with a "type"; anything else raises ScenarioError and changes not
 The lesson and the prediction are recorded in the scenario but change nothing in the model;
 lesson progress survives a reset, which starts the new run's actions with them.
 Killing a dead server or restarting a live one is recorded but only logged.
-`act(action)` applies without building a snapshot, for batches.
-Consecutive advances are merged in the scenario, so it stays short.
+`act(action)` applies without a snapshot, for batches; advances in a row merge in the scenario.
 
 A long link can be replayed a slice at a time (`start_load`, then `load_step()` until it
 returns False), and the other modes follow the run a slice at a time (`compare_step()`), so
