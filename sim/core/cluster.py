@@ -81,6 +81,7 @@ class Server:
         "attached",
         "backup_cursor",
         "backups",
+        "busy",
         "drain",
         "draining",
         "fails_in_a_row",
@@ -94,7 +95,9 @@ class Server:
         "member",
         "name",
         "requests",
+        "rps",
         "sessions",
+        "waiting",
     )
 
     def __init__(self, name: str) -> None:
@@ -119,6 +122,9 @@ class Server:
         self.sessions: dict[str, Copy] = {}  # user id -> primary copy
         self.backups: dict[str, Copy] = {}  # user id -> backup copy
         self.attached: dict[int, object] = {}  # request seq -> request heading here or inside
+        self.busy = 0  # requests holding a thread; `waiting`: for one (capacity.py)
+        self.waiting: deque = deque()
+        self.rps = [-2, 0, 0]  # finished: [series bucket, count in it, count in the one before]
 
     def wipe(self) -> None:
         """Lose everything in memory."""
@@ -240,9 +246,11 @@ class Request:
         "t_conn",
         "t_kill",
         "t_send",
+        "thread",
         "tried",
         "user",
         "vanished",
+        "waited",
     )
 
     def __init__(self, seq: int, user: User, start_ns: int) -> None:
@@ -276,6 +284,8 @@ class Request:
         self.retry: tuple | None = None  # (server, reason) of a retry after a turn-around
         self.retried = False
         self.finished = False
+        self.thread = False  # it holds one of its server's threads (capacity.py)
+        self.waited = 0  # how long it waited for a thread (or in the backlog)
         self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
 
     @property

@@ -187,6 +187,15 @@ class TrafficSet(NamedTuple):
     kind = "traffic_set"
 
 
+class Remapped(NamedTuple):
+    """The servers a source hash spreads over changed: `moved` of `users` go elsewhere now."""
+
+    servers: tuple
+    users: int
+    moved: int
+    kind = "remapped"
+
+
 # -- a rolling deploy and a store failover --------------------------------------------------
 
 
