@@ -113,13 +113,20 @@ class Series:
             bucket = self.buckets.get(index)
             if bucket is None:
                 out.append(
-                    {"t_ns": index * self.width_ns, "p50_ms": None, "errors": 0, "requests": 0}
+                    {
+                        "t_ns": index * self.width_ns,
+                        "p50_ms": None,
+                        "p99_ms": None,
+                        "errors": 0,
+                        "requests": 0,
+                    }
                 )
             else:
                 out.append(
                     {
                         "t_ns": index * self.width_ns,
                         "p50_ms": to_ms(bucket[2].percentile_ns(50)),
+                        "p99_ms": to_ms(bucket[2].percentile_ns(99)),
                         "errors": bucket[1],
                         "requests": bucket[0],
                     }

@@ -97,7 +97,7 @@ def test_the_snapshot_has_every_key_the_browser_reads():
     assert len(snap["log"]) <= 50
     assert all(set(e) == {"seq", "time_ns", "level", "text"} for e in snap["log"])
     assert set(snap["metrics"]) >= METRIC_KEYS
-    assert all({"t_ns", "p50_ms", "errors", "requests"} == set(p) for p in snap["series"])
+    assert all({"t_ns", "p50_ms", "p99_ms", "errors", "requests"} == set(p) for p in snap["series"])
     assert len(snap["series"]) <= 60
 
 
