@@ -53,10 +53,18 @@ class Visits:
 
 
 def visitor(model: Model, place: str) -> str:
-    """The id of the user who sends `place`'s next request (the place itself without visits)."""
+    """The id of the user who sends `place`'s next request (the place itself without visits).
+    A visitor who left sends nothing more: the requests it had waiting go with it."""
     if model.visits is None:
         return place
-    return model.visits.visitor(place, model.queue.now)
+    previous = model.visits.ids.get(place)
+    current = model.visits.visitor(place, model.queue.now)
+    if previous is not None and previous != current:
+        gone = model.users.get(previous)
+        if gone is not None and gone.pending:
+            model.waiting -= gone.pending
+            gone.pending = 0
+    return current
 
 
 def present_users(model: Model) -> list[str]:
