@@ -2,7 +2,7 @@
 
     python -m sim run SCENARIO [--json]
     python -m sim compare --requests N --seed S [--users U] [--chaos RATE] [--json]
-    python -m sim compare --lesson deploy|store-failover|two-tabs [--seed S] [--json]
+    python -m sim compare --lesson deploy|store-failover|two-tabs|scale-out [--seed S] [--json]
     python -m sim predict --bindings FILE [--json]
 
 The only module of the package that prints or reads arguments; the browser never loads it.
@@ -70,11 +70,22 @@ def _compare(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(result, allow_nan=False))
         return
-    keys = list(next(iter(result.values())))
-    print(f"{'':20}" + "".join(f"{mode:>14}" for mode in result))
-    for key in keys:
-        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}" for row in result.values())
-        print(f"{key:20}{cells}")
+    rows = {mode: _flat(row) for mode, row in result.items()}
+    print(f"{'':32}" + "".join(f"{mode:>14}" for mode in rows))
+    for key in next(iter(rows.values())):
+        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}" for row in rows.values())
+        print(f"{key:32}{cells}")
+
+
+def _flat(row: dict) -> dict:
+    """A row of figures with nested ones as `key.sub` (scale-out's `moved`)."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{sub}": inner for sub, inner in value.items()})
+        else:
+            out[key] = value
+    return out
 
 
 def _predict(args: argparse.Namespace) -> None:
