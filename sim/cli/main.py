@@ -51,7 +51,9 @@ def _run(args: argparse.Namespace) -> None:
     snap = demo.snapshot()
     for line in demo.narrator.log.tail():  # the whole ring buffer, not the snapshot's tail
         print(f"[{seconds(line['time_ns']):>9}] {line['level']:<5} {line['text']}")
-    metrics = {k: v for k, v in snap["metrics"].items() if k != "per_server"}
+    # The run's totals: not the per-server counts, nor the spread of the last second.
+    skip = ("per_server", "load_spread")
+    metrics = {k: v for k, v in snap["metrics"].items() if k not in skip}
     print("metrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
 
 
