@@ -39,6 +39,8 @@ New snapshot keys:
   items a failover lost), which the console keeps while ordinary lines come and go;
   `log_kept`: {"from_seq", "key_from_seq"}: the page drops the ordinary lines it holds
   before `from_seq` and the key lines before `key_from_seq` (at most `log_limit` in all)
+- `config.redispatch`: "every" | "last" | "off" (HAProxy `option redispatch 1`, plain
+  `option redispatch`, none; was true or false, which a reset's config still accepts)
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
 

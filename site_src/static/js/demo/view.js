@@ -110,7 +110,7 @@ function renderControls(snapshot) {
   for (const control of root.querySelectorAll("[data-setting], input[name=demo-kill-kind]")) {
     control.disabled = !enabled;
   }
-  root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
+  root.querySelector("[data-setting=redispatch]").value = snapshot.config.redispatch;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
   renderStoreSettings(snapshot.config);
   setText(root.querySelector("[data-field=cart]"), `Cart: ${plural(snapshot.user.cart_items, "item")}`);
