@@ -26,7 +26,8 @@ New snapshot keys:
 - `servers[].status`: {"icon", "short", "text"}: the server in words (icon one of up,
   detecting, down, draining, replacing, readmitting), deploy phases included
 - `store.status`: {"icon", "text"} (text includes the added latency), `store.node_lines`:
-  [one line per Redis node], `store.killed` (no node answers: "Restore database"),
+  [one line per Redis node], `store.killed` (no node answers, or the primary's process is
+  restarting: "Restore database"),
   `store.restorable` (the old primary can be brought back: after a promotion, or while
   Sentinel is still detecting), `store.disk` (what the primary's disk holds, in words:
   what a killed Redis process restarts with, per `config.store_persistence`),

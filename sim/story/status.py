@@ -157,16 +157,21 @@ def node_lines(nodes: list[dict], lag_ms: int) -> list[str]:
 
 
 def store_words(model: Model, nodes: list[dict]) -> dict:
-    """The store's status, node lines, whether it is killed and whether its old primary can
-    be restored, for the snapshot's `store`."""
+    """The store's status, node lines, disk, whether it is killed and whether its old
+    primary can be restored, for the snapshot's `store`."""
+    store = model.store
     return {
         "status": store_status(model),
         "node_lines": node_lines(nodes, model.config.store_replication_lag_ms),
         "disk": disk_line(model),
-        "killed": not any(node["up"] for node in nodes),
+        # no node answers, or the primary's process is restarting: Restore database
+        "killed": not any(node["up"] for node in nodes) or store.disk.down_until is not None,
         # the old primary back as a replica, or the dead one before Sentinel calls it down
-        "restorable": model.store.can_restore_primary()
-        or (model.store.failover is not None and model.store.failover[0] == "detecting"),
+        "restorable": store.disk.down_until is None
+        and (
+            store.can_restore_primary()
+            or (store.failover is not None and store.failover[0] == "detecting")
+        ),
     }
 
 
