@@ -2,8 +2,9 @@
 
 - Replication is asynchronous: the primary acknowledges a write before the replica has it,
   and the replica trails by `store_replication_lag_ms` (our choice; no source defines a
-  typical lag). With `store_wait` each write waits for the replica (WAIT 1 0) before it is
-  acknowledged, one more round trip; with no replica WAIT 1 0 blocks (requests.py).
+  typical lag). With `store_wait` each write waits for the replica (WAIT 1 <time-out>)
+  before it is acknowledged, one more round trip; with no replica WAIT returns 0 at its
+  time-out, or blocks with none (requests.py).
 - `failover_store`: the primary dies. Writes acknowledged within the lag before it are lost
   with it. Sentinel marks it subjectively down after `down-after-milliseconds`
   (`store_down_after_ms`, 30 s in the sentinel.conf shipped with Redis), then, once a

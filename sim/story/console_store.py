@@ -1,7 +1,7 @@
 """The console's lines for a crash of the store's Redis process (see sim/story/console.py)."""
 
 from sim.core import records as r
-from sim.core.config import Config
+from sim.core.config import MODE_RULES, Config
 from sim.core.units import MS
 from sim.story.words import plural, seconds
 
@@ -42,6 +42,9 @@ def store_crashed(rec: r.StoreCrashed, config: Config) -> list[tuple[str, str]]:
             f"{restart}. Its memory is gone; its disk holds {_disk(rec)}.",
         )
     ]
+    if not MODE_RULES[config.mode].uses_store:
+        said.append(("info", "This mode keeps carts in server memory, so requests go on."))
+        return said
     if rec.replica is not None:
         after = seconds(config.store_down_after_ms * MS)
         said.append(

@@ -197,3 +197,13 @@ def test_store_restart_time_is_a_setting():
     d = demo(store_restart_ms=250)
     snap = d.apply(CRASH)
     assert snap["store"]["restarting"]["until_ns"] - snap["time_ns"] == 250 * MS
+
+
+def test_the_in_memory_modes_go_on_when_the_store_crashes():
+    d = Demo()
+    d.apply({"type": "reset", "config": {"mode": "stateful", "store_persistence": "none"}})
+    d.apply({"type": "request"})
+    snap = d.apply(CRASH)
+    assert "This mode keeps carts in server memory" in snap["log"][-1]["text"]
+    snap = d.apply({"type": "request"})
+    assert snap["traces"][-1]["status"] == 200 and snap["user"]["lost_items"] == 0
