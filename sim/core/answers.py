@@ -101,7 +101,7 @@ def detach(model: Model, req: Request) -> None:
     server = req.server
     if server.attached.pop(req.seq, None) is not None:
         server.in_flight -= 1
-        if req.thread:
+        if capacity.holds_thread(req):
             capacity.release(model, server, req)
         if server.draining and not server.in_flight:
             # A removed server stops once its last request has been handled.

@@ -41,33 +41,39 @@ def admit(model: Model, server: Server, req: Request) -> str:
     busy = server.busy
     if busy < config.server_threads and busy < config.server_max_connections:
         server.busy = busy + 1
-        req.thread = True
         return RUN
     if busy + len(server.waiting) >= config.server_max_connections + config.accept_queue:
         return DROP
     server.waiting.append(req)
+    req.refused = False  # a restart may re-admit a refused connection: its failure is off
+    req.gen += 1
     return WAIT
 
 
 def release(model: Model, server: Server, req: Request) -> None:
     """A request leaves its thread: count it as finished by the server, and hand the thread
-    to the first request waiting, if any."""
-    req.thread = False
+    to the first request waiting, if any (its wait is part of its latency)."""
     server.busy -= 1
-    _count_finished(server, model.queue.now // model.series.width_ns)
+    now = model.queue.now
+    _count_finished(server, now // model.series.width_ns)
     if server.waiting and server.alive:
         following = server.waiting.popleft()
         server.busy += 1
-        following.thread = True
-        model.begin(model, following)  # requests.begin, passed in by the model
+        # Its work starts now, or on arrival if a thread is free before it arrives.
+        start = max(now, following.t_conn)
+        following.waited = start - following.t_conn
+        following.t_conn = start
+        model.begin(model, following)  # requests.plan_accepted, passed in by the model
+
+
+def holds_thread(req: Request) -> bool:
+    """Whether a request leaving its server held one of its threads: not a failed connection
+    (refused, dropped) and not one its server died with (lose_all freed those)."""
+    return not req.refused and not req.doomed
 
 
 def lose_all(server: Server) -> None:
     """The server died: no thread runs and nothing waits (each request fails on its own)."""
-    for req in server.waiting:
-        req.thread = False
-    for req in server.attached.values():
-        req.thread = False
     server.waiting.clear()
     server.busy = 0
 

@@ -4,6 +4,7 @@ requests."""
 from collections import deque
 
 from sim.core.config import SERVER_NAMES
+from sim.core.disk import Disk
 
 DEMO_USER = "you"  # the learner; background users are u1..uN
 
@@ -122,8 +123,7 @@ class Server:
         self.sessions: dict[str, Copy] = {}  # user id -> primary copy
         self.backups: dict[str, Copy] = {}  # user id -> backup copy
         self.attached: dict[int, object] = {}  # request seq -> request heading here or inside
-        self.busy = 0  # requests holding a thread; `waiting`: for one (capacity.py)
-        self.waiting: deque = deque()
+        self.busy, self.waiting = 0, deque()  # threads in use; requests waiting (capacity.py)
         self.rps = [-2, 0, 0]  # finished: [series bucket, count in it, count in the one before]
 
     def wipe(self) -> None:
@@ -140,6 +140,7 @@ class Store:
         "added_latency_ns",
         "attached",
         "carts",
+        "disk",
         "failed",
         "failover",
         "keep_ns",
@@ -153,10 +154,11 @@ class Store:
         "wait",
     )
 
-    def __init__(self, wait: bool = False, lag_ns: int = 0) -> None:
+    def __init__(self, wait: bool = False, lag_ns: int = 0, persistence: str = "rdb") -> None:
         """Start up and empty: R1 the primary, R2 its replica trailing by `lag_ns`; `wait`:
-        each write waits for the replica (WAIT 1 0)."""
-        self.up = True  # false: no store at all (kill_store)
+        each write waits for the replica (WAIT); the primary persists as `persistence` says."""
+        self.up = True  # false: no store at all (kill_store unreachable)
+        self.disk = Disk(persistence)
         self.wait = wait
         # How long a write stays at risk: the lag, or nothing when writes wait for the replica.
         self.keep_ns = 0 if wait else lag_ns
@@ -185,12 +187,12 @@ class Store:
 
     def reachable(self) -> bool:
         """Whether a server can read and write carts now (a primary is up and known)."""
-        return self.up and self.failover is None
+        return self.up and self.failover is None and self.disk.down_until is None
 
     def settle(self) -> None:
         """After any change: what a request's store operations meet from now on: None,
         "load" (unreachable: it fails at its first operation) or "wait" (its write waits for
-        a replica there is not: WAIT 1 0 blocks until one acknowledges)."""
+        a replica there is not: WAIT blocks until one acknowledges or its time-out)."""
         if not self.reachable():
             self.meets = "load"
         elif self.wait and self.replica is None:
@@ -246,7 +248,6 @@ class Request:
         "t_conn",
         "t_kill",
         "t_send",
-        "thread",
         "tried",
         "user",
         "vanished",
@@ -284,7 +285,6 @@ class Request:
         self.retry: tuple | None = None  # (server, reason) of a retry after a turn-around
         self.retried = False
         self.finished = False
-        self.thread = False  # it holds one of its server's threads (capacity.py)
         self.waited = 0  # how long it waited for a thread (or in the backlog)
         self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
 

@@ -18,6 +18,7 @@ from sim.core import (
     requests,
     sessions,
     source_hash,
+    store_crash,
     visits,
     workload,
 )
@@ -63,7 +64,7 @@ class Model:
         # An answer wakes its user's next request: requests.wake, handed to `answers` here so
         # that answers need not import requests (which imports answers).
         self.wake = requests.wake
-        self.begin = requests.begin  # a freed thread starts a waiting request (capacity)
+        self.begin = requests.plan_accepted  # a freed thread starts a waiting request (capacity)
         self.queue = EventQueue(self)
         self.rng = stream(seed, STREAM_MODEL)
         self.traffic_rng = stream(seed, STREAM_TRAFFIC)
@@ -71,7 +72,9 @@ class Model:
         self.latency = Latency(config, self.rng)
         self.servers = [Server(name) for name in SERVER_NAMES[: config.servers]]
         self.draining: list[Server] = []  # removed, finishing the requests inside them
-        self.store = Store(config.store_wait, config.store_replication_lag_ms * MS)
+        self.store = Store(
+            config.store_wait, config.store_replication_lag_ms * MS, config.store_persistence
+        )
         self.balancer = Balancer(config.policy, explain=record, hash_type=config.hash_type)
         self.balancer.on_remap = lambda old, new: source_hash.remapped(self, old, new)
         self.remap: dict | None = None  # the last change of the servers a source hash spans
@@ -195,14 +198,17 @@ class Model:
         """The store's primary dies; Sentinel promotes the replica as time passes."""
         failover.start(self)
 
-    def kill_store(self) -> None:
-        """Make the shared store unreachable."""
-        faults.kill_store(self)
+    def kill_store(self, kind: str = "unreachable") -> None:
+        """Make the shared store unreachable, or kill its primary's Redis process ("crash")."""
+        if kind == "crash":
+            store_crash.crash(self)
+        else:
+            faults.kill_store(self)
 
     def restore_store(self) -> None:
         """Bring the shared store back, with its data (a primary Sentinel has not yet called
-        down simply answers again)."""
-        if not failover.primary_back(self):
+        down simply answers again; a killed process restarts with what its disk kept)."""
+        if not store_crash.restart(self) and not failover.primary_back(self):
             faults.restore_store(self)
 
     def set_store_latency(self, added_ns: int) -> None:

@@ -21,14 +21,24 @@ A simulated user's address is derived from its id, with no random draw: `you` is
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sim.core import visits
 from sim.core.config import SERVER_NAMES
-from sim.core.records import Remapped
 
 if TYPE_CHECKING:
     from sim.core.model import Model
+
+
+class Remapped(NamedTuple):
+    """The record of a change of the servers a source hash spreads over: `moved` of `users`
+    go elsewhere now (kept here, with the mechanism, rather than in records.py)."""
+
+    servers: tuple
+    users: int
+    moved: int
+    kind = "remapped"
+
 
 WEIGHT_SCALE = 16  # BE_WEIGHT_SCALE: effective weight (and ring nodes) per unit of weight
 EWGHT_RANGE = 256 * WEIGHT_SCALE  # SRV_EWGHT_RANGE: the spacing of servers' ring keys

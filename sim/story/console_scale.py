@@ -1,11 +1,11 @@
 """The console's lines about scaling: a source hash spread over other servers."""
 
-from sim.core import records as r
 from sim.core.config import MODE_RULES, Config
+from sim.core.source_hash import Remapped
 from sim.story.words import plural
 
 
-def remapped(rec: r.Remapped, config: Config) -> tuple[str, str]:
+def remapped(rec: Remapped, config: Config) -> tuple[str, str]:
     """A source hash now spans other servers: how many users it sends elsewhere."""
     servers = ", ".join(rec.servers) or "none"
     share = f" ({rec.moved * 100 // rec.users}%)" if rec.users else ""
@@ -18,4 +18,4 @@ def remapped(rec: r.Remapped, config: Config) -> tuple[str, str]:
     return ("warn" if rec.moved else "info"), text
 
 
-SCALE_LINES = {r.Remapped: remapped}
+SCALE_LINES = {Remapped: remapped}
