@@ -125,3 +125,29 @@ def test_traffic_goes_up_to_200_a_second():
     assert Demo().apply({"type": "traffic", "rate_per_s": 200})["traffic"]["rate_per_s"] == 200
     with pytest.raises(ScenarioError, match="outside"):
         Demo().apply({"type": "traffic", "rate_per_s": 201})
+
+
+def test_a_restart_that_queues_a_refused_connection_cancels_its_failure():
+    # Long hops, so several requests are on their way at once; long work, so the second one
+    # re-admitted still waits when its refused connection would have failed.
+    config = build_config({"server_threads": 1, "server_work_us": 1_000_000, "lb_hop_us": 20_000})
+    model = Model(config, 1)
+    model.set_traffic(200_000)
+    server = model.server("A")
+    heading = []
+    for _ in range(100_000):  # until requests are on their way to A, not yet arrived
+        model.queue.step()
+        heading = [r for r in server.attached.values() if r.t_conn > model.now]
+        if len(heading) >= 2:
+            break
+    assert heading
+    model.kill(server)
+    model.restart(server)  # before they arrive: accepted again, on a thread or in the queue
+    finished = {}
+    model.listener = lambda rec, now: (
+        finished.__setitem__(rec.request.seq, rec) if rec.kind == "request_finished" else 0
+    )
+    model.advance(20 * S)
+    for req in heading:
+        assert finished[req.seq].status == 200
+        assert req.failures == ()  # no refused connection recorded
