@@ -40,6 +40,14 @@ New snapshot keys:
 - `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
   last server cannot be removed; at most 26), decided where the model decides them
 - `detection_window`: "" or " · detection window open for Server A, Server B"
+- `log`: the console lines to append, oldest first: the last 50, after the key lines kept
+  before them; each {"seq", "time_ns", "level", "text", "key"}, `key` for a line that
+  explains an outcome (sim/story/console.py's KEY_KINDS: a kill, what it took with it, the
+  items a failover lost), which the console keeps while ordinary lines come and go;
+  `log_kept`: {"from_seq", "key_from_seq"}: the page drops the ordinary lines it holds
+  before `from_seq` and the key lines before `key_from_seq` (at most `log_limit` in all)
+- `config.redispatch`: "every" | "last" | "off" (HAProxy `option redispatch 1`, plain
+  `option redispatch`, none; was true or false, which a reset's config still accepts)
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
 
@@ -169,7 +177,8 @@ def build_snapshot(
             "in_flight": model.active,
         },
         "traces": narrator.traces(SNAPSHOT_TRACES),
-        "log": narrator.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "log": narrator.log.recent(SNAPSHOT_LOG_LINES),
+        "log_kept": narrator.log.kept(),
         "happened": narrator.happened_dicts(),
         "happened_counts": dict(narrator.counts),
         "log_limit": LOG_LIMIT,

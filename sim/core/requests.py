@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import replication, sessions
+from sim.core import replication, sessions, waits
 from sim.core.answers import answer, detach, fail, finish
 from sim.core.balancer import takes_new
 from sim.core.cluster import Request, Server, User, belongs
@@ -22,6 +22,7 @@ from sim.core.copies import plan_copy_failure
 from sim.core.units import MS, S
 
 if TYPE_CHECKING:
+    from sim.core.config import Config
     from sim.core.model import Model
 
 
@@ -121,23 +122,11 @@ def plan_stateless(model: Model, req: Request) -> None:
     blocked in WAIT, when WAIT's time-out or HAProxy's `timeout server` ends it."""
     load, work, save = req.draws
     if req.store_fail == "wait":
-        when = _wait_ends(model, req)[0]
+        when = waits.wait_ends(model, req)[0]
     else:
         when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
     model.queue.push(when, respond, req, req.gen)
-
-
-def _wait_ends(model: Model, req: Request) -> tuple[int, bool]:
-    """When a write blocked in WAIT ends, and whether WAIT's time-out ends it (it returns 0
-    acknowledgements, the server answers) rather than HAProxy's `timeout server` (504)."""
-    load, work, save = req.draws
-    config = model.config
-    cut_off = req.t_conn + config.server_timeout_ms * MS
-    if not config.store_wait_timeout_ms:  # WAIT 1 0 blocks for ever
-        return cut_off, False
-    returns = req.t_conn + load + work + save + config.store_wait_timeout_ms * MS
-    return min(returns, cut_off), returns < cut_off
 
 
 def plan_refused(model: Model, req: Request) -> None:
@@ -173,13 +162,15 @@ def plan_died_inside(model: Model, req: Request, kind: str) -> None:
 def connect_failed(model: Model, req: Request, gen: int) -> None:
     """The connection failed: retry as HAProxy does, or answer 503 when retries are spent.
 
-    HAProxy (`retries`, `option redispatch`; src/stream.c, backend.c) sends a retry to
-    another server, at once, when the server is marked down, when the request was not
-    persistent and more than one server is up, or when the redispatch interval says so:
-    every retry with `option redispatch 1` (config `redispatch: true`), only the last one
-    with plain `option redispatch` (`false`). Otherwise it retries the same server, after a
-    turn-around of min(`timeout connect`, 1 s) when the connection was refused (not after a
-    connect time-out). A redispatch avoids only the server that just failed.
+    HAProxy (`retries`, `option redispatch`; back_handle_st_cer in src/backend.c,
+    stream_choose_redispatch in include/haproxy/stream.h) sends a retry to another server,
+    at once, when the server is marked down, when the request was not persistent and more
+    than one server is up, or when the redispatch interval says so: every retry with
+    `option redispatch 1` (config `redispatch: "every"`), only the last one with plain
+    `option redispatch` (`"last"`). Without the option (`"off"`) it never does. Otherwise it
+    retries the same server, after a turn-around of min(`timeout connect`, 1 s) when the
+    connection was refused (not after a connect time-out). A redispatch avoids only the
+    server that just failed.
     """
     if gen != req.gen:
         return
@@ -194,13 +185,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         fail(model, req, 503, ("attempts", attempts))
         return
     up = len([s for s in model.servers if takes_new(s)])  # as the balancer counts them
-    redispatch = (
-        not server.lb_up
-        or server not in model.servers
-        or config.redispatch
-        or attempts == config.retries
-        or (not req.persistent and up > 1)
-    )
+    redispatch = server not in model.servers or _redispatches(config, req, server, attempts, up)
     target, reason = server, ("retry", server.name)
     if redispatch:
         target, reason, _ = model.balancer.choose(model.servers, req.user, server, persist=False)
@@ -213,10 +198,25 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
     if target is None:
         fail(model, req, 503, ("no_server",))
     elif wait:
-        req.retry = (target, reason)
+        req.retry = (target, reason, redispatch)
         model.queue.push(now + wait, _retry, req, req.gen)
     else:
         send(model, req, target, reason)
+
+
+def _redispatches(config: Config, req: Request, server: Server, attempts: int, up: int) -> bool:
+    """Whether HAProxy's next attempt goes to another server (stream_choose_redispatch): never
+    without `option redispatch`; with it, when the server is marked down, when the interval
+    says so (1: every retry; -1, plain: the last), or when the request was not persistent
+    and more than one server is up."""
+    if config.redispatch == "off":
+        return False
+    return (
+        not server.lb_up
+        or config.redispatch == "every"
+        or attempts == config.retries
+        or (not req.persistent and up > 1)
+    )
 
 
 def _record_failure(model: Model, req: Request, wait: int) -> None:
@@ -227,11 +227,13 @@ def _record_failure(model: Model, req: Request, wait: int) -> None:
 
 
 def _retry(model: Model, req: Request, gen: int) -> None:
-    """Send a retry after the turn-around (elsewhere, if its server was marked down meanwhile)."""
+    """Send a retry after the turn-around. A retry to the same server goes there even if it
+    was marked down meanwhile (back_handle_st_tar keeps an assigned stream's server); a
+    redispatch is placed now, among the servers up now."""
     if gen != req.gen:
         return
-    target, reason = req.retry
-    if not target.lb_up:
+    target, reason, redispatch = req.retry
+    if redispatch and not target.lb_up:
         target, reason, _ = model.balancer.choose(model.servers, req.user, target, persist=False)
         req.persistent = False
     if target is None:
@@ -249,14 +251,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
         detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
-            # The write is on the primary, never confirmed by a replica: WAIT rolls nothing
-            # back. The application treats too few acknowledgements as a failed save (503).
-            sessions.commit_to_store(model, user, acknowledged=False)
-            if _wait_ends(model, req)[1]:
-                timeout = model.config.store_wait_timeout_ms
-                fail(model, req, 503, ("wait_timeout", timeout), via_server=True)
-            else:
-                fail(model, req, 504, ("wait_replica",))
+            waits.answer_blocked(model, req)  # on the primary, never confirmed
             return
         if req.store_fail is not None:
             fail(model, req, 503, ("store_down",), via_server=True)

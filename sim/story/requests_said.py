@@ -97,7 +97,14 @@ def request_text(rec: r.RequestFinished, config: Config) -> str:
     who = "you" if mine else rec.user
     prefix = "" if mine else f"[{who}] "
     if rec.status != 200:
-        return f"{prefix}Request failed ({rec.status}): {failure_note(rec.failure)}."
+        note = failure_note(rec.failure)
+        tried = set(rec.request.tried)
+        if rec.failure[0] == "attempts" and config.redispatch == "off" and len(tried) == 1:
+            note += (
+                f", all on Server {rec.request.tried[0]}: without option redispatch the "
+                "balancer retries only the server it chose"
+            )
+        return f"{prefix}Request failed ({rec.status}): {note}."
     name = rec.server
     detour = _detour(rec)
     items = plural(rec.cart_items, "item")

@@ -290,3 +290,29 @@ def test_a_button_at_its_limit_passes_axe(browser, site_url: str, scheme: str):
         assert violations(page) == []
     finally:
         context.close()
+
+
+def test_failure_settings_offer_three_redispatch_choices_and_never_ends_in_a_503(
+    page: Page, site_url: str
+):
+    # A link made when the setting was a checkbox (false: plain option redispatch).
+    old = "v2.1.eyJtb2RlIjoic3RhdGVmdWwiLCJyZWRpc3BhdGNoIjpmYWxzZX0.r"
+    open_demo(page, f"{site_url}?scenario={old}#demo", pause=False)  # a replay opens paused
+    page.get_by_text("Failure settings", exact=True).click()
+    retry = page.get_by_role("combobox", name="Retry on another server")
+    expect(retry).to_have_value("last")
+    assert [o.strip() for o in retry.locator("option").all_inner_texts()] == [
+        "every retry (option redispatch 1)",
+        "the last retry (option redispatch)",
+        "never (no option redispatch)",
+    ]
+    retry.select_option("off")
+    page.wait_for_function("() => window.simSnapshot().config.redispatch === 'off'")
+    expect(retry).to_have_value("off")
+    send_requests(page, 1)
+    holder = server_holding_the_session(page)
+    page.get_by_role("button", name=f"Kill Server {holder}", exact=True).click()
+    send_requests(page, 1)
+    expect(page.get_by_role("log")).to_contain_text(
+        f"Request failed (503): 4 attempts failed, all on Server {holder}"
+    )

@@ -8,6 +8,7 @@ from sim import __version__
 from sim.browser.facade import Demo, load
 from sim.browser.scenario import Scenario
 from sim.core.errors import ScenarioError
+from sim.story.log import KEY_LIMIT
 
 SERVER_KEYS = {
     "name",
@@ -94,8 +95,9 @@ def test_the_snapshot_has_every_key_the_browser_reads():
     assert all(set(t) >= TRACE_KEYS for t in snap["traces"])
     assert all({"from", "to", "ns", "note"} == set(h) for t in snap["traces"] for h in t["hops"])
     assert all(sum(h["ns"] for h in t["hops"]) == t["latency_ns"] for t in snap["traces"])
-    assert len(snap["log"]) <= 50
-    assert all(set(e) == {"seq", "time_ns", "level", "text"} for e in snap["log"])
+    assert len(snap["log"]) <= 50 + KEY_LIMIT
+    assert all(set(e) == {"seq", "time_ns", "level", "text", "key"} for e in snap["log"])
+    assert set(snap["log_kept"]) == {"from_seq", "key_from_seq"}
     assert set(snap["metrics"]) >= METRIC_KEYS
     assert all({"t_ns", "p50_ms", "errors", "requests"} == set(p) for p in snap["series"])
     assert len(snap["series"]) <= 60

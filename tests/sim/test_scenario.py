@@ -48,7 +48,7 @@ configs = st.fixed_dictionaries(
         "mode": st.sampled_from(["stateless", "stateful", "replicated"]),
         "policy": st.sampled_from(["round_robin", "least_connections", "sticky"]),
         "kill_kind": st.sampled_from(["crash", "vanish"]),
-        "redispatch": st.booleans(),
+        "redispatch": st.sampled_from([True, False, "every", "last", "off"]),
         "servers": st.integers(1, 26),
         "fall": st.integers(1, 100),
         "connect_timeout_ms": st.integers(1, 600_000),

@@ -109,7 +109,7 @@ function onChange(event) {
   else if (setting === "store-atomic") {
     send({ type: "reset", config: { store_update: target.checked ? "atomic" : "read_modify_write" } });
   } else if (setting === "speed") ui.speed = Number(target.value);
-  else if (setting === "redispatch") restart({ redispatch: target.checked });
+  else if (setting === "redispatch") restart({ redispatch: target.value });
   else if (setting === "policy") restart({ policy: target.value });
   else if (setting === "store-latency") send({ type: "store_latency", ms: Number(target.value) });
   else if (setting === "traffic-rate" && run.snapshot.traffic.rate_per_s > 0) {
