@@ -118,8 +118,8 @@ _CHOICES = {
     "policy": (*POLICIES, ""),
     "kill_kind": KILL_KINDS,
     "store_update": STORE_UPDATES,
-    "store_persistence": STORE_PERSISTENCE,
     "redispatch": REDISPATCH,
+    "store_persistence": STORE_PERSISTENCE,
 }
 
 

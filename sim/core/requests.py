@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import replication, sessions, waits
+from sim.core import replication, sessions, store_wait
 from sim.core.answers import answer, detach, fail, finish
 from sim.core.balancer import takes_new
 from sim.core.cluster import Request, Server, User, belongs
@@ -122,7 +122,7 @@ def plan_stateless(model: Model, req: Request) -> None:
     blocked in WAIT, when WAIT's time-out or HAProxy's `timeout server` ends it."""
     load, work, save = req.draws
     if req.store_fail == "wait":
-        when = waits.wait_ends(model, req)[0]
+        when = store_wait.wait_ends(model, req)[0]
     else:
         when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
@@ -251,7 +251,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
         detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
-            waits.answer_blocked(model, req)  # on the primary, never confirmed
+            store_wait.answer_unconfirmed(model, req)
             return
         if req.store_fail is not None:
             fail(model, req, 503, ("store_down",), via_server=True)

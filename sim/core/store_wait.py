@@ -1,11 +1,5 @@
-"""A write blocked in WAIT for a replica that is not there (store_wait, after a failover).
-
-Redis's `WAIT numreplicas timeout` returns the number of replicas that acknowledged, at its
-time-out if too few did; 0 blocks for ever (WAIT manual). It rolls nothing back: the write is
-on the primary either way. The application checks the number, as the manual asks, and treats
-too few as a failed save: its server answers 503. With no time-out the write blocks until
-HAProxy's `timeout server` answers 504.
-"""
+"""A stateless write that waits for a replica (`WAIT 1 <timeout>` after the write): when the
+wait ends, and what the application answers when too few replicas confirmed it."""
 
 from __future__ import annotations
 
@@ -13,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from sim.core import sessions
 from sim.core.answers import fail
-from sim.core.cluster import Request
 from sim.core.units import MS
 
 if TYPE_CHECKING:
+    from sim.core.cluster import Request
     from sim.core.model import Model
 
 
@@ -32,11 +26,12 @@ def wait_ends(model: Model, req: Request) -> tuple[int, bool]:
     return min(returns, cut_off), returns < cut_off
 
 
-def answer_blocked(model: Model, req: Request) -> None:
-    """The blocked write ends: on the primary, never confirmed; a 503 or a 504."""
+def answer_unconfirmed(model: Model, req: Request) -> None:
+    """The write is on the primary, never confirmed by a replica: WAIT rolls nothing back.
+    The application treats too few acknowledgements as a failed save (503); a WAIT that
+    never returns ends in HAProxy's 504."""
     sessions.commit_to_store(model, req.user, acknowledged=False)
     if wait_ends(model, req)[1]:
-        timeout = model.config.store_wait_timeout_ms
-        fail(model, req, 503, ("wait_timeout", timeout), via_server=True)
+        fail(model, req, 503, ("wait_timeout", model.config.store_wait_timeout_ms), via_server=True)
     else:
         fail(model, req, 504, ("wait_replica",))
