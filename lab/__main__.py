@@ -1,6 +1,6 @@
 """Command line of the lab: the chaos experiment on a real cluster, beside the simulator's.
 
-    python -m lab run [--mode stateless|stateful|both] [--kill crash|vanish|both]
+    python -m lab run [--mode stateless|stateful|replicated|both|all] [--kill crash|vanish|both]
                       [--repeat N] [--users N] [--calibration FILE] [--record DIR]
                       [--no-keep-alive]
     python -m lab compare DIR [--calibration FILE]   # the runs recorded in DIR, against the
@@ -32,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the experiment and compare with the simulator")
-    run.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    run.add_argument(
+        "--mode",
+        choices=[*MODES, "both", "all"],
+        default="all",
+        help="both: stateless and stateful (the lab's own servers); all: also replicated (Tomcat)",
+    )
     run.add_argument("--kill", choices=[*KILL_KINDS, "both"], default="both")
     run.add_argument("--victim", choices=["A", "B", "C"], default="B")
     run.add_argument("--repeat", type=int, default=1, help="runs of each mode and kill kind")
@@ -68,7 +73,7 @@ def _stop_on_sigterm() -> None:
 
 def _plans(args: argparse.Namespace) -> list[Plan]:
     """Every run asked for, in order."""
-    modes = MODES if args.mode == "both" else (args.mode,)
+    modes = {"all": MODES, "both": ("stateless", "stateful")}.get(args.mode, (args.mode,))
     kinds = KILL_KINDS if args.kill == "both" else (args.kill,)
     if not 1 <= args.repeat <= 20:
         raise ValueError(f"--repeat {args.repeat} is outside 1..20")
@@ -124,7 +129,8 @@ def _keep_alive_run(plans: list[Plan], records: list[dict], results: list[tuple]
     it is printed beside the runs of the same mode and kill kind, and kept in the calibration
     file. A vanish is where the two differ (a reused connection does not time out on connect).
     """
-    first = next((p for p in plans if p.kill_kind == "vanish"), plans[0])
+    usual = [p for p in plans if p.mode != "replicated"] or plans
+    first = next((p for p in usual if p.kill_kind == "vanish"), usual[0])
     plan = replace(first, keep_alive=True)
     print("keep-alive run: HAProxy reuses its connections to the servers", flush=True)
     record = asdict(run_experiment(plan, Settings.from_model(), progress=_progress))
@@ -173,18 +179,26 @@ def _conclude(
 ) -> int:
     """The summary lines, the calibration file; 1 when a verdict disagrees."""
     entries = []
+    tomcat = []
     by_mode: dict[str, list] = {}
     verdicts = []
     for record, (measured, predicted, agree) in zip(records, results, strict=True):
         verdicts += agree
-        entries.append(calibration.run_entry(record["plan"], measured, predicted, agree))
+        entry = calibration.run_entry(record["plan"], measured, predicted, agree)
+        (tomcat if record["plan"]["mode"] == "replicated" else entries).append(entry)
         by_mode.setdefault(record["plan"]["mode"], []).append((measured, predicted))
     print("\n".join(report.ratio_lines(by_mode)))
     if calibration_path:
         first = records[0]
         ratio = report.store_ratio(by_mode)
         calibration.write(
-            calibration_path, first["machine"], first["settings"], entries, ratio, keep_alive
+            calibration_path,
+            first["machine"],
+            first["settings"],
+            entries,
+            ratio,
+            keep_alive,
+            tomcat=tomcat,
         )
         print(f"calibration written to {calibration_path}")
     disagreements = verdicts.count(False)

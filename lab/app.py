@@ -17,8 +17,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sim.vocabulary import LAB_MODES as MODES
-
 
 class MemoryCarts:
     """Carts as sessions in this process's memory: they die with it."""
@@ -56,6 +54,9 @@ class RedisCarts:
     async def read(self, user: str) -> list[str]:
         """Return the user's cart."""
         return await self._redis.lrange(f"cart:{user}", 0, -1)
+
+
+MODES = ("stateless", "stateful")  # replicated mode runs on Tomcat instead (lab/tomcat.py)
 
 
 def make_app(name: str, carts: MemoryCarts | RedisCarts) -> Starlette:

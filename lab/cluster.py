@@ -1,5 +1,8 @@
 """The real cluster on 127.0.0.1: Redis, three application servers and HAProxy.
 
+In replicated mode the three servers are Tomcat 10.1 instances with BackupManager
+(lab/tomcat.py), each in its own cgroup so that a vanish can silence what it sends.
+
     with Cluster.start(mode, settings, workdir) as cluster:
         ...
 
@@ -12,14 +15,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab import haproxy
-from lab.firewall import Firewall
+from lab import haproxy, tomcat
+from lab.firewall import Firewall, make_cgroup, remove_cgroup
 from lab.haproxy import SERVER_NAMES, Settings
 from lab.prerequisites import find_program
-from lab.processes import Processes, free_ports
+from lab.processes import ChildFailed, Processes, free_ports
 
 HAPROXY_NICENESS = -10  # root may raise a priority; the lab runs as root
 STATE_POLL_S = 0.01  # how often the lab asks HAProxy about its servers while it waits
@@ -38,6 +41,9 @@ class Cluster:
     server_ports: dict[str, int]
     redis_port: int | None
     keep_alive: bool = False
+    cluster_ports: dict[str, int] = field(default_factory=dict)  # Tomcat's Receivers
+    cgroups: dict[str, Path] = field(default_factory=dict)  # Tomcat's, for iptables
+    tribes: tomcat.TribesSettings = field(default_factory=tomcat.TribesSettings.from_model)
 
     @classmethod
     @contextlib.contextmanager
@@ -57,9 +63,12 @@ class Cluster:
                 workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lab-")))
             processes = Processes(workdir)
             firewall = Firewall()
+            cgroups: dict[str, Path] = {}
+            stack.callback(lambda: [remove_cgroup(folder) for folder in cgroups.values()])
             stack.callback(processes.stop_all)
             stack.callback(firewall.clear)  # runs first: nothing stays cut off
-            redis_port, balancer_port, *ports = free_ports(2 + len(SERVER_NAMES))
+            count = len(SERVER_NAMES)
+            redis_port, balancer_port, *ports = free_ports(2 + 2 * count)
             cluster = cls(
                 mode=mode,
                 settings=settings,
@@ -67,10 +76,14 @@ class Cluster:
                 processes=processes,
                 firewall=firewall,
                 balancer_port=balancer_port,
-                server_ports=dict(zip(SERVER_NAMES, ports, strict=True)),
+                server_ports=dict(zip(SERVER_NAMES, ports[:count], strict=True)),
                 redis_port=redis_port if mode == "stateless" else None,
                 keep_alive=keep_alive,
             )
+            if mode == "replicated":
+                cluster.cluster_ports = dict(zip(SERVER_NAMES, ports[count:], strict=True))
+                cgroups.update({name: make_cgroup(name) for name in SERVER_NAMES})
+                cluster.cgroups = cgroups
             cluster._start_processes()
             yield cluster
 
@@ -89,12 +102,15 @@ class Cluster:
         if self.redis_port is not None:
             self.processes.start("redis", self._redis_argv())
             self.processes.wait_for_port("redis", self.redis_port)
-        for name, port in self.server_ports.items():
-            argv = [sys.executable, "-m", "lab.app", "--name", name, "--port", str(port)]
-            argv += ["--mode", self.mode]
-            if self.redis_port is not None:
-                argv += ["--redis-port", str(self.redis_port)]
-            self.processes.start(f"server-{name}", argv)
+        if self.mode == "replicated":
+            self._start_tomcats()
+        else:
+            for name, port in self.server_ports.items():
+                argv = [sys.executable, "-m", "lab.app", "--name", name, "--port", str(port)]
+                argv += ["--mode", self.mode]
+                if self.redis_port is not None:
+                    argv += ["--redis-port", str(self.redis_port)]
+                self.processes.start(f"server-{name}", argv)
         for name, port in self.server_ports.items():
             self.processes.wait_for_port(f"server-{name}", port)
         config = self.workdir / "haproxy.cfg"
@@ -116,6 +132,26 @@ class Cluster:
         self.processes.start("haproxy", argv, niceness=HAPROXY_NICENESS)
         self.processes.wait_for_port("haproxy", self.balancer_port)
         self._wait_for_runtime_api()
+
+    def _start_tomcats(self, timeout_s: float = 120.0) -> None:
+        """Start the three Tomcat instances; wait until each has started and its session map
+        has met the other two (so every session gets a backup from the first request on)."""
+        classes = tomcat.compile_servlet(self.workdir)
+        for name, port in self.server_ports.items():
+            base = tomcat.make_base(
+                self.workdir, name, port, self.cluster_ports, self.tribes, classes
+            )
+            argv = tomcat.java_argv(base, name, self.cluster_ports)
+            self.processes.start(f"server-{name}", argv, cgroup=self.cgroups[name])
+        deadline = time.monotonic() + timeout_s
+        for name in self.server_ports:
+            while not tomcat.ready(self.processes.log_path(f"server-{name}").read_text()):
+                child = self.processes.children[f"server-{name}"]
+                if child.poll() is not None or time.monotonic() > deadline:
+                    raise ChildFailed(
+                        f"Tomcat {name} did not start:\n{self.processes.log_tail(f'server-{name}')}"
+                    )
+                time.sleep(0.1)
 
     def _wait_for_runtime_api(self, timeout_s: float = 10.0) -> None:
         """Wait for HAProxy's runtime socket: it can appear after the port listens (seen under
@@ -161,8 +197,22 @@ class Cluster:
         self.processes.kill(f"server-{name}")
 
     def vanish(self, name: str) -> None:
-        """Drop every packet to and from server `name`: its connections time out."""
-        self.firewall.drop(self.server_ports[name])
+        """Drop every packet to and from server `name`: its connections time out. A Tomcat
+        member's cluster port too, and whatever its own sockets send."""
+        if name in self.cluster_ports:
+            ports = [self.server_ports[name], self.cluster_ports[name]]
+            self.firewall.drop(ports, self.cgroups[name])
+        else:
+            self.firewall.drop([self.server_ports[name]])
+
+    def tomcat_logs(self) -> dict[str, str]:
+        """Each Tomcat instance's log so far (empty outside replicated mode)."""
+        if self.mode != "replicated":
+            return {}
+        return {
+            name: self.processes.log_path(f"server-{name}").read_text(errors="replace")
+            for name in self.server_ports
+        }
 
     def haproxy_log(self) -> str:
         """HAProxy's output so far (its request log and its warnings)."""

@@ -5,7 +5,7 @@ runs as bindings that `python -m sim predict` replays, and checks the model's pr
 """
 
 MODES = ("stateless", "stateful", "replicated")
-LAB_MODES = ("stateless", "stateful")  # the lab has no real counterpart of replication
+LAB_MODES = MODES  # replicated: three Tomcat 10.1 instances with BackupManager (lab/tomcat.py)
 KILL_KINDS = ("crash", "vanish")  # SIGKILL (connections refused), or the machine gone
 BINDINGS_VERSION = 1  # the format of a lab run's bindings (sim/cli/predict.py)
 # How far a predicted detection window may be from the measured one and still agree (s).

@@ -9,21 +9,32 @@ returns what the model says happened: items and sessions lost, the detection win
 outcomes. Pure: the bindings are a dict, the prediction a dict.
 
 Bindings (version 1), JSON:
-    {"version": 1, "mode": "stateless" | "stateful", "servers": ["A", "B", "C"],
+    {"version": 1, "mode": "stateless" | "stateful" | "replicated", "servers": ["A", "B", "C"],
      "config": {"retries": 3, "redispatch": true, "connect_timeout_ms": 5000,
                 "server_timeout_ms": 30000, "health_check_interval_ms": 2000,
                 "rise": 2, "fall": 3},
      "kill": {"server": "B", "kind": "crash" | "vanish", "at_ms": 6703.0},
-     "users": [{"id": "u1", "server": "B" | null, "items": 27}, ...],
+     "users": [{"id": "u1", "server": "B" | null, "items": 27, "backup": "C"}, ...],
      "requests_after_kill": [{"user": "u1", "at_ms": 6710.5}, ...]}
-A user's `server` is null when its cart is in the store (stateless mode). Times are
+A user's `server` is null when its cart is in the store (stateless mode). `backup`
+(replicated mode, optional) names the member holding the session's backup; without it the
+model picks one as a node does (round robin). Replicated mode's config may also give
+`replication_timeout_ms`, `failure_check_timeout_ms` and `membership_drop_ms`. Times are
 milliseconds from the first round of health checks, the model's time 0.
+
+Besides the counts, the prediction gives replicated mode's three times after the kill (None
+when they do not happen): `member_removed_s`, when the cluster removed the killed member;
+`copy_stall_s`, the longest wait of a request whose session had its backup on the killed
+member, answered at its first attempt by another server (the copy to the dead member holds
+it); `recovery_s`, when the last user whose
+session was on the killed server got an answer again.
 """
 
-from sim.core import requests, sessions
+from sim.core import replication, requests, sessions
 from sim.core.config import KILL_KINDS, SERVER_NAMES, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
+from sim.core.records import MemberLeft, Record, RequestFinished
 from sim.core.units import MS, S
 from sim.vocabulary import BINDINGS_VERSION, LAB_MODES
 
@@ -35,6 +46,9 @@ CONFIG_KEYS = (
     "health_check_interval_ms",
     "rise",
     "fall",
+    "replication_timeout_ms",
+    "failure_check_timeout_ms",
+    "membership_drop_ms",
 )
 MAX_USERS = 10_000
 MAX_ITEMS = 1_000_000
@@ -95,6 +109,9 @@ def _check_users(bindings: dict, servers: list[str]) -> None:
         items = user.get("items")
         ok = type(items) is int and 0 <= items <= MAX_ITEMS
         _require(ok, f"user {uid}: items {items!r} is not in 0..{MAX_ITEMS}")
+        backup = user.get("backup")
+        ok = backup is None or (bindings["mode"] == "replicated" and backup in servers)
+        _require(ok, f"user {uid}: backup {backup!r} must be a server, in replicated mode")
     later = bindings.get("requests_after_kill", [])
     ok = isinstance(later, list) and len(later) <= MAX_REQUESTS
     _require(ok, f"requests_after_kill: a list of at most {MAX_REQUESTS}")
@@ -118,6 +135,67 @@ def _run_until(model: Model, until_ns: int, victim: str, kill_ns: int, found: li
     queue.run_until(until_ns)
 
 
+def _place(model: Model, user: dict) -> None:
+    """Give a bound user its cart, and in replicated mode its session's backup."""
+    sessions.place(model, user["id"], user["server"], user["items"])
+    if model.config.mode != "replicated" or user["server"] is None:
+        return
+    node = model.server(user["server"])
+    copy = node.sessions[user["id"]]
+    backup = user.get("backup")
+    if backup is None or backup == node.name:
+        replication.copy_session(model, node, user["id"], copy, fresh=True)
+        return
+    target = model.server(backup)
+    held = target.backups[user["id"]] = copy.clone()
+    held.peer, copy.peer = node, target
+
+
+class _Times:
+    """Replicated mode's times after the kill, from the model's records (nanoseconds)."""
+
+    def __init__(self, victim: str, users: list[dict]) -> None:
+        """Watch for `victim`'s removal and the answers to its users and the others."""
+        self.victim = victim
+        # the victim's users not yet answered after the kill
+        self.waiting = {u["id"] for u in users if u["server"] == victim}
+        self.backups = {u["id"]: u.get("backup") for u in users}  # as each last answer said
+        self.kill_ns: int | None = None
+        self.removed_ns: int | None = None
+        self.recovered_ns: int | None = None
+        self.stall_ns: int | None = None
+
+    def __call__(self, record: Record, now: int) -> None:
+        """Take one record (the model's listener)."""
+        if self.kill_ns is None:
+            return
+        if isinstance(record, MemberLeft) and record.server == self.victim:
+            self.removed_ns = self.removed_ns or now
+        if not isinstance(record, RequestFinished):
+            return  # (the replay sends no request before the kill)
+        if record.status == 200 and record.user in self.waiting:
+            self.waiting.discard(record.user)
+            if not self.waiting:
+                self.recovered_ns = now
+        held = self.backups.get(record.user) == self.victim
+        if held and record.outcome == "ok" and record.server != self.victim:
+            self.stall_ns = max(self.stall_ns or 0, record.latency_ns)
+        if record.status == 200:
+            self.backups[record.user] = record.backup
+
+    def figures(self) -> dict:
+        """The three times in seconds after the kill (None when they did not happen)."""
+
+        def after_kill(when: int | None) -> float | None:
+            return None if when is None else round((when - self.kill_ns) / S, 3)
+
+        return {
+            "member_removed_s": after_kill(self.removed_ns),
+            "copy_stall_s": None if self.stall_ns is None else round(self.stall_ns / S, 3),
+            "recovery_s": after_kill(self.recovered_ns) if self.waiting == set() else None,
+        }
+
+
 def predict(bindings: object) -> dict:
     """Replay the bindings in the model; return its prediction (raises ScenarioError)."""
     servers = _check_top(bindings)
@@ -129,12 +207,14 @@ def predict(bindings: object) -> dict:
         "kill_kind": kill["kind"],
         **bindings["config"],
     }
-    model = Model(build_config(overrides), seed=1, record=False)
+    times = _Times(kill["server"], bindings["users"])
+    model = Model(build_config(overrides), seed=1, listener=times)
     kill_ns = _time_ns(kill["at_ms"], "kill at_ms")
     down: list[int] = []
     _run_until(model, kill_ns, kill["server"], kill_ns, down)
     for user in bindings["users"]:
-        sessions.place(model, user["id"], user["server"], user["items"])
+        _place(model, user)
+    times.kill_ns = kill_ns
     model.kill(model.server(kill["server"]), kill["kind"])
     later = sorted(bindings.get("requests_after_kill", []), key=lambda r: r["at_ms"])
     for request in later:
@@ -162,4 +242,5 @@ def predict(bindings: object) -> dict:
             "retried": metrics.retried,
         },
         **metrics.percentiles(),
+        **times.figures(),
     }

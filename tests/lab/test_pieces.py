@@ -8,7 +8,13 @@ import pytest
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
 from lab.haproxy import Settings, parse_check_events, parse_log, render_config
 from lab.prerequisites import MissingPrerequisite, find_program
-from lab.report import detection_verdict, keep_alive_line, lost_items_verdict, run_section
+from lab.report import (
+    experiment_name,
+    keep_alive_line,
+    lost_items_verdict,
+    run_section,
+    time_verdict,
+)
 from sim.core.config import Config
 
 MS = 1_000_000
@@ -160,14 +166,24 @@ def test_nearest_rank() -> None:
     assert nearest_rank([1, 2, 3, 4], 99) == 4
 
 
-def test_verdicts_use_agree_and_disagree_and_nothing_else_does() -> None:
-    assert lost_items_verdict(12, 12) == (True, "lost items: predicted 12, measured 12, AGREE")
-    assert lost_items_verdict(11, 12)[1].endswith("DISAGREE")
-    assert detection_verdict("vanish", 10.8, 11.1)[1] == (
-        "detection (vanish): predicted 10.80 s, measured 11.10 s, AGREE (±0.5 s)"
+def test_each_verdict_line_names_its_experiment_and_says_agree_or_disagree() -> None:
+    name = experiment_name({"mode": "stateful", "kill_kind": "crash"})
+    assert lost_items_verdict(name, 12, 12) == (
+        True,
+        "stateful crash: lost 12 items, predicted 12: AGREE",
     )
-    assert not detection_verdict("crash", 5.0, 5.6)[0]
-    assert not detection_verdict("crash", None, 5.6)[0]
+    assert lost_items_verdict(name, 11, 12)[1].endswith(": DISAGREE")
+    tomcat = experiment_name({"mode": "replicated", "kill_kind": "vanish"})
+    assert time_verdict(tomcat, "cluster detection", 4.0, 4.1) == (
+        True,
+        "tomcat vanish: cluster detection 4.10 s, predicted 4.00 s: AGREE",
+    )
+    assert not time_verdict(name, "HAProxy detection", 5.0, 5.6)[0]
+    assert not time_verdict(name, "HAProxy detection", None, 5.6)[0]
+    assert time_verdict(name, "recovery", None, None) == (
+        True,
+        "stateful crash: recovery never, predicted never: AGREE",
+    )
     predicted = {
         "lost_items": 2,
         "acknowledged_items": 5,
@@ -182,6 +198,7 @@ def test_verdicts_use_agree_and_disagree_and_nothing_else_does() -> None:
     assert agree == [True, True]
     verdict_lines = [line for line in lines if "AGREE" in line]
     assert verdict_lines == lines[-2:]
+    assert all(line.startswith("stateful crash: ") for line in verdict_lines)
 
 
 def test_haproxy_accepts_the_configuration_in_both_modes(tmp_path) -> None:
