@@ -118,14 +118,26 @@ def _session_draws(model: Model, req: Request) -> tuple:
 
 def plan_stateless(model: Model, req: Request) -> None:
     """Schedule a stateless request's answer: at the failed store operation, after all, or,
-    blocked in WAIT, when HAProxy's `timeout server` gives up."""
+    blocked in WAIT, when WAIT's time-out or HAProxy's `timeout server` ends it."""
     load, work, save = req.draws
     if req.store_fail == "wait":
-        when = req.t_conn + model.config.server_timeout_ms * MS
+        when = _wait_ends(model, req)[0]
     else:
         when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
     model.queue.push(when, respond, req, req.gen)
+
+
+def _wait_ends(model: Model, req: Request) -> tuple[int, bool]:
+    """When a write blocked in WAIT ends, and whether WAIT's time-out ends it (it returns 0
+    acknowledgements, the server answers) rather than HAProxy's `timeout server` (504)."""
+    load, work, save = req.draws
+    config = model.config
+    cut_off = req.t_conn + config.server_timeout_ms * MS
+    if not config.store_wait_timeout_ms:  # WAIT 1 0 blocks for ever
+        return cut_off, False
+    returns = req.t_conn + load + work + save + config.store_wait_timeout_ms * MS
+    return min(returns, cut_off), returns < cut_off
 
 
 def plan_refused(model: Model, req: Request) -> None:
@@ -237,8 +249,14 @@ def respond(model: Model, req: Request, gen: int) -> None:
         detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
-            sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
-            fail(model, req, 504, ("wait_replica",))
+            # The write is on the primary, never confirmed by a replica: WAIT rolls nothing
+            # back. The application treats too few acknowledgements as a failed save (503).
+            sessions.commit_to_store(model, user, acknowledged=False)
+            if _wait_ends(model, req)[1]:
+                timeout = model.config.store_wait_timeout_ms
+                fail(model, req, 503, ("wait_timeout", timeout), via_server=True)
+            else:
+                fail(model, req, 504, ("wait_replica",))
             return
         if req.store_fail is not None:
             fail(model, req, 503, ("store_down",), via_server=True)

@@ -100,7 +100,10 @@ def server_status(model: Model, server: Server) -> dict:
 def store_status(model: Model) -> dict:
     """The store in words: a failover under way says what Sentinel does next."""
     store = model.store
-    if store.failover is not None:
+    if store.disk.down_until is not None:
+        left = _since(max(0, store.disk.down_until - model.now))
+        status = {"icon": "down", "text": f"Primary's process killed; it restarts in {left}"}
+    elif store.failover is not None:
         phase, until_ns = store.failover
         left = _since(max(0, until_ns - model.now))
         status = (
@@ -117,6 +120,26 @@ def store_status(model: Model) -> dict:
     if added_ms:
         status["text"] += f", +{added_ms:g} ms latency"
     return status
+
+
+def disk_line(model: Model) -> str:
+    """What the primary's disk holds: what a killed Redis process would restart with."""
+    disk, now = model.store.disk, model.now
+    persistence = disk.persistence
+    if persistence == "none":
+        return "Disk: nothing (no persistence): a killed process restarts empty"
+    if persistence.startswith("aof"):
+        fsync = "every second" if persistence == "aof-everysec" else "before each reply"
+        return f"Disk: append-only file, every write (fsync {fsync})"
+    if disk.snapshot is None:
+        return "Disk: no RDB snapshot yet (save 3600 1 300 100 60 10000)"
+    items = 0
+    for held, _ in disk.snapshot.values():
+        items += held
+    return (
+        f"Disk: RDB snapshot of {_since(now - disk.saved_at)} ago, {plural(items, 'item')}; "
+        f"{plural(disk.dirty, 'change')} since"
+    )
 
 
 def node_lines(nodes: list[dict], lag_ms: int) -> list[str]:
@@ -139,6 +162,7 @@ def store_words(model: Model, nodes: list[dict]) -> dict:
     return {
         "status": store_status(model),
         "node_lines": node_lines(nodes, model.config.store_replication_lag_ms),
+        "disk": disk_line(model),
         "killed": not any(node["up"] for node in nodes),
         # the old primary back as a replica, or the dead one before Sentinel calls it down
         "restorable": model.store.can_restore_primary()
