@@ -2,7 +2,7 @@
 
     python -m lab run [--mode stateless|stateful|replicated|both|all] [--kill crash|vanish|both]
                       [--repeat N] [--users N] [--calibration FILE] [--record DIR]
-                      [--no-keep-alive]
+                      [--no-keep-alive] [--store-crash none|rdb|aof-everysec|aof-always|all|skip]
     python -m lab compare DIR [--calibration FILE]   # the runs recorded in DIR, against the
                                                      # simulator as it is now (no cluster)
     python -m lab check      # what the machine lacks, and how to get it
@@ -25,6 +25,14 @@ from lab.experiment import KILL_KINDS, MODES, RECORD_VERSION, Plan, run_experime
 from lab.haproxy import Settings
 from lab.prediction import PredictionFailed, predict
 from lab.processes import ChildFailed
+from lab.store_crash import (
+    StorePlan,
+    measure_store_crash,
+    run_store_crash,
+    store_crash_bindings,
+    store_crash_lines,
+)
+from sim.vocabulary import STORE_PERSISTENCE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=1, help="seeds the users' think times")
     run.add_argument("--calibration", type=Path, help="write the calibration file here")
     run.add_argument("--record", type=Path, help="keep each run's record and bindings here")
+    run.add_argument(
+        "--store-crash",
+        choices=[*STORE_PERSISTENCE, "all", "skip"],
+        default="all",
+        help="after the server kills, kill Redis with each persistence setting (default all)",
+    )
     run.add_argument(
         "--no-keep-alive",
         action="store_true",
@@ -119,7 +133,34 @@ def _run(args: argparse.Namespace) -> int:
             (args.record / f"{stem}.run.json").write_text(json.dumps(record))
         results.append(_compare_one(record))
     keep_alive = None if args.no_keep_alive else _keep_alive_run(plans, records, results)
-    return _conclude(records, results, args.calibration, keep_alive)
+    store = _store_crashes(args)
+    return _conclude(records, results, args.calibration, keep_alive, store)
+
+
+def _store_crashes(args: argparse.Namespace) -> list[dict]:
+    """Kill Redis once per persistence setting asked for; print each; return their entries."""
+    if args.store_crash == "skip":
+        return []
+    settings = Settings.from_model()
+    chosen = STORE_PERSISTENCE if args.store_crash == "all" else (args.store_crash,)
+    entries = []
+    for persistence in chosen:
+        plan = StorePlan(persistence, think_ms=args.think_ms, seed=args.seed)
+        print(f"store crash: Redis with persistence {persistence}", flush=True)
+        record = run_store_crash(plan, settings, progress=_progress)
+        measured = measure_store_crash(record)
+        predicted = predict(store_crash_bindings(record))
+        lines, agree = store_crash_lines(persistence, measured, predicted)
+        print("\n".join(lines), "", sep="\n", flush=True)
+        entries.append(
+            {
+                "persistence": persistence,
+                "measured": measured,
+                "predicted": {"lost_items": predicted["lost_items"]},
+                "agree": agree,
+            }
+        )
+    return entries
 
 
 def _keep_alive_run(plans: list[Plan], records: list[dict], results: list[tuple]) -> dict:
@@ -176,6 +217,7 @@ def _conclude(
     results: list[tuple],
     calibration_path: Path | None,
     keep_alive: dict | None = None,
+    store_crash: list[dict] | None = None,
 ) -> int:
     """The summary lines, the calibration file; 1 when a verdict disagrees."""
     entries = []
@@ -199,8 +241,10 @@ def _conclude(
             ratio,
             keep_alive,
             tomcat=tomcat,
+            store_crash=store_crash,
         )
         print(f"calibration written to {calibration_path}")
+    verdicts += [entry["agree"] for entry in store_crash or ()]
     disagreements = verdicts.count(False)
     print(f"{len(verdicts) - disagreements} of {len(verdicts)} verdicts agree")
     return 1 if disagreements else 0

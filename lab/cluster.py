@@ -24,6 +24,16 @@ from lab.haproxy import SERVER_NAMES, Settings
 from lab.prerequisites import find_program
 from lab.processes import ChildFailed, Processes, free_ports
 
+# Redis's options for each of the simulator's `store_persistence` settings (Redis persistence
+# manual): nothing on disk; the built-in save points of a Redis started without a
+# configuration file (the shipped redis.conf leaves them commented out); an AOF, fsynced
+# each second or at each write.
+REDIS_PERSISTENCE = {
+    "none": ["--save", "", "--appendonly", "no"],
+    "rdb": ["--save", "3600 1 300 100 60 10000", "--appendonly", "no"],
+    "aof-everysec": ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"],
+    "aof-always": ["--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+}
 HAPROXY_NICENESS = -10  # root may raise a priority; the lab runs as root
 STATE_POLL_S = 0.01  # how often the lab asks HAProxy about its servers while it waits
 
@@ -44,6 +54,7 @@ class Cluster:
     cluster_ports: dict[str, int] = field(default_factory=dict)  # Tomcat's Receivers
     cgroups: dict[str, Path] = field(default_factory=dict)  # Tomcat's, for iptables
     tribes: tomcat.TribesSettings = field(default_factory=tomcat.TribesSettings.from_model)
+    persistence: str = "none"  # Redis's (lab/store_crash.py)
 
     @classmethod
     @contextlib.contextmanager
@@ -53,10 +64,12 @@ class Cluster:
         settings: Settings,
         workdir: Path | None = None,
         keep_alive: bool = False,
+        persistence: str = "none",
     ) -> Iterator["Cluster"]:
         """Start the cluster for `mode`; stop everything when the block ends.
 
-        `keep_alive`: HAProxy reuses its connections to the servers.
+        `keep_alive`: HAProxy reuses its connections to the servers. `persistence`: Redis's,
+        one of the simulator's `store_persistence` settings (stateless mode).
         """
         with contextlib.ExitStack() as stack:
             if workdir is None:
@@ -79,6 +92,7 @@ class Cluster:
                 server_ports=dict(zip(SERVER_NAMES, ports[:count], strict=True)),
                 redis_port=redis_port if mode == "stateless" else None,
                 keep_alive=keep_alive,
+                persistence=persistence,
             )
             if mode == "replicated":
                 cluster.cluster_ports = dict(zip(SERVER_NAMES, ports[count:], strict=True))
@@ -163,15 +177,25 @@ class Cluster:
             time.sleep(STATE_POLL_S)
 
     def _redis_argv(self) -> list[str]:
-        """redis-server on loopback, its files in the work folder, no snapshots."""
+        """redis-server on loopback, its files in the work folder, persisting as
+        `persistence` says (none by default: no snapshots, no AOF)."""
         return [
             find_program("redis-server"),
             "--port", str(self.redis_port),
             "--bind", "127.0.0.1",
             "--dir", str(self.workdir),
-            "--save", "",
-            "--appendonly", "no",
+            *REDIS_PERSISTENCE[self.persistence],
         ]  # fmt: skip
+
+    def crash_store(self) -> None:
+        """SIGKILL redis-server: it cannot save on its way out."""
+        self.processes.kill("redis")
+
+    def restart_store(self) -> None:
+        """Start redis-server again on the same folder (it loads what it kept); wait until it
+        accepts connections."""
+        self.processes.start("redis", self._redis_argv())
+        self.processes.wait_for_port("redis", self.redis_port)
 
     def wait_until_checked(self, timeout_s: float = 60.0) -> None:
         """Wait until every server has passed a health check (its health is rise + fall - 1)."""
