@@ -187,9 +187,9 @@ class Cluster:
             *REDIS_PERSISTENCE[self.persistence],
         ]  # fmt: skip
 
-    def crash_store(self) -> None:
-        """SIGKILL redis-server: it cannot save on its way out."""
-        self.processes.kill("redis")
+    def crash_store(self) -> int:
+        """SIGKILL redis-server (it cannot save on its way out); return when."""
+        return self.processes.kill("redis")
 
     def restart_store(self) -> None:
         """Start redis-server again on the same folder (it loads what it kept); wait until it
@@ -216,9 +216,9 @@ class Cluster:
             time.sleep(STATE_POLL_S)
         return False
 
-    def crash(self, name: str) -> None:
-        """SIGKILL server `name`'s process."""
-        self.processes.kill(f"server-{name}")
+    def crash(self, name: str) -> int:
+        """SIGKILL server `name`'s process; return when (`time.time_ns()`)."""
+        return self.processes.kill(f"server-{name}")
 
     def vanish(self, name: str) -> None:
         """Drop every packet to and from server `name`: its connections time out. A Tomcat

@@ -77,10 +77,10 @@ def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
             users.start()
             time.sleep(plan.kill_after_s)
             if plan.kill_kind == "crash":
-                cluster.crash(plan.victim)
+                killed_at = clock.since_origin(cluster.crash(plan.victim))
             else:
                 cluster.vanish(plan.victim)
-            killed_at = clock.now_ns()
+                killed_at = clock.now_ns()
             progress(f"{plan.mode}: server {plan.victim} killed ({plan.kill_kind})")
             # Generous: fall failed checks, each costing up to a time-out and an interval.
             limit_s = 2 * settings.fall * settings.check_interval_ms / 1000 + 10

@@ -101,11 +101,17 @@ class Processes:
                 time.sleep(0.02)
         raise ChildFailed(f"{name} did not listen on port {port} in {timeout_s:.0f} s")
 
-    def kill(self, name: str) -> None:
-        """SIGKILL child `name`: a crash, connections refused from now on."""
+    def kill(self, name: str) -> int:
+        """SIGKILL child `name`: a crash, connections refused from now on. Return when the
+        signal was sent (`time.time_ns()`): the kill's moment. Waiting for the process to be
+        gone takes longer than its sockets need to close (Linux frees a process's memory
+        before its files: a large JVM's exit took 50 ms and more on a loaded machine, and
+        HAProxy's first refused check came before the wait ended)."""
         child = self.children[name]
+        sent = time.time_ns()
         child.kill()
         child.wait()
+        return sent
 
     def stop_all(self) -> None:
         """Stop every child, newest first: SIGTERM, then SIGKILL after a grace period."""

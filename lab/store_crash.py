@@ -55,8 +55,7 @@ def run_store_crash(plan: StorePlan, settings: Settings, progress=print) -> dict
         try:
             users.start()
             time.sleep(plan.kill_after_s)
-            cluster.crash_store()
-            killed = clock.now_ns()
+            killed = clock.since_origin(cluster.crash_store())
             progress(f"store crash {plan.persistence}: redis-server killed (SIGKILL)")
             time.sleep(restart_s)
             cluster.restart_store()
