@@ -88,14 +88,18 @@ def run_store_crash(plan: StorePlan, settings: Settings, progress=print) -> dict
         }
 
 
-def _before_and_after(user: dict, killed: int) -> tuple[list[str], list[dict]]:
-    """The items acknowledged before the crash (Redis answered, so it had applied them), and
-    the requests the simulator replays: those sent from the crash on, and those in flight at
-    the crash that failed (Redis died before answering)."""
+def _before_and_after(run: dict, user: dict) -> tuple[list[str], list[dict]]:
+    """The items acknowledged before the crash, and the requests the simulator replays.
+
+    An item was written before the crash when its request was sent before it and answered
+    before Redis came back (nothing answers in between). The replay has every other request:
+    those sent from the crash on, and those in flight at the crash (replayed at its moment).
+    """
+    killed, restarted = run["killed_at_ns"], run["restarted_at_ns"]
     acked: list[str] = []
     later = []
     for r in user["records"]:
-        if r["sent_ns"] < killed and r["status"] == 200:
+        if r["sent_ns"] < killed and r["status"] == 200 and r["received_ns"] < restarted:
             acked.append(r["item"])
         elif r["sent_ns"] >= killed or r["received_ns"] > killed:
             later.append(r)
@@ -104,10 +108,9 @@ def _before_and_after(user: dict, killed: int) -> tuple[list[str], list[dict]]:
 
 def measure_store_crash(run: dict) -> dict:
     """Items acknowledged before the crash and lost after it; carts that kept every item."""
-    killed = run["killed_at_ns"]
     lost = kept = acknowledged = 0
     for user in run["users"]:
-        acked, _ = _before_and_after(user, killed)
+        acked, _ = _before_and_after(run, user)
         final = set(user["final_cart"] or ())
         missing = [item for item in acked if item not in final]
         acknowledged += len(acked)
@@ -121,8 +124,8 @@ def measure_store_crash(run: dict) -> dict:
         "lost_items": sum(1 for item in acked_all if item not in finals),
         "lost_before": lost,
         "carts_kept": kept,
-        "carts": sum(1 for u in run["users"] if _before_and_after(u, killed)[0]),
-        "restart_s": round((run["restarted_at_ns"] - killed) / 1e9, 3),
+        "carts": sum(1 for u in run["users"] if _before_and_after(run, u)[0]),
+        "restart_s": round((run["restarted_at_ns"] - run["killed_at_ns"]) / 1e9, 3),
     }
 
 
@@ -133,7 +136,7 @@ def store_crash_bindings(run: dict) -> dict:
     origin = check_origin_ns(run)
     users, later = [], []
     for user in run["users"]:
-        acked, replayed = _before_and_after(user, killed)
+        acked, replayed = _before_and_after(run, user)
         users.append({"id": user["name"], "server": None, "items": len(acked)})
         for r in replayed:
             at_ms = round((max(r["sent_ns"], killed) - origin) / MS, 3)
