@@ -15,8 +15,8 @@ def _seconds_range(values: list[float]) -> str:
     """'4.62-5.96 s' (or one value) for a list of seconds; a dash when empty."""
     if not values:
         return "-"
-    low, high = min(values), max(values)
-    return f"{low:.2f}\u00a0s" if low == high else f"{low:.2f}\u2013{high:.2f}\u00a0s"
+    low, high = f"{min(values):.2f}", f"{max(values):.2f}"
+    return f"{low}\u00a0s" if low == high else f"{low}\u2013{high}\u00a0s"
 
 
 def _detection_rows(runs: list[dict]) -> list[dict]:
@@ -63,9 +63,9 @@ def _lost_rows(runs: list[dict]) -> list[dict]:
 
 # Replicated mode's times after the kill, on Tomcat (lab/analysis.py defines them).
 CLUSTER_TIMES = {
-    "member_removed_s": "The cluster removed the member",
-    "copy_stall_s": "Longest wait of a request whose session copy went to it",
-    "recovery_s": "Its users answered again",
+    "member_removed_s": "the cluster removed the member",
+    "copy_stall_s": "longest wait of a request whose session copy went to it",
+    "recovery_s": "its users answered again",
 }
 
 

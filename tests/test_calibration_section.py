@@ -131,7 +131,7 @@ def test_tomcat_runs_and_store_crashes_are_summed_up(tmp_path: Path) -> None:
     assert summary["runs"] == 1  # the Tomcat runs are counted apart
     assert summary["tomcat_version"] == "10.1.60.0"
     removed, stall, recovery = summary["tomcat"]["times"]
-    assert recovery["what"] == "Its users answered again"
+    assert recovery["what"] == "its users answered again"
     assert (removed["measured"], removed["predicted"]) == ("3.90\u00a0s", "4.00\u00a0s")
     assert (stall["measured"], stall["agree"]) == ("5.03\u00a0s", 0)
     assert summary["tomcat"]["acknowledged"] == "1,000"
