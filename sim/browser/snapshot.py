@@ -5,7 +5,7 @@ CONTRACT with the page (issue 18). This module is `sim/browser/snapshot.py`, the
 added to the keys the page reads today, which stay until the page has switched.
 
 Actions (besides the model's, in `sim/browser/actions.py`):
-    {"type": "lesson", "id": "crash" | "deploy" | "store-failover" | "two-tabs"}
+    {"type": "lesson", "id": "crash" | "deploy" | "store-failover" | "two-tabs" | "scale-out"}
         make that lesson the current one; its progress so far is kept
     {"type": "predict", "answer": ANSWER}
         ANSWER one of the current lesson's `choices` (anything else: ScenarioError, nothing
@@ -63,6 +63,9 @@ Scaling (issue 20; config `server_threads`, `server_max_connections`, `accept_qu
   over: of the users still visiting, how many now hash to another server; null before any
   such change, and with other policies
 - `series[].p99_ms`: each bucket's p99 (null when none succeeded)
+- `lesson.setup` (and the catalogue's): null, or for scale-out {"config": overrides,
+  "rate_per_s": number}: what its "Set up the load" button sends, a reset with that config
+  then a traffic action at that rate
 
 Without a model: `sim.story.lessons.catalogue()` returns [{"id", "title", "question",
 "steps": [{"id", "text", "html"}], "choices": [{"answer", "text"}]}] in the page's order,

@@ -50,7 +50,7 @@ def admit(model: Model, server: Server, req: Request) -> str:
     return WAIT
 
 
-def release(model: Model, server: Server, req: Request) -> None:
+def release(model: Model, server: Server) -> None:
     """A request leaves its thread: count it as finished by the server, and hand the thread
     to the first request waiting, if any (its wait is part of its latency)."""
     server.busy -= 1
