@@ -129,7 +129,10 @@ class Model:
                 queue.step()
         last = max(sent, key=lambda r: r.done_ns)
         queue.run_until(last.done_ns)
-        if tabs > 1:  # the cart shown is the one in the answer that arrived last
+        # One tab's answer is the cart shown; of several, each tab keeps its own, in the order
+        # sent, and the one that arrived last is the cart shown.
+        user.tab_answers = tuple((req.shown, req.done_ns) for req in sent) if tabs > 1 else ()
+        if tabs > 1:
             for req in sorted(sent, key=lambda r: r.done_ns):
                 if req.shown is not None:
                     user.cart_items = req.shown
