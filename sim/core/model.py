@@ -63,6 +63,9 @@ class Model:
         self.store = Store(config.store_wait, config.store_replication_lag_ms * MS)
         self.balancer = Balancer(config.policy, explain=record)
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
+        # Background users by index, as traffic draws them (filled on first use): a list is
+        # cheaper than naming one and looking it up, 50 times a simulated second.
+        self.traffic_pool: list[User | None] = [None] * config.traffic_users
         self.metrics = Metrics()
         self.series = Series(config.series_bucket_ms * MS)
         self.request_seq = 0
