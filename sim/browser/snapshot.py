@@ -26,9 +26,16 @@ New snapshot keys:
 - `servers[].status`: {"icon", "short", "text"}: the server in words (icon one of up,
   detecting, down, draining, replacing, readmitting), deploy phases included
 - `store.status`: {"icon", "text"} (text includes the added latency), `store.node_lines`:
-  [one line per Redis node], `store.killed` (no node answers: "Restore database"),
+  [one line per Redis node], `store.killed` (no node answers, or the primary's process is
+  restarting: "Restore database"),
   `store.restorable` (the old primary can be brought back: after a promotion, or while
-  Sentinel is still detecting)
+  Sentinel is still detecting), `store.disk` (what the primary's disk holds, in words:
+  what a killed Redis process restarts with, per `config.store_persistence`),
+  `store.restarting` (null, or {"until_ns"}: the primary's Redis process was killed and
+  restarts then; "Restore database" restarts it at once)
+- the action {"type": "kill_store", "kind": "unreachable" | "crash"} (default unreachable,
+  token `d`; crash, token `dc`): the store's host unreachable, or its primary's process
+  killed
 - `deploy_status`: a sentence while a rolling deploy runs, else null
 - `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
   last server cannot be removed; at most 26), decided where the model decides them
@@ -37,8 +44,16 @@ New snapshot keys:
   tab's answer, "Tab 1: 2 items, Tab 2: 3 items" ("failed" for an error answer);
   `user.tabs`: [] or, after two tabs at once, [{"tab", "cart_items" (null: failed),
   "answered_ns"}] in the order sent; `user.cart_note`: after two tabs, where the one cart
-  they share is and why the answers differ, e.g. "Both tabs share one session, on Server A,
-  which holds 3 items now: ..."
+  they share is and why the answers differ, e.g. "Both tabs share one session, on Server A:
+  3 items now. ..."
+- `log`: the console lines to append, oldest first: the last 50, after the key lines kept
+  before them; each {"seq", "time_ns", "level", "text", "key"}, `key` for a line that
+  explains an outcome (sim/story/console.py's KEY_KINDS: a kill, what it took with it, the
+  items a failover lost), which the console keeps while ordinary lines come and go;
+  `log_kept`: {"from_seq", "key_from_seq"}: the page drops the ordinary lines it holds
+  before `from_seq` and the key lines before `key_from_seq` (at most `log_limit` in all)
+- `config.redispatch`: "every" | "last" | "off" (HAProxy `option redispatch 1`, plain
+  `option redispatch`, none; was true or false, which a reset's config still accepts)
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
 
@@ -108,7 +123,9 @@ def _store(model: Model) -> dict:
     used = model.rules.uses_store
     cart = model.store.carts.get(DEMO_USER)
     nodes = failover.state(model.store)
+    down_until = model.store.disk.down_until
     return {
+        "restarting": None if down_until is None else {"until_ns": down_until},
         "up": model.store.reachable(),
         "used": used,
         "cart_items": (cart.items if cart is not None else 0) if used else None,
@@ -172,7 +189,8 @@ def build_snapshot(
             "in_flight": model.active,
         },
         "traces": narrator.traces(SNAPSHOT_TRACES),
-        "log": narrator.log.tail()[-SNAPSHOT_LOG_LINES:],
+        "log": narrator.log.recent(SNAPSHOT_LOG_LINES),
+        "log_kept": narrator.log.kept(),
         "happened": narrator.happened_dicts(),
         "happened_counts": dict(narrator.counts),
         "log_limit": LOG_LIMIT,

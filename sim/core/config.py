@@ -3,8 +3,9 @@
 Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 - health checks every 2,000 ms, rise 2, fall 3, retries 3: HAProxy's defaults for `check`
   (`inter 2000`, `rise 2`, `fall 3`) and `retries`;
-- redispatch on: HAProxy `option redispatch 1`, every retry goes to another server (plain
-  `option redispatch` moves only the last retry); kill kind "crash": our choice;
+- redispatch "every": HAProxy `option redispatch 1`, every retry goes to another server;
+  "last" is plain `option redispatch` (only the last retry moves), "off" no option at all
+  (every retry goes back to the same server); kill kind "crash": our choice;
 - lb_hop_us 250: half of the ~500 us round trip within a datacenter (Dean, Scott);
 - store_round_trip_us 200 + up to store_jitter_us 300: Redis latency is dominated by the
   ~200 us network round trip on a 1 Gbit/s link (redis.io), so 0.2-0.5 ms per operation;
@@ -27,6 +28,14 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   shipped with Redis; store_failover_ms 5,000: our choice for the quorum, the election,
   `REPLICAOF NO ONE` and clients finding the new primary (`failover-timeout` is an upper
   bound, not a duration); store_wait false: Redis acknowledges before replicating;
+- store_wait_timeout_ms 1,000: our choice for `WAIT 1 <ms>` (0 blocks for ever, as WAIT 0 does);
+  when it expires with no replica's acknowledgement the application answers 503 (the write
+  stays on the primary: WAIT rolls nothing back);
+- store_persistence "rdb": Redis's built-in save points (`save 3600 1 300 100 60 10000`,
+  `appendServerSaveParams` in src/server.c; the shipped redis.conf leaves them commented
+  out) and `appendonly no`; store_restart_ms 1,000: our choice for a supervisor restarting
+  a killed Redis (Debian's unit has `Restart=always`, systemd's `RestartSec` is 100 ms) and
+  Redis loading a small data set;
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -34,7 +43,7 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 from dataclasses import dataclass, fields
 
 from sim.core.errors import ScenarioError
-from sim.vocabulary import KILL_KINDS, MODES
+from sim.vocabulary import KILL_KINDS, MODES, STORE_PERSISTENCE
 
 MODE_LABELS = {
     "stateless": "Stateless",
@@ -66,6 +75,11 @@ DEFAULT_POLICY = {"stateless": "round_robin", "stateful": "sticky", "replicated"
 # How a stateless request saves the cart: read it, add, write it back whole (the last write
 # wins), or one atomic update in the store (Redis HINCRBY, or WATCH/MULTI/EXEC).
 STORE_UPDATES = ("read_modify_write", "atomic")
+# Which retries go to another server (sim/core/requests.py): HAProxy `option redispatch 1`,
+# plain `option redispatch` (interval -1, the last retry), or no `option redispatch`.
+REDISPATCH = ("every", "last", "off")
+# Links made before "off" existed said true or false: `option redispatch 1` or plain.
+_REDISPATCH_OF_BOOL = {True: "every", False: "last"}
 MAX_SERVERS = 26
 SERVER_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -95,13 +109,17 @@ _INT_RANGES = {
     "store_replication_lag_ms": (0, 600_000),
     "store_down_after_ms": (1, 600_000),
     "store_failover_ms": (0, 600_000),
+    "store_wait_timeout_ms": (0, 600_000),
+    "store_restart_ms": (0, 600_000),
 }
-_BOOLS = ("redispatch", "store_wait")
+_BOOLS = ("store_wait",)
 _CHOICES = {
     "mode": MODES,
     "policy": (*POLICIES, ""),
     "kill_kind": KILL_KINDS,
     "store_update": STORE_UPDATES,
+    "redispatch": REDISPATCH,
+    "store_persistence": STORE_PERSISTENCE,
 }
 
 
@@ -113,7 +131,7 @@ class Config:
     policy: str = ""  # "" means the mode's default (DEFAULT_POLICY); resolved when built
     servers: int = 3
     kill_kind: str = "crash"
-    redispatch: bool = True
+    redispatch: str = "every"  # true and false are read as "every" and "last"
     retries: int = 3
     health_check_interval_ms: int = 2_000
     rise: int = 2
@@ -138,10 +156,15 @@ class Config:
     store_replication_lag_ms: int = 100  # our choice: no source defines a typical lag
     store_down_after_ms: int = 30_000  # Sentinel down-after-milliseconds (sentinel.conf)
     store_failover_ms: int = 5_000  # our choice: quorum, election, REPLICAOF NO ONE, clients
-    store_wait: bool = False  # each write waits for the replica (WAIT 1 0)
+    store_wait: bool = False  # each write waits for the replica (WAIT 1 <timeout>)
+    store_wait_timeout_ms: int = 1_000  # WAIT's time-out, our choice; 0: for ever (WAIT 1 0)
+    store_persistence: str = "rdb"  # Redis's built-in save points, no AOF
+    store_restart_ms: int = 1_000  # our choice: a supervisor restarts a killed Redis
 
     def __post_init__(self) -> None:
         """Refuse invalid values, naming the field; resolve the default policy."""
+        if type(self.redispatch) is bool:
+            object.__setattr__(self, "redispatch", _REDISPATCH_OF_BOOL[self.redispatch])
         for name, choices in _CHOICES.items():
             value = getattr(self, name)
             if not isinstance(value, str) or value not in choices:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import replication, sessions
+from sim.core import replication, sessions, store_wait
 from sim.core.answers import answer, detach, fail, finish
 from sim.core.balancer import takes_new
 from sim.core.cluster import Request, Server, User, belongs
@@ -22,6 +22,7 @@ from sim.core.copies import plan_copy_failure
 from sim.core.units import MS, S
 
 if TYPE_CHECKING:
+    from sim.core.config import Config
     from sim.core.model import Model
 
 
@@ -118,10 +119,10 @@ def _session_draws(model: Model, req: Request) -> tuple:
 
 def plan_stateless(model: Model, req: Request) -> None:
     """Schedule a stateless request's answer: at the failed store operation, after all, or,
-    blocked in WAIT, when HAProxy's `timeout server` gives up."""
+    blocked in WAIT, when WAIT's time-out or HAProxy's `timeout server` ends it."""
     load, work, save = req.draws
     if req.store_fail == "wait":
-        when = req.t_conn + model.config.server_timeout_ms * MS
+        when = store_wait.wait_ends(model, req)[0]
     else:
         when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
@@ -161,13 +162,15 @@ def plan_died_inside(model: Model, req: Request, kind: str) -> None:
 def connect_failed(model: Model, req: Request, gen: int) -> None:
     """The connection failed: retry as HAProxy does, or answer 503 when retries are spent.
 
-    HAProxy (`retries`, `option redispatch`; src/stream.c, backend.c) sends a retry to
-    another server, at once, when the server is marked down, when the request was not
-    persistent and more than one server is up, or when the redispatch interval says so:
-    every retry with `option redispatch 1` (config `redispatch: true`), only the last one
-    with plain `option redispatch` (`false`). Otherwise it retries the same server, after a
-    turn-around of min(`timeout connect`, 1 s) when the connection was refused (not after a
-    connect time-out). A redispatch avoids only the server that just failed.
+    HAProxy (`retries`, `option redispatch`; back_handle_st_cer in src/backend.c,
+    stream_choose_redispatch in include/haproxy/stream.h) sends a retry to another server,
+    at once, when the server is marked down, when the request was not persistent and more
+    than one server is up, or when the redispatch interval says so: every retry with
+    `option redispatch 1` (config `redispatch: "every"`), only the last one with plain
+    `option redispatch` (`"last"`). Without the option (`"off"`) it never does. Otherwise it
+    retries the same server, after a turn-around of min(`timeout connect`, 1 s) when the
+    connection was refused (not after a connect time-out). A redispatch avoids only the
+    server that just failed.
     """
     if gen != req.gen:
         return
@@ -182,13 +185,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         fail(model, req, 503, ("attempts", attempts))
         return
     up = len([s for s in model.servers if takes_new(s)])  # as the balancer counts them
-    redispatch = (
-        not server.lb_up
-        or server not in model.servers
-        or config.redispatch
-        or attempts == config.retries
-        or (not req.persistent and up > 1)
-    )
+    redispatch = server not in model.servers or _redispatches(config, req, server, attempts, up)
     target, reason = server, ("retry", server.name)
     if redispatch:
         target, reason, _ = model.balancer.choose(model.servers, req.user, server, persist=False)
@@ -201,10 +198,25 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
     if target is None:
         fail(model, req, 503, ("no_server",))
     elif wait:
-        req.retry = (target, reason)
+        req.retry = (target, reason, redispatch)
         model.queue.push(now + wait, _retry, req, req.gen)
     else:
         send(model, req, target, reason)
+
+
+def _redispatches(config: Config, req: Request, server: Server, attempts: int, up: int) -> bool:
+    """Whether HAProxy's next attempt goes to another server (stream_choose_redispatch): never
+    without `option redispatch`; with it, when the server is marked down, when the interval
+    says so (1: every retry; -1, plain: the last), or when the request was not persistent
+    and more than one server is up."""
+    if config.redispatch == "off":
+        return False
+    return (
+        not server.lb_up
+        or config.redispatch == "every"
+        or attempts == config.retries
+        or (not req.persistent and up > 1)
+    )
 
 
 def _record_failure(model: Model, req: Request, wait: int) -> None:
@@ -215,11 +227,13 @@ def _record_failure(model: Model, req: Request, wait: int) -> None:
 
 
 def _retry(model: Model, req: Request, gen: int) -> None:
-    """Send a retry after the turn-around (elsewhere, if its server was marked down meanwhile)."""
+    """Send a retry after the turn-around. A retry to the same server goes there even if it
+    was marked down meanwhile (back_handle_st_tar keeps an assigned stream's server); a
+    redispatch is placed now, among the servers up now."""
     if gen != req.gen:
         return
-    target, reason = req.retry
-    if not target.lb_up:
+    target, reason, redispatch = req.retry
+    if redispatch and not target.lb_up:
         target, reason, _ = model.balancer.choose(model.servers, req.user, target, persist=False)
         req.persistent = False
     if target is None:
@@ -237,8 +251,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
         detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
-            sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
-            fail(model, req, 504, ("wait_replica",))
+            store_wait.answer_unconfirmed(model, req)
             return
         if req.store_fail is not None:
             fail(model, req, 503, ("store_down",), via_server=True)

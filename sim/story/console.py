@@ -11,10 +11,27 @@ from sim.core import records as r
 from sim.core.config import MODE_LABELS, MODE_RULES, Config
 from sim.core.units import MS, from_thousandths
 from sim.story.console_lessons import LESSON_LINES
+from sim.story.console_store import STORE_LINES
 from sim.story.requests_said import copy_failed, lost_update, request_line, tabs_sent
 from sim.story.words import plural, seconds
 
 Line = tuple[str, str] | None
+
+# The kinds whose lines explain an outcome (a kill, what it took with it, a store outage and
+# the items a failover or a store crash lost, a lost update, a failed copy): the console
+# keeps them while ordinary lines come and go (sim/story/log.py).
+KEY_KINDS = frozenset(
+    (
+        "killed",
+        "memory_lost",
+        "store_down",
+        "store_primary_died",
+        "store_primary_back",
+        "store_crashed",
+        "lost_update",
+        "copy_failed",
+    )
+)
 
 
 def started(rec: r.Started, config: Config) -> Line:
@@ -184,6 +201,7 @@ LINES: dict[type, Callable[..., Line]] = {
     r.ChaosSpared: chaos_spared,
     r.TrafficSet: traffic_set,
     **LESSON_LINES,
+    **STORE_LINES,
 }
 
 

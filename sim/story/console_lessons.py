@@ -49,11 +49,10 @@ def deploy_finished(rec: r.DeployFinished, config: Config) -> Line:
 
 
 def store_failover_ignored(rec: r.StoreFailoverIgnored, config: Config) -> Line:
-    why = (
-        "a failover is already under way"
-        if rec.why == "under_way"
-        else f"there is no replica to promote ({rec.failed} is still down)"
-    )
+    why = {
+        "under_way": "a failover is already under way",
+        "restarting": "the primary's process is restarting",
+    }.get(rec.why, f"there is no replica to promote ({rec.failed} is still down)")
     return "info", f"No store failover: {why}."
 
 
@@ -68,7 +67,7 @@ def store_primary_died(rec: r.StorePrimaryDied, config: Config) -> list[tuple[st
         )
     ]
     if config.store_wait:
-        said.append(("info", "Every acknowledged write had reached the replica (WAIT 1 0)."))
+        said.append(("info", "Every acknowledged write had reached the replica (WAIT)."))
     elif rec.lost:
         lag = seconds(config.store_replication_lag_ms * MS)
         said.append(
@@ -89,7 +88,11 @@ def store_odown(rec: r.StoreOdown, config: Config) -> Line:
 
 
 def store_promoted(rec: r.StorePromoted, config: Config) -> Line:
-    note = " Writes that WAIT for a replica now block: there is none." if config.store_wait else ""
+    note = ""
+    if config.store_wait:
+        note = " Writes that WAIT for a replica now block: there is none"
+        timeout = config.store_wait_timeout_ms
+        note += f", until WAIT's {seconds(timeout * MS)} time-out." if timeout else "."
     return "info", (
         f"{rec.primary} is the primary now; the store is reachable again, without a replica "
         f"({rec.failed} stays down).{note}"

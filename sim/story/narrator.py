@@ -7,7 +7,7 @@ from collections import deque
 from sim.core.cluster import DEMO_USER
 from sim.core.config import Config
 from sim.core.records import Record, RequestFinished, as_dict
-from sim.story.console import lines
+from sim.story.console import KEY_KINDS, lines
 from sim.story.log import Log
 from sim.story.requests_said import request_text
 from sim.story.traces import trace
@@ -36,8 +36,9 @@ class Narrator:
         self.happened.append((now_ns, record))
         kind = record.kind
         self.counts[kind] = self.counts.get(kind, 0) + 1
+        key = kind in KEY_KINDS
         for level, text in lines(record, self.config):
-            self.log.add(now_ns, level, text)
+            self.log.add(now_ns, level, text, key)
         if kind == "killed":
             self.killed.append(record.server)
         elif kind == "request_finished":

@@ -49,7 +49,12 @@ def failure_note(why: tuple) -> str:
     if code == "attempts":
         return f"{plural(why[1], 'attempt')} failed"
     if code == "wait_replica":
-        return "the server waited for a replica that is not there (WAIT 1 0)"
+        return "the server waited for a replica that is not there (WAIT without a time-out)"
+    if code == "wait_timeout":
+        return (
+            f"no replica confirmed the write within WAIT's {why[1] / 1000:g} s time-out; the "
+            "item is on the primary all the same (WAIT rolls nothing back)"
+        )
     if code == "store_down":
         return "the Shared DB is unavailable"
     return (
@@ -92,7 +97,14 @@ def request_text(rec: r.RequestFinished, config: Config) -> str:
     who = "you" if mine else rec.user
     prefix = "" if mine else f"[{who}] "
     if rec.status != 200:
-        return f"{prefix}Request failed ({rec.status}): {failure_note(rec.failure)}."
+        note = failure_note(rec.failure)
+        tried = set(rec.request.tried)
+        if rec.failure[0] == "attempts" and config.redispatch == "off" and len(tried) == 1:
+            note += (
+                f", all on Server {rec.request.tried[0]}: without option redispatch the "
+                "balancer retries only the server it chose"
+            )
+        return f"{prefix}Request failed ({rec.status}): {note}."
     name = rec.server
     detour = _detour(rec)
     items = plural(rec.cart_items, "item")

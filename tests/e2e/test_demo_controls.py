@@ -150,23 +150,19 @@ FOCUS_STYLE = """(element) => {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_log_shows_a_clear_focus_ring_when_reached_with_the_keyboard(
-    browser, site_url: str, scheme: str
+    page: Page, site_url: str, scheme: str
 ):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        open_demo(page, site_url)
-        log = page.get_by_role("log", name="Log")
-        assert log.evaluate(FOCUS_STYLE)["style"] == "none"
-        page.get_by_role("button", name="Remove server", exact=True).focus()
-        press_until_focused(page, "Log", role="log")
-        ring = log.evaluate(FOCUS_STYLE)
-        assert ring["style"] == "solid" and ring["width"] >= 2, ring
-        # The ring sits outside the box, on the panel's background (WCAG 2.4.13, 1.4.11).
-        assert ring["offset"] >= 1, ring
-        assert contrast(ring["colour"], ring["around"]) >= 3, ring
-    finally:
-        context.close()
+    page.emulate_media(color_scheme=scheme)
+    open_demo(page, site_url)
+    log = page.get_by_role("log", name="Log")
+    assert log.evaluate(FOCUS_STYLE)["style"] == "none"
+    page.get_by_role("button", name="Remove server", exact=True).focus()
+    press_until_focused(page, "Log", role="log")
+    ring = log.evaluate(FOCUS_STYLE)
+    assert ring["style"] == "solid" and ring["width"] >= 2, ring
+    # The ring sits outside the box, on the panel's background (WCAG 2.4.13, 1.4.11).
+    assert ring["offset"] >= 1, ring
+    assert contrast(ring["colour"], ring["around"]) >= 3, ring
 
 
 def test_a_chaos_monkey_kill_counts_for_the_kill_any_server_step(page: Page, site_url: str):
@@ -290,3 +286,29 @@ def test_a_button_at_its_limit_passes_axe(browser, site_url: str, scheme: str):
         assert violations(page) == []
     finally:
         context.close()
+
+
+def test_failure_settings_offer_three_redispatch_choices_and_never_ends_in_a_503(
+    page: Page, site_url: str
+):
+    # A link made when the setting was a checkbox (false: plain option redispatch).
+    old = "v2.1.eyJtb2RlIjoic3RhdGVmdWwiLCJyZWRpc3BhdGNoIjpmYWxzZX0.r"
+    open_demo(page, f"{site_url}?scenario={old}#demo", pause=False)  # a replay opens paused
+    page.get_by_text("Failure settings", exact=True).click()
+    retry = page.get_by_role("combobox", name="Retry on another server")
+    expect(retry).to_have_value("last")
+    assert [o.strip() for o in retry.locator("option").all_inner_texts()] == [
+        "every retry (option redispatch 1)",
+        "the last retry (option redispatch)",
+        "never (no option redispatch)",
+    ]
+    retry.select_option("off")
+    page.wait_for_function("() => window.simSnapshot().config.redispatch === 'off'")
+    expect(retry).to_have_value("off")
+    send_requests(page, 1)
+    holder = server_holding_the_session(page)
+    page.get_by_role("button", name=f"Kill Server {holder}", exact=True).click()
+    send_requests(page, 1)
+    expect(page.get_by_role("log")).to_contain_text(
+        f"Request failed (503): 4 attempts failed, all on Server {holder}"
+    )

@@ -22,6 +22,18 @@ def test_metrics_count_with_thousands_separators_as_the_compare_table_does(
     expect(page.locator("[data-metric=ok]")).to_have_text(f"{ok:,}")
 
 
+def test_the_log_keeps_the_line_that_explains_a_failovers_loss_under_traffic(
+    page: Page, site_url: str
+):
+    # Issue 19, bug 5: 40 s of 503s at 100 requests/s once pushed it out of the 200 lines.
+    page.goto(f"{site_url}?scenario=v2.1..t100-a5000000000-f-a40000000000#demo")
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_visible(timeout=60_000)
+    log = page.get_by_role("log", name="Log")
+    expect(log).to_contain_text("11 acknowledged items written in the last")
+    expect(log).to_contain_text("R2 is the primary now")
+    assert log.locator(".log-line").count() <= 200
+
+
 def test_the_done_badge_of_the_prediction_step_sits_on_the_questions_line(
     page: Page, site_url: str, artifacts: Path
 ):

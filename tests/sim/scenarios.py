@@ -11,6 +11,10 @@ GOLDEN = {
     # Background traffic, the Chaos Monkey and a kill, in stateful mode.
     "stateful_chaos_traffic": "v2.3.eyJtb2RlIjoic3RhdGVmdWwifQ"
     ".t20-c1-r3-a30000000000-kA-r2-a20000000000-r",
+    # The store's Redis process killed without persistence, with traffic: a request during
+    # the restart, the restart empty (its replica copies it), requests after.
+    "store_crash_no_persistence": "v3.1.eyJzdG9yZV9wZXJzaXN0ZW5jZSI6Im5vbmUifQ"
+    ".t5-r3-a2000000000-dc-r-a2000000000-r",
 }
 
 # For the Pyodide parity test: traffic, chaos, kills of both kinds, store faults, replication.
@@ -27,4 +31,6 @@ PARITY_LESSONS = (
     "v2.5.eyJtb2RlIjoicmVwbGljYXRlZCJ9.t30-r-rr-p-a40000000000-kCv-a80000000000-rr",
     "v2.6..r-rr-t50-p-a50000000000-rr-a60000000000-r-f-a40000000000-u-rr",
     "v2.8.eyJzdG9yZV93YWl0Ijp0cnVlfQ.t40-r3-a2000000000-f-a36000000000-r-u-a31000000000-r",
+    # WAIT's time-out after a failover, and the store's Redis process killed (v3).
+    "v3.9.eyJzdG9yZV93YWl0Ijp0cnVlfQ.t40-r3-f-a36000000000-r2-dc-r-a2000000000-u-r",
 )

@@ -10,7 +10,7 @@ def test_defaults_follow_haproxy_and_a_typical_production_setup():
     config = Config()
     assert (config.health_check_interval_ms, config.rise, config.fall) == (2_000, 2, 3)
     assert config.retries == 3
-    assert config.kill_kind == "crash" and config.redispatch is True
+    assert config.kill_kind == "crash" and config.redispatch == "every"
     assert config.servers == 3
 
 
@@ -35,6 +35,7 @@ def test_each_mode_brings_its_default_policy(mode, policy):
         ("fall", 1.5, "fall"),
         ("rise", True, "rise"),
         ("redispatch", 1, "redispatch"),
+        ("redispatch", "sometimes", "redispatch"),
         ("kill_kind", "explode", "kill_kind"),
     ],
 )

@@ -8,6 +8,7 @@ from sim import __version__
 from sim.browser.facade import Demo, load
 from sim.browser.scenario import Scenario
 from sim.core.errors import ScenarioError
+from sim.story.log import KEY_LIMIT
 
 SERVER_KEYS = {
     "name",
@@ -94,8 +95,9 @@ def test_the_snapshot_has_every_key_the_browser_reads():
     assert all(set(t) >= TRACE_KEYS for t in snap["traces"])
     assert all({"from", "to", "ns", "note"} == set(h) for t in snap["traces"] for h in t["hops"])
     assert all(sum(h["ns"] for h in t["hops"]) == t["latency_ns"] for t in snap["traces"])
-    assert len(snap["log"]) <= 50
-    assert all(set(e) == {"seq", "time_ns", "level", "text"} for e in snap["log"])
+    assert len(snap["log"]) <= 50 + KEY_LIMIT
+    assert all(set(e) == {"seq", "time_ns", "level", "text", "key"} for e in snap["log"])
+    assert set(snap["log_kept"]) == {"from_seq", "key_from_seq"}
     assert set(snap["metrics"]) >= METRIC_KEYS
     assert all({"t_ns", "p50_ms", "errors", "requests"} == set(p) for p in snap["series"])
     assert len(snap["series"]) <= 60
@@ -133,7 +135,7 @@ def test_the_default_demo_starts_empty():
     }
     assert [s["name"] for s in snap["servers"]] == ["A", "B", "C"]
     assert snap["metrics"]["p50_ms"] is None
-    assert snap["scenario"] == "v2.1.."
+    assert snap["scenario"] == "v3.1.."
 
 
 @pytest.mark.parametrize(
@@ -199,7 +201,7 @@ def test_actions_are_recorded_and_consecutive_advances_merge():
         {"type": "request"},
         {"type": "kill", "server": "B", "kind": "vanish"},
     )
-    assert demo.snapshot()["scenario"] == "v2.1..a33-r-kBv"
+    assert demo.snapshot()["scenario"] == "v3.1..a33-r-kBv"
 
 
 def test_reset_starts_over_with_the_same_seed_and_clears_actions():
@@ -240,7 +242,7 @@ def test_a_link_made_with_an_earlier_model_replays_with_a_notice_that_a_reset_cl
     old = load("v1.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r")
     snap = old.snapshot()
     assert "earlier version" in snap["scenario_notice"]
-    assert snap["scenario"] == "v2.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r"
+    assert snap["scenario"] == "v3.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r"
     assert load(snap["scenario"]).snapshot()["scenario_notice"] is None
     assert old.apply({"type": "reset"})["scenario_notice"] is None
 

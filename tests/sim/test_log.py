@@ -1,6 +1,6 @@
 """The console: natural counts and a bounded ring buffer."""
 
-from sim.story.log import LOG_LIMIT, Log
+from sim.story.log import KEY_LIMIT, LOG_LIMIT, Log
 from sim.story.words import plural, seconds
 
 
@@ -44,3 +44,28 @@ def test_a_slow_answer_says_the_clock_ran_until_it_came():
     assert "until the answer came" in snap["log"][-1]["text"]
     quick = demo.apply({"type": "request"})  # the balancer knows by now, or answers at once
     assert all("The clock ran" not in line["text"] for line in quick["log"][-1:])
+
+
+def test_key_lines_stay_while_ordinary_lines_come_and_go():
+    log = Log()
+    log.add(0, "warn", "why it was lost", key=True)
+    for number in range(1, LOG_LIMIT * 3):
+        log.add(number, "error", f"failure {number}")
+    tail = log.tail()
+    assert len(tail) == LOG_LIMIT
+    assert tail[0]["text"] == "why it was lost"
+    assert tail[1]["text"] == f"failure {LOG_LIMIT * 3 - LOG_LIMIT + 1}"
+    assert log.kept() == {"from_seq": tail[1]["seq"], "key_from_seq": 1}
+    # What the page is handed: the last lines and the key lines before them.
+    recent = log.recent(5)
+    assert [e["seq"] for e in recent] == [1, *range(LOG_LIMIT * 3 - 4, LOG_LIMIT * 3 + 1)]
+
+
+def test_only_the_last_key_lines_are_kept():
+    log = Log()
+    for number in range(KEY_LIMIT + 3):
+        log.add(number, "warn", f"key {number}", key=True)
+        log.add(number, "info", f"line {number}")
+    kept = [e["text"] for e in log.tail() if e["key"]]
+    assert kept == [f"key {number}" for number in range(3, KEY_LIMIT + 3)]
+    assert log.kept()["key_from_seq"] == 7  # the fourth key line, after three pairs

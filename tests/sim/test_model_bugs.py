@@ -112,3 +112,22 @@ def test_a_kill_that_destroys_sessions_in_use_counts_each_once() -> None:
     assert snap["traces"][-1]["outcome"] == "session_lost"
     kills = [line["text"] for line in snap["log"] if "with it" in line["text"]]
     assert kills == ["Server A took 1 session with it (3 items in memory)."]
+
+
+def test_the_line_that_explains_a_failovers_loss_outlives_the_failures_after_it() -> None:
+    # Bug 5: at 100 requests/s the failover's 40 s of 503s filled the 200-line console and
+    # the one sentence saying why 11 acknowledged items were lost was pushed out.
+    demo = load("v2.1..t100-a5000000000-f-a40000000000")
+    snap = demo.snapshot()
+    assert snap["metrics"]["lost_items"] == 11
+    why = "11 acknowledged items written in the last"
+    console = demo.narrator.log.tail()
+    assert len(console) <= snap["log_limit"]
+    assert [line["text"] for line in console if why in line["text"]]
+    # The page is handed it with the action's last lines, and told to keep it.
+    sent = [line for line in snap["log"] if why in line["text"]]
+    assert sent
+    assert sent[0]["key"]
+    assert sent[0]["seq"] >= snap["log_kept"]["key_from_seq"]
+    assert not snap["log"][-1]["key"]  # an ordinary line, kept while it is among the last
+    assert snap["log"][-1]["seq"] >= snap["log_kept"]["from_seq"]

@@ -114,3 +114,77 @@ def test_retries_bound_the_attempts(retries):
     d = demo(retries=retries, servers=1)
     d.act({"type": "kill", "server": "A", "kind": "crash"})
     assert len(last_trace(d)["tried"]) == retries + 1
+
+
+def test_without_option_redispatch_a_pinned_request_retries_the_dead_server_until_a_503():
+    """No `option redispatch`: stream_choose_redispatch (include/haproxy/stream.h) never
+    moves a retry, so each goes back to the same server, after the turn-around of
+    min(`timeout connect`, 1 s) when refused (back_handle_st_cer, src/backend.c); once
+    `retries 3` are spent the stream closes with a 503 (http_return_srv_error)."""
+    d = pinned_to_a(redispatch="off")
+    d.act({"type": "kill", "server": "A", "kind": "crash"})
+    trace = last_trace(d)
+    assert trace["tried"] == ["A", "A", "A", "A"]
+    assert trace["status"] == 503
+    assert 3 * S <= trace["latency_ns"] < 3 * S + 10 * MS
+    waits = [hop for hop in trace["hops"] if hop["note"].startswith("wait")]
+    assert [hop["ns"] for hop in waits] == [S, S, S]
+    assert trace["log"] == (
+        "Request failed (503): 4 attempts failed, all on Server A: without option redispatch "
+        "the balancer retries only the server it chose."
+    )
+
+
+def test_without_option_redispatch_a_vanished_server_costs_four_connect_time_outs():
+    d = pinned_to_a(redispatch="off")
+    d.act({"type": "kill", "server": "A", "kind": "vanish"})
+    trace = last_trace(d)
+    assert trace["tried"] == ["A", "A", "A", "A"]
+    assert trace["status"] == 503
+    assert 20 * S <= trace["latency_ns"] < 20 * S + 10 * MS
+
+
+def test_without_option_redispatch_even_a_round_robin_request_stays_on_its_server():
+    """The test of `option redispatch` comes first in stream_choose_redispatch: without it
+    a request the algorithm placed is not moved either."""
+    d = demo(redispatch="off")  # stateless: round robin, no cookie
+    d.act({"type": "kill", "server": "A", "kind": "crash"})
+    trace = last_trace(d)
+    assert trace["tried"] == ["A", "A", "A", "A"]
+    assert trace["status"] == 503
+    # The next request is placed by the algorithm, which skips nothing it still believes up.
+    assert last_trace(d)["tried"] == ["B"]
+
+
+def marked_down_at(**config) -> int:
+    """When health checks mark Server A down after a crash at 3 s, in a pinned demo."""
+    d = pinned_to_a(**config)
+    d.act({"type": "kill", "server": "A", "kind": "crash"})
+    while next(s for s in d.snapshot()["servers"] if s["name"] == "A")["lb_status"] == "up":
+        d.act({"type": "advance", "ns": 10 * MS})
+    return d.snapshot()["time_ns"]
+
+
+@pytest.mark.parametrize(
+    ("redispatch", "tried", "status"),
+    [("last", ["A", "A", "B"], 200), ("off", ["A", "A", "A", "A"], 503)],
+)
+def test_a_retry_after_the_turn_around_goes_to_its_server_even_if_marked_down_meanwhile(
+    redispatch, tried, status
+):
+    """back_handle_st_tar (src/backend.c): "we keep trying on the same server as long as
+    the stream is marked assigned" (a FIXME asks whether a server that went down should be
+    left). The attempt after the turn-around goes to the server; its failure then finds the
+    server down, which `option redispatch` leaves at once (stream.h), and no option does not."""
+    down_at = marked_down_at(redispatch=redispatch)
+    d = pinned_to_a(redispatch=redispatch)
+    d.act({"type": "kill", "server": "A", "kind": "crash"})
+    d.act({"type": "advance", "ns": down_at - d.snapshot()["time_ns"] - 500 * MS})
+    trace = last_trace(d)
+    assert trace["tried"] == tried
+    assert trace["status"] == status
+
+
+@pytest.mark.parametrize(("old", "new"), [(True, "every"), (False, "last")])
+def test_the_old_true_and_false_still_mean_interval_1_and_plain_option_redispatch(old, new):
+    assert build_config({"redispatch": old}).redispatch == new

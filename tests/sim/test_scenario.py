@@ -48,7 +48,7 @@ configs = st.fixed_dictionaries(
         "mode": st.sampled_from(["stateless", "stateful", "replicated"]),
         "policy": st.sampled_from(["round_robin", "least_connections", "sticky"]),
         "kill_kind": st.sampled_from(["crash", "vanish"]),
-        "redispatch": st.booleans(),
+        "redispatch": st.sampled_from([True, False, "every", "last", "off"]),
         "servers": st.integers(1, 26),
         "fall": st.integers(1, 100),
         "connect_timeout_ms": st.integers(1, 600_000),
@@ -74,7 +74,7 @@ def test_parse_of_encode_is_the_same_scenario(seed, overrides, action_list):
     text = encode(scenario)
     assert len(text) <= MAX_CHARS
     assert re.fullmatch(r"[A-Za-z0-9._~-]+", text)
-    assert text.startswith("v2.")
+    assert text.startswith("v3.")
     assert parse(text) == scenario
 
 
@@ -109,7 +109,7 @@ def test_a_whole_link_is_accepted():
 
 def test_runs_of_requests_are_compressed():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 5)
-    assert encode(scenario) == "v2.1..r5"
+    assert encode(scenario) == "v3.1..r5"
 
 
 @pytest.mark.parametrize(
@@ -165,7 +165,7 @@ def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides
 
 def test_a_thousand_and_one_requests_take_two_tokens():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 1001)
-    assert encode(scenario) == "v2.1..r1000-r"
+    assert encode(scenario) == "v3.1..r1000-r"
 
 
 def test_the_lessons_tokens_parse_beside_the_old_ones():
@@ -178,7 +178,7 @@ def test_the_lessons_tokens_parse_beside_the_old_ones():
         {"type": "failover_store"},
     )
     assert scenario.actions[5:] == ({"type": "advance", "ns": 5}, {"type": "restore_store"})
-    assert encode(scenario) == "v2.1..r2-rr-p-f-a5-u"
+    assert encode(scenario) == "v3.1..r2-rr-p-f-a5-u"
     with pytest.raises(
         ScenarioError, match="step 2 of the run, 'rr2', is not an action the demo knows"
     ):

@@ -66,11 +66,19 @@ function renderLog(snapshot) {
   for (const entry of fresh) {
     const line = document.createElement("p");
     line.className = `log-line log-${entry.level}`;
+    line.dataset.seq = String(entry.seq);
+    if (entry.key) line.dataset.key = "";
     const marker = entry.level === "error" ? "!! " : entry.level === "warn" ? "! " : "> ";
     line.textContent = `${marker}${entry.text}`;
     log.append(line);
   }
-  while (log.children.length > snapshot.log_limit) log.firstElementChild.remove();
+  // The simulator says which lines its console still keeps: a key line (one that explains an
+  // outcome) outlives the ordinary lines after it.
+  const kept = snapshot.log_kept;
+  for (const line of [...log.querySelectorAll(".log-line[data-seq]")]) {
+    const from = "key" in line.dataset ? kept.key_from_seq : kept.from_seq;
+    if (Number(line.dataset.seq) < from) line.remove();
+  }
   log.dataset.lastSeq = String(Math.max(shown, lastSeq));
   if (pinned && fresh.length) log.scrollTop = log.scrollHeight;
 }
@@ -99,10 +107,10 @@ function renderControls(snapshot) {
   traffic.disabled = !enabled;
   traffic.setAttribute("aria-checked", String(snapshot.traffic.rate_per_s > 0));
   showRate(root.querySelector("[data-setting=traffic-rate]"), snapshot.traffic.rate_per_s);
-  for (const control of root.querySelectorAll("[data-setting], input[name=demo-kill-kind]")) {
+  for (const control of root.querySelectorAll("[data-setting], input[name$=kill-kind]")) {
     control.disabled = !enabled;
   }
-  root.querySelector("[data-setting=redispatch]").checked = snapshot.config.redispatch;
+  root.querySelector("[data-setting=redispatch]").value = snapshot.config.redispatch;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
   renderStoreSettings(snapshot.config);
   setText(root.querySelector("[data-field=cart]"), snapshot.user.cart_text);
@@ -129,5 +137,8 @@ function renderStoreSettings(config) {
   const lag = config.store_replication_lag_ms;
   showOption(root.querySelector("[data-setting=replication-lag]"), String(lag), `${lag} ms`);
   root.querySelector("[data-setting=store-wait]").checked = config.store_wait;
+  const timeout = config.store_wait_timeout_ms;
+  showOption(root.querySelector("[data-setting=store-wait-timeout]"), String(timeout), `${timeout} ms`);
+  root.querySelector("[data-setting=store-persistence]").value = config.store_persistence;
   root.querySelector("[data-setting=store-atomic]").checked = config.store_update === "atomic";
 }
