@@ -4,10 +4,10 @@ tree and for the code it is measured against, in one session.
     .venv/bin/python bench/bench_compare.py [--runs 5] [--clicks 10] [--minutes 40]
                                             [--against main]
 
-Two sites are built in a scratch folder with this tree's build: **ours**, from this tree, and
-**today**, from the simulator and page sources (`sim/`, `site_src/`) of the git revision
-`--against` (default `main`). Both are served as bench_demo.py serves a site, and each run
-visits both, in a new browser context each, the order alternating between runs. Each visit
+Two sites are built in a scratch folder: **ours**, from this tree, and **today**, the git
+revision `--against` (default `main`) built by its own `build.py`. Both are served as
+bench_demo.py serves a site, and each run visits both, in a new browser context each, the
+order alternating between runs. Each visit
 opens the issue's run as a shared link: `--minutes` of simulated time at 50 requests/s with
 the Chaos Monkey on. It times, in page time:
 - the link's replay (the loader's "Replaying the shared run" until the demo is ready): the
@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_demo import percentile, serve  # noqa: E402
 
 import build  # noqa: E402
-from site_build.paths import Paths  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_executable  # noqa: E402
 
 
@@ -190,15 +189,30 @@ def summarise(runs: list[dict]) -> dict:
 
 
 def build_today(revision: str, scratch: Path) -> Path:
-    """Build the site from `revision`'s simulator and page sources with this tree's build."""
+    """Build the site of `revision` with its own build (its simulator, pages and tools)."""
     tree = scratch / "today-src"
     tree.mkdir()
     archive = subprocess.run(
-        ["git", "archive", revision, "sim", "site_src"], cwd=ROOT, capture_output=True, check=True
+        ["git", "archive", revision], cwd=ROOT, capture_output=True, check=True
     )
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-    paths = Paths(site_src=tree / "site_src", sim=tree / "sim")
-    return build.build(scratch / "today", "/", paths=paths)
+    (tree / "node_modules").symlink_to(ROOT / "node_modules")
+    out = scratch / "today"
+    subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=tree, check=True)
+    return out
+
+
+def cpu_run(sim: Path, link: str) -> dict:
+    """The CPU time of the link's replay and of Compare's catch-up under Pyodide in Node."""
+    result = subprocess.run(
+        ["node", str(ROOT / "bench" / "others_cpu.mjs"), str(sim), link],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(result.stdout)
 
 
 def ratio(ours: list[dict], today: list[dict], key: str) -> float:
@@ -212,9 +226,11 @@ def main() -> int:
     parser.add_argument("--clicks", type=int, default=10)
     parser.add_argument("--minutes", type=int, default=40)
     parser.add_argument("--against", default="main", help="the git revision to measure against")
+    parser.add_argument(
+        "--cpu-rounds", type=int, default=3, help="rounds of the CPU-time measure in Node"
+    )
+    parser.add_argument("--no-browser", action="store_true", help="the CPU-time measure only")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     link = long_link(args.minutes)
     revision = subprocess.run(
         ["git", "rev-parse", "--short", args.against],
@@ -226,51 +242,74 @@ def main() -> int:
     runs: dict[str, list[dict]] = {"ours": [], "today": []}
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
-        sites = {
-            "ours": build.build(scratch / "ours", "/"),
-            "today": build_today(args.against, scratch),
-        }
-        with (
-            serve(sites["ours"]) as (ours_url, _),
-            serve(sites["today"]) as (today_url, _),
-            sync_playwright() as playwright,
-        ):
-            urls = {"ours": ours_url, "today": today_url}
-            browser = playwright.chromium.launch(
-                executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
-            )
-            for run in range(args.runs):
-                order = ["ours", "today"] if run % 2 == 0 else ["today", "ours"]
-                for name in order:
-                    result = one_run(browser, urls[name], args.clicks, link)
-                    runs[name].append(result)
-                    print(
-                        f"run {run + 1}/{args.runs} {name}: replay {result['replay_ms']:.0f} ms, "
-                        f"compare {result['compare_after_replay_ms']:.0f} ms after it, "
-                        f"{result['compare_in_step_ms']:.0f} ms in step; "
-                        f"{len(result['clicks_during'])} clicks during",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-            browser.close()
+        sites = {"today": build_today(args.against, scratch)}
+        sims = {"ours": ROOT / "sim", "today": scratch / "today-src" / "sim"}
+        cpu: dict[str, list[dict]] = {"ours": [], "today": []}
+        for round_ in range(args.cpu_rounds):
+            for name in ["ours", "today"] if round_ % 2 == 0 else ["today", "ours"]:
+                cpu[name].append(cpu_run(sims[name], link))
+                print(f"cpu round {round_ + 1} {name}: {cpu[name][-1]}", file=sys.stderr)
+        if not args.no_browser:
+            sites["ours"] = build.build(scratch / "ours", "/")
+            browse(sites, args, link, runs)
     results = {
         "link": link,
         "measured against": f"{args.against} ({revision})",
-        "ours / today, median of the runs' ratios": {
+        "CPU seconds under Pyodide in Node (median of rounds)": {
+            name: {
+                "replay_of_the_link": round(statistics.median(c["replay_s"] for c in cpu[name]), 2),
+                "compare_catch_up": round(statistics.median(c["others_s"] for c in cpu[name]), 2),
+            }
+            for name in cpu
+        },
+        "ours / today, CPU, median of the rounds' ratios": {
+            "compare_catch_up": ratio(cpu["ours"], cpu["today"], "others_s"),
+            "replay_of_the_link": ratio(cpu["ours"], cpu["today"], "replay_s"),
+        },
+    }
+    if runs["ours"]:
+        results["ours / today in Chromium, median of the runs' ratios"] = {
             "compare_right_after_the_replay": ratio(
                 runs["ours"], runs["today"], "compare_after_replay_ms"
             ),
             "replay_of_the_link": ratio(runs["ours"], runs["today"], "replay_ms"),
-        },
-        "ours": summarise(runs["ours"]),
-        "today": summarise(runs["today"]),
-        "machine": f"{os.cpu_count()} cores; {sys.platform}",
-    }
+        }
+        results["ours"] = summarise(runs["ours"])
+        results["today"] = summarise(runs["today"])
+    results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0
+
+
+def browse(sites: dict[str, Path], args: argparse.Namespace, link: str, runs: dict) -> None:
+    """Visit both sites in Chromium, in turn, `args.runs` times; append to `runs`."""
+    from playwright.sync_api import sync_playwright
+
+    with (
+        serve(sites["ours"]) as (ours_url, _),
+        serve(sites["today"]) as (today_url, _),
+        sync_playwright() as playwright,
+    ):
+        urls = {"ours": ours_url, "today": today_url}
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
+        )
+        for run in range(args.runs):
+            for name in ["ours", "today"] if run % 2 == 0 else ["today", "ours"]:
+                result = one_run(browser, urls[name], args.clicks, link)
+                runs[name].append(result)
+                print(
+                    f"run {run + 1}/{args.runs} {name}: replay {result['replay_ms']:.0f} ms, "
+                    f"compare {result['compare_after_replay_ms']:.0f} ms after it, "
+                    f"{result['compare_in_step_ms']:.0f} ms in step; "
+                    f"{len(result['clicks_during'])} clicks during",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        browser.close()
 
 
 if __name__ == "__main__":
