@@ -56,6 +56,7 @@ class User:
         "pending",
         "sid",
         "stranded_sid",
+        "tab_answers",
         "waking",
     )
 
@@ -68,6 +69,7 @@ class User:
         self.acked = 0  # items acknowledged to this user
         self.attempted = 0  # add-item requests this user has sent
         self.cart_items = 0  # the count the last successful response showed
+        self.tab_answers: tuple = ()  # (shown or None, done_ns) per tab of the last two-tab send
         self.busy = False
         self.free_at = 0
         self.pending = 0  # requests waiting for the previous one to finish
