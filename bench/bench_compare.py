@@ -1,19 +1,26 @@
-"""Benchmark Compare modes and a click during it, on a 60-minute run, in real Chromium.
+"""Benchmark Compare modes and a click during it, on a long run, in real Chromium, for this
+tree and for the code it is measured against, in one session.
 
-    .venv/bin/python bench/bench_compare.py [--runs 5] [--clicks 10]
+    .venv/bin/python bench/bench_compare.py [--runs 5] [--clicks 10] [--minutes 40]
+                                            [--against main]
 
-The site is built in a scratch folder and served as bench_demo.py serves it. Each run opens,
-in a new browser context, the issue's run: 60 minutes of simulated time at 50 requests/s with
-the Chaos Monkey on, as a shared link. It times, in page time:
+Two sites are built in a scratch folder: **ours**, from this tree, and **today**, the git
+revision `--against` (default `main`) built by its own `build.py`. Both are served as
+bench_demo.py serves a site, and each run visits both, in a new browser context each, the
+order alternating between runs. Each visit
+opens the issue's run as a shared link: `--minutes` of simulated time at 50 requests/s with
+the Chaos Monkey on. It times, in page time:
 - the link's replay (the loader's "Replaying the shared run" until the demo is ready): the
   reference, one replay of the run in the demo's own mode, measured in the same page;
-- Compare modes clicked at once after the replay (the other modes still have the whole hour
+- Compare modes clicked at once after the replay (the other modes still have the whole run
   to catch up), to the table showing;
 - while that runs, clicks on "Send request", each to the User box showing the new cart and to
   the next frame after that, and the longest gap between two frames;
 - then, with the same clicks timed while nothing else runs (the reference for them), and
   Compare modes again a few seconds later, when the other modes have kept in step.
-No assertion: this prints figures and writes bench/results/compare.json.
+It prints each site's figures and the ratio ours / today of Compare right after the replay
+(median of the runs' ratios). No assertion: this prints figures and writes
+bench/results/compare.json.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +43,13 @@ from bench_demo import percentile, serve  # noqa: E402
 import build  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_executable  # noqa: E402
 
-HOUR_AT_50 = "v2.1..c1-t50-" + "-".join(["a600000000000"] * 6)
+
+def long_link(minutes: int) -> str:
+    """The issue's run: traffic at 50/s with the Chaos Monkey on, then `minutes` of time."""
+    tens, rest = divmod(minutes, 10)
+    advances = ["a600000000000"] * tens + ([f"a{rest * 60 * 10**9}"] if rest else [])
+    return "v2.1..c1-t50-" + "-".join(advances)
+
 
 # Times the replay of the link, each Compare (click to table shown), each click on Send
 # request (to the new cart, and to the next frame), and the frame gaps while comparing.
@@ -91,11 +105,11 @@ PROBE = """
 """
 
 
-def one_run(browser, url: str, clicks: int) -> dict:
+def one_run(browser, url: str, clicks: int, link: str) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.add_init_script(PROBE)
-    page.goto(f"{url}?scenario={HOUR_AT_50}#demo")
+    page.goto(f"{url}?scenario={link}#demo")
     page.evaluate("() => window.simReady")
     page.wait_for_function("() => window.__bench.ready !== null")
     compare = page.get_by_role("button", name="Compare modes", exact=True)
@@ -130,12 +144,19 @@ def one_run(browser, url: str, clicks: int) -> dict:
 
 
 def summarise(runs: list[dict]) -> dict:
-    def med(values: list[float]) -> float:
-        return round(statistics.median(values), 1)
+    def med(values: list[float]) -> float | None:
+        return round(statistics.median(values), 1) if values else None
 
     def clicks(kind: str, key: str) -> dict:
         values = [c[key] for r in runs for c in r[kind]]
-        return {"p50": med(values), "p95": percentile(values, 0.95), "n": len(values)}
+        if not values:
+            return {"n": 0}
+        return {
+            "p50": med(values),
+            "p95": percentile(values, 0.95),
+            "max": round(max(values), 1),
+            "n": len(values),
+        }
 
     return {
         "runs": len(runs),
@@ -167,39 +188,128 @@ def summarise(runs: list[dict]) -> dict:
     }
 
 
+def build_today(revision: str, scratch: Path) -> Path:
+    """Build the site of `revision` with its own build (its simulator, pages and tools)."""
+    tree = scratch / "today-src"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", revision], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    (tree / "node_modules").symlink_to(ROOT / "node_modules")
+    out = scratch / "today"
+    subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=tree, check=True)
+    return out
+
+
+def cpu_run(sim: Path, link: str) -> dict:
+    """The CPU time of the link's replay and of Compare's catch-up under Pyodide in Node."""
+    result = subprocess.run(
+        ["node", str(ROOT / "bench" / "others_cpu.mjs"), str(sim), link],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(result.stdout)
+
+
+def ratio(ours: list[dict], today: list[dict], key: str) -> float:
+    """The median over runs of ours / today for one figure."""
+    return round(statistics.median(o[key] / t[key] for o, t in zip(ours, today, strict=True)), 3)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=10)
+    parser.add_argument("--minutes", type=int, default=40)
+    parser.add_argument("--against", default="main", help="the git revision to measure against")
+    parser.add_argument(
+        "--cpu-rounds", type=int, default=3, help="rounds of the CPU-time measure in Node"
+    )
+    parser.add_argument("--no-browser", action="store_true", help="the CPU-time measure only")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
+    link = long_link(args.minutes)
+    revision = subprocess.run(
+        ["git", "rev-parse", "--short", args.against],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    runs: dict[str, list[dict]] = {"ours": [], "today": []}
     with tempfile.TemporaryDirectory() as scratch_name:
-        site = build.build(Path(scratch_name) / "ours", "/")
-        runs = []
-        with serve(site) as (url, _traffic), sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
-            )
-            for run in range(args.runs):
-                result = one_run(browser, url, args.clicks)
-                runs.append(result)
-                print(
-                    f"run {run + 1}/{args.runs}: replay {result['replay_ms']:.0f} ms, compare "
-                    f"{result['compare_after_replay_ms']:.0f} ms after it, "
-                    f"{result['compare_in_step_ms']:.0f} ms in step; "
-                    f"{len(result['clicks_during'])} clicks during",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            browser.close()
-    results = summarise(runs)
+        scratch = Path(scratch_name)
+        sites = {"today": build_today(args.against, scratch)}
+        sims = {"ours": ROOT / "sim", "today": scratch / "today-src" / "sim"}
+        cpu: dict[str, list[dict]] = {"ours": [], "today": []}
+        for round_ in range(args.cpu_rounds):
+            for name in ["ours", "today"] if round_ % 2 == 0 else ["today", "ours"]:
+                cpu[name].append(cpu_run(sims[name], link))
+                print(f"cpu round {round_ + 1} {name}: {cpu[name][-1]}", file=sys.stderr)
+        if not args.no_browser:
+            sites["ours"] = build.build(scratch / "ours", "/")
+            browse(sites, args, link, runs)
+    results = {
+        "link": link,
+        "measured against": f"{args.against} ({revision})",
+        "CPU seconds under Pyodide in Node (median of rounds)": {
+            name: {
+                "replay_of_the_link": round(statistics.median(c["replay_s"] for c in cpu[name]), 2),
+                "compare_catch_up": round(statistics.median(c["others_s"] for c in cpu[name]), 2),
+            }
+            for name in cpu
+        },
+        "ours / today, CPU, median of the rounds' ratios": {
+            "compare_catch_up": ratio(cpu["ours"], cpu["today"], "others_s"),
+            "replay_of_the_link": ratio(cpu["ours"], cpu["today"], "replay_s"),
+        },
+    }
+    if runs["ours"]:
+        results["ours / today in Chromium, median of the runs' ratios"] = {
+            "compare_right_after_the_replay": ratio(
+                runs["ours"], runs["today"], "compare_after_replay_ms"
+            ),
+            "replay_of_the_link": ratio(runs["ours"], runs["today"], "replay_ms"),
+        }
+        results["ours"] = summarise(runs["ours"])
+        results["today"] = summarise(runs["today"])
     results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0
+
+
+def browse(sites: dict[str, Path], args: argparse.Namespace, link: str, runs: dict) -> None:
+    """Visit both sites in Chromium, in turn, `args.runs` times; append to `runs`."""
+    from playwright.sync_api import sync_playwright
+
+    with (
+        serve(sites["ours"]) as (ours_url, _),
+        serve(sites["today"]) as (today_url, _),
+        sync_playwright() as playwright,
+    ):
+        urls = {"ours": ours_url, "today": today_url}
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_FLAGS, headless=True
+        )
+        for run in range(args.runs):
+            for name in ["ours", "today"] if run % 2 == 0 else ["today", "ours"]:
+                result = one_run(browser, urls[name], args.clicks, link)
+                runs[name].append(result)
+                print(
+                    f"run {run + 1}/{args.runs} {name}: replay {result['replay_ms']:.0f} ms, "
+                    f"compare {result['compare_after_replay_ms']:.0f} ms after it, "
+                    f"{result['compare_in_step_ms']:.0f} ms in step; "
+                    f"{len(result['clicks_during'])} clicks during",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ answer again.
 
 from dataclasses import dataclass
 
+from lab.haproxy import redispatch_of
 from sim.vocabulary import BINDINGS_VERSION
 
 MS = 1_000_000
@@ -227,7 +228,7 @@ def bindings(run: dict) -> dict:
         "servers": sorted(run["server_ports"]),
         "config": {
             "retries": settings["retries"],
-            "redispatch": settings["option_redispatch"] == 1,
+            "redispatch": redispatch_of(settings["option_redispatch"]),
             "connect_timeout_ms": settings["timeout_connect_ms"],
             "server_timeout_ms": settings["timeout_server_ms"],
             "health_check_interval_ms": settings["inter_ms"],

@@ -32,12 +32,22 @@ CLIENT_TIMEOUT_MS = 120_000
 LOG_FORMAT = "%[capture.req.hdr(0)] %s %ST %rc %Tc %Tt %tsc"
 
 
+# The simulator's redispatch as HAProxy's `option redispatch <interval>`: 1 redispatches
+# every retry, -1 (what plain `option redispatch` means) only the last; None: no option.
+OPTION_REDISPATCH = {"every": 1, "last": -1, "off": None}
+
+
+def redispatch_of(option_redispatch: int | None) -> str:
+    """The simulator's redispatch for a recorded `option_redispatch` interval."""
+    return {interval: name for name, interval in OPTION_REDISPATCH.items()}[option_redispatch]
+
+
 @dataclass(frozen=True)
 class Settings:
     """The balancer's settings, taken from the simulator's configuration."""
 
     retries: int
-    redispatch: bool
+    redispatch: str  # the simulator's "every", "last" or "off"
     connect_timeout_ms: int
     server_timeout_ms: int
     check_interval_ms: int
@@ -67,7 +77,7 @@ class Settings:
         """Plain data for the record, with HAProxy's names."""
         return {
             "retries": self.retries,
-            "option_redispatch": 1 if self.redispatch else -1,
+            "option_redispatch": OPTION_REDISPATCH[self.redispatch],
             "timeout_connect_ms": self.connect_timeout_ms,
             "timeout_server_ms": self.server_timeout_ms,
             "timeout_check_ms": None,
@@ -89,8 +99,8 @@ def render_config(
 
     `keep_alive`: reuse server connections (HAProxy's default) instead of one per request.
     """
-    # Plain `option redispatch` redispatches only the last retry (interval -1).
-    redispatch = "option redispatch 1" if settings.redispatch else "option redispatch"
+    interval = OPTION_REDISPATCH[settings.redispatch]
+    redispatch = [] if interval is None else [f"    option redispatch {interval}"]
     sticky = mode != "stateless"
     lines = [
         "global",
@@ -104,7 +114,7 @@ def render_config(
         f'    log-format "{LOG_FORMAT}"',
         *([] if keep_alive else ["    option http-server-close"]),
         f"    retries {settings.retries}",
-        f"    {redispatch}",
+        *redispatch,
         f"    timeout connect {settings.connect_timeout_ms}ms",
         f"    timeout server {settings.server_timeout_ms}ms",
         f"    timeout client {CLIENT_TIMEOUT_MS}ms",

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from lab.analysis import MS, check_origin_ns
 from lab.client import Users
 from lab.cluster import Clock, Cluster
-from lab.haproxy import Settings, parse_check_events
+from lab.haproxy import Settings, parse_check_events, redispatch_of
 from sim.core.config import Config
 from sim.vocabulary import BINDINGS_VERSION, STORE_PERSISTENCE
 
@@ -148,7 +148,7 @@ def store_crash_bindings(run: dict) -> dict:
         "servers": sorted(run["server_ports"]),
         "config": {
             "retries": settings["retries"],
-            "redispatch": settings["option_redispatch"] == 1,
+            "redispatch": redispatch_of(settings["option_redispatch"]),
             "connect_timeout_ms": settings["timeout_connect_ms"],
             "server_timeout_ms": settings["timeout_server_ms"],
             "health_check_interval_ms": settings["inter_ms"],

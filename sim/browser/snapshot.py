@@ -40,6 +40,12 @@ New snapshot keys:
 - `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
   last server cannot be removed; at most 26), decided where the model decides them
 - `detection_window`: "" or " · detection window open for Server A, Server B"
+- `user.cart_text`: the User box's cart line, "Cart: 2 items", or after two tabs at once each
+  tab's answer, "Tab 1: 2 items, Tab 2: 3 items" ("failed" for an error answer);
+  `user.tabs`: [] or, after two tabs at once, [{"tab", "cart_items" (null: failed),
+  "answered_ns"}] in the order sent; `user.cart_note`: after two tabs, where the one cart
+  they share is and why the answers differ, e.g. "Both tabs share one session, on Server A:
+  3 items now. ..."
 - `log`: the console lines to append, oldest first: the last 50, after the key lines kept
   before them; each {"seq", "time_ns", "level", "text", "key"}, `key` for a line that
   explains an outcome (sim/story/console.py's KEY_KINDS: a kill, what it took with it, the
@@ -79,9 +85,10 @@ from sim.core.cluster import DEMO_USER, Server, User, items_of
 from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
 from sim.core.units import US, from_thousandths
+from sim.story.cart import cart_note, cart_text
 from sim.story.log import LOG_LIMIT
 from sim.story.narrator import Narrator
-from sim.story.status import cart_note, deploy_status, detection_window, server_status, store_words
+from sim.story.status import deploy_status, detection_window, server_status, store_words
 
 # What one snapshot carries of the recent past. The page keeps its own 200-line log and
 # animates only new traces, and a smaller snapshot is what keeps a click within a frame:
@@ -116,6 +123,11 @@ def _user(model: Model) -> dict:
     return {
         "id": DEMO_USER,
         "cart_items": you.cart_items,
+        "cart_text": cart_text(you),
+        "tabs": [
+            {"tab": tab, "cart_items": shown, "answered_ns": done_ns}
+            for tab, (shown, done_ns) in enumerate(you.tab_answers, start=1)
+        ],
         "acknowledged_items": you.acked,
         "lost_items": model.lost_items(you),
         "bound_server": you.affinity if model.config.policy == "sticky" else None,

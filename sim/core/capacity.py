@@ -9,6 +9,9 @@ connection requests are refused or time out. Linux drops them (`tcp_abort_on_ove
 the balancer sees a connect time-out, as for a vanished server. The time spent waiting is
 part of the request's latency.
 
+A server keeps `busy` (requests holding a thread), `waiting` (those queued for one, in order)
+and `rps` (requests finished per bucket of the series, below).
+
 Simplified: a request takes its thread (or its place in the queue) when the balancer sends
 it, one hop early; health checks do not queue; a queued request runs the moment a thread is
 free. A background user sends one request at a time, so a server's queue never holds more
@@ -79,7 +82,8 @@ def lose_all(server: Server) -> None:
 
 
 def _count_finished(server: Server, bucket: int) -> None:
-    """Count one finished request in the server's current bucket of the series."""
+    """Count one finished request in the server's current bucket of the series
+    (`server.rps`: [that bucket, its count, the count of the bucket before])."""
     rps = server.rps
     if bucket != rps[0]:
         rps[2] = rps[1] if bucket == rps[0] + 1 else 0

@@ -84,6 +84,9 @@ class Model:
             else visits.Visits(config.visit_s, config.traffic_users, stream(seed, STREAM_VISITS))
         )
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
+        # Background users by index, as traffic draws them (filled on first use): a list is
+        # cheaper than naming one and looking it up, 50 times a simulated second.
+        self.traffic_pool: list[User | None] = [None] * config.traffic_users
         self.metrics = Metrics()
         self.series = Series(config.series_bucket_ms * MS)
         self.request_seq = 0
@@ -150,7 +153,10 @@ class Model:
                 queue.step()
         last = max(sent, key=lambda r: r.done_ns)
         queue.run_until(last.done_ns)
-        if tabs > 1:  # the cart shown is the one in the answer that arrived last
+        # One tab's answer is the cart shown; of several, each tab keeps its own, in the order
+        # sent, and the one that arrived last is the cart shown.
+        user.tab_answers = tuple((req.shown, req.done_ns) for req in sent) if tabs > 1 else ()
+        if tabs > 1:
             for req in sorted(sent, key=lambda r: r.done_ns):
                 if req.shown is not None:
                     user.cart_items = req.shown

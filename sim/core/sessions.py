@@ -156,7 +156,8 @@ def acknowledge(model: Model, server: Server, user: User, cart: Copy) -> None:
     """The user gets its 200: the item is acknowledged in the session and in its backup, if
     the backup already holds it."""
     cart.acked += 1
-    if not _held(model, user.id, cart):
+    # Usually the answering server holds it; only otherwise look through the cluster.
+    if server.sessions.get(user.id) is not cart and not _held(model, user.id, cart):
         # Another tab's request took the session elsewhere after this item was added: the
         # copies it made hold the item (as many items or more), so they hold the ack too.
         for server in model.cluster():

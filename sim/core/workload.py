@@ -9,7 +9,7 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from sim.core import faults, requests, visits
-from sim.core.cluster import Server
+from sim.core.cluster import Server, User
 from sim.core.records import ChaosSpared, ChaosSwitched, TrafficSet
 from sim.core.units import MS, S
 
@@ -83,11 +83,21 @@ def _arrival(model: Model, _arg: object, gen: int) -> None:
     """One simulated user adds an item."""
     if gen != model.traffic_gen:
         return
-    place = pick_user(model, model.traffic_rng)
-    requests.offer(model, model.user(visits.visitor(model, place)))
+    user = pick_user(model, model.traffic_rng)
+    if model.visits is not None:  # the place's visitor now (visits.py)
+        user = model.user(visits.visitor(model, user.id))
+    requests.offer(model, user)
     _schedule_arrival(model)
 
 
-def pick_user(model: Model, rng: Random) -> str:
-    """Return the id of a simulated user drawn from `rng`."""
-    return f"u{1 + int(rng.random() * model.config.traffic_users)}"
+def pick_user(model: Model, rng: Random) -> User:
+    """Return a simulated user drawn from `rng`, u1 to u<traffic_users>."""
+    pool = model.traffic_pool
+    index = int(rng.random() * len(pool))
+    return pool[index] or _first_seen(model, index)
+
+
+def _first_seen(model: Model, index: int) -> User:
+    """Create the background user at `index` of the pool."""
+    user = model.traffic_pool[index] = model.user(f"u{1 + index}")
+    return user

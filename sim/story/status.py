@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import sessions
 from sim.core.cluster import Server
 from sim.core.units import S
 from sim.story.words import plural
@@ -189,17 +188,3 @@ def detection_window(model: Model) -> str:
     """The servers dead but still believed up, as the metrics line says it."""
     names = [f"Server {s.name}" for s in model.servers if not s.alive and s.lb_up]
     return f" · detection window open for {', '.join(names)}" if names else ""
-
-
-def cart_note(model: Model, user_id: str) -> str | None:
-    """What the User box adds when its cart, the one the last answer showed, is not the cart a
-    read would find now (a server lost it, the store kept writes it never confirmed, the
-    other tab's answer came first); None when they agree."""
-    user = model.users[user_id]
-    cart = sessions.current_cart(model, user)
-    held = cart.items if cart is not None else 0
-    if held == user.cart_items:
-        return None
-    where = "the store holds" if model.rules.uses_store else "the servers hold"
-    now = plural(held, "item") if held else "no cart for you"
-    return f"That was the last answer; {where} {now} now."

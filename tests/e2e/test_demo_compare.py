@@ -146,3 +146,50 @@ def test_a_file_that_is_not_a_run_says_so_and_changes_nothing(
     assert page.evaluate("() => window.simSnapshot()") == before
     send_requests(page, 1)
     expect(cart_of(page, "User")).to_have_text("Cart: 3 items")
+
+
+def test_in_a_300_px_embed_the_compare_tables_caption_is_whole_on_screen(
+    page: Page, site_url: str, artifacts: Path
+):
+    page.set_viewport_size({"width": 300, "height": 900})
+    open_demo(page, f"{site_url}embed/")
+    send_requests(page, 1)
+    compare_button(page).click()
+    table = page.get_by_role("table")
+    expect(table).to_be_visible()
+    caption = table.locator("caption")
+    expect(caption).to_contain_text("replayed in each mode")
+    caption.scroll_into_view_if_needed()
+    caption_within_the_scroller(page, "at the start")
+    scroller = page.locator("#demo-compare")
+    scroller.evaluate("(s) => { s.scrollLeft = s.scrollWidth; }")
+    assert scroller.evaluate("(s) => s.scrollLeft") > 0, "the table did not scroll sideways"
+    caption_within_the_scroller(page, "scrolled to the end")
+    scroller.screenshot(path=str(artifacts / "compare-embed-300px.png"))
+    # The table itself may scroll sideways, and the hint, which stays in place too, says so.
+    hint = page.get_by_text("scroll it sideways")
+    expect(hint).to_be_visible()
+    assert hint.bounding_box()["x"] >= scroller.bounding_box()["x"] - 1
+
+
+def caption_within_the_scroller(page: Page, scrolled: str) -> None:
+    """The caption's words lie within the part of the table's scroller on screen."""
+    seen = page.evaluate(
+        """() => {
+          const caption = document.querySelector("#demo-compare caption");
+          const scroller = document.querySelector("#demo-compare").getBoundingClientRect();
+          const text = document.createRange();
+          text.selectNodeContents(caption);
+          const words = text.getBoundingClientRect();
+          return {
+            left: words.left, right: words.right,
+            visibleLeft: Math.max(0, scroller.left),
+            visibleRight: Math.min(window.innerWidth, scroller.right),
+            overflow: caption.scrollWidth - caption.clientWidth,
+          };
+        }"""
+    )
+    assert seen["overflow"] <= 0, (scrolled, seen)
+    # within a pixel: a sideways scroll can stop between two pixels
+    assert seen["left"] >= seen["visibleLeft"] - 1, (scrolled, seen)
+    assert seen["right"] <= seen["visibleRight"] + 1, (scrolled, seen)

@@ -64,3 +64,31 @@ def test_after_a_rolling_deploy_the_user_box_says_its_cart_is_the_last_answer(
     page.get_by_role("button", name="Send request", exact=True).click()
     expect(user.get_by_text("Cart:")).to_have_text("Cart: 1 item")
     expect(note).to_be_hidden()
+
+
+# What each mode's two tabs show with seed 1 after one ordinary request: the session holding
+# the cart (as the server's box or the store's says it too), and each tab's answer.
+TWO_TABS = [
+    ("Stateless", "Tab 1: 2 items, Tab 2: 2 items", "in the store: 2 items now"),
+    ("Stateful", "Tab 1: 2 items, Tab 2: 3 items", "on Server A: 3 items now"),
+    ("Stateful + replication", "Tab 1: 3 items, Tab 2: 2 items", "on Server A: 3 items now"),
+]
+
+
+def test_after_two_tabs_the_user_box_shows_each_tabs_answer_and_the_session_in_every_mode(
+    page: Page, site_url: str, artifacts: Path
+):
+    from tests.e2e.test_demo import choose_mode, send_requests
+
+    open_demo(page, f"{site_url}#demo")
+    user = page.get_by_role("group", name="User", exact=True)
+    for mode, answers, session in TWO_TABS:
+        choose_mode(page, mode)
+        send_requests(page, 1)
+        expect(user.locator("[data-field=cart]")).to_have_text("Cart: 1 item")
+        page.get_by_role("button", name="Two tabs at once", exact=True).click()
+        expect(user.locator("[data-field=cart]")).to_have_text(answers)
+        expect(user.locator("[data-field=cart-note]")).to_contain_text(session)
+        name = mode.replace(" + ", "-").lower()
+        user.screenshot(path=str(artifacts / f"two-tabs-user-{name}.png"))
+    assert page.console_errors == []

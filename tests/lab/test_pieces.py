@@ -8,7 +8,7 @@ import pytest
 
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
 from lab.firewall import _restore_line, cgroup_rule_spec
-from lab.haproxy import Settings, parse_check_events, parse_log, render_config
+from lab.haproxy import Settings, parse_check_events, parse_log, redispatch_of, render_config
 from lab.prerequisites import CATALINA_HOME, MissingPrerequisite, find_program
 from lab.report import (
     experiment_name,
@@ -46,10 +46,18 @@ def test_stateless_mode_balances_round_robin_without_a_cookie() -> None:
     assert "cookie" not in text
 
 
-def test_plain_redispatch_when_the_model_says_no_redispatch_on_every_retry() -> None:
-    settings = Settings.from_model(Config(redispatch=False))
+@pytest.mark.parametrize(
+    ("redispatch", "line"),
+    [("every", "option redispatch 1\n"), ("last", "option redispatch -1\n"), ("off", None)],
+)
+def test_the_model_s_redispatch_is_haproxy_s_option_redispatch(redispatch, line) -> None:
+    settings = Settings.from_model(Config(redispatch=redispatch))
     text = render_config(settings, "stateless", 8000, {"A": 1}, "sock")
-    assert "option redispatch\n" in text
+    if line is None:
+        assert "redispatch" not in text
+    else:
+        assert line in text
+    assert redispatch_of(settings.to_dict()["option_redispatch"]) == redispatch
 
 
 LOG = """\
@@ -161,7 +169,7 @@ def test_bindings_say_who_was_where_when_the_kill_came() -> None:
         {"user": "u1", "at_ms": 3500.0},
         {"user": "u2", "at_ms": 4000.0},
     ]
-    assert bound["config"]["redispatch"] is True
+    assert bound["config"]["redispatch"] == "every"
 
 
 def test_nearest_rank() -> None:

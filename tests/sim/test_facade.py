@@ -126,6 +126,8 @@ def test_the_default_demo_starts_empty():
     assert snap["user"] == {
         "id": "you",
         "cart_items": 0,
+        "cart_text": "Cart: 0 items",
+        "tabs": [],
         "acknowledged_items": 0,
         "lost_items": 0,
         "bound_server": None,
@@ -278,4 +280,26 @@ def test_the_user_box_says_when_its_cart_is_only_the_last_answer():
     tabs.act({"type": "request"})
     user = tabs.apply({"type": "request", "tabs": 2})["user"]
     assert user["cart_items"] == 2  # the answer that came last; the other tab's saw 3
-    assert user["cart_note"] == "That was the last answer; the servers hold 3 items now."
+    assert user["cart_text"] == "Tab 1: 2 items, Tab 2: 3 items"
+    assert [tab["cart_items"] for tab in user["tabs"]] == [2, 3]
+    assert user["cart_note"] == (
+        "Both tabs share one session, on Server A: 3 items now. Each answer counted the cart "
+        "right after its own item, so the one handled first shows fewer."
+    )
+    user = tabs.apply({"type": "request"})["user"]
+    assert (user["cart_text"], user["tabs"], user["cart_note"]) == ("Cart: 4 items", [], None)
+
+
+def test_two_tabs_that_lose_an_update_say_both_read_the_same_cart():
+    """Issue 23, item 4, in stateless mode: both tabs show 2, the store holds 2."""
+    from sim.browser.facade import Demo
+
+    demo = Demo()
+    demo.act({"type": "reset", "config": {"mode": "stateless"}})
+    demo.act({"type": "request"})
+    user = demo.apply({"type": "request", "tabs": 2})["user"]
+    assert user["cart_text"] == "Tab 1: 2 items, Tab 2: 2 items"
+    assert user["lost_items"] == 1
+    assert user["cart_note"].startswith(
+        "Both tabs share one cart, in the store: 2 items now. Each request read the same cart"
+    )

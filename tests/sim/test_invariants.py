@@ -131,7 +131,8 @@ class StatefulCluster(Cluster):
 
 
 class ReplicatedCluster(Cluster):
-    """Kills only when every server is up and the cluster has repaired the last failure."""
+    """Kills only when every server is up, the cluster has repaired the last failure and
+    another server is there to hold the backups."""
 
     mode = "replicated"
 
@@ -140,7 +141,7 @@ class ReplicatedCluster(Cluster):
         settled = self.last_kill_ns is None or self.model.now >= self.last_kill_ns + drop
         return settled and all(s.alive for s in self.model.servers)
 
-    # A backup needs another server: killing the only one loses its sessions in any mode.
+    # A kill of the last server loses its sessions even here: no other member holds a backup.
     @precondition(lambda self: self.repaired() and len(self.model.servers) > 1)
     @rule(data=st.data())
     def kill(self, data: st.DataObject) -> None:

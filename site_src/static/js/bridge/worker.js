@@ -117,6 +117,12 @@ async function restore(loadPyodide, options, bytes, archive, where) {
 // slice at a time; between slices the page's other calls are answered, so a click never
 // waits for more than one slice.
 const SLICE_MS = 6;
+// While Compare waits for the other modes, a slice may run a frame's length: fewer turns of the
+// worker's loop, and a click still waits at most a frame.
+const COMPARE_SLICE_MS = 16;
+// Progress is posted at most this often; each post costs a call into Python and a message.
+const PROGRESS_MS = 100;
+let progressPosted = 0;
 let loading = null; // { id, previous } while a link is replayed; `previous` comes back if it fails
 const held = []; // calls that arrived during a replay, answered after it in order
 const comparing = []; // ids of Compare calls waiting for the other modes
@@ -212,15 +218,17 @@ function runSlice() {
     return;
   }
   let behind = true;
+  const compareUntil = comparing.length ? until - SLICE_MS + COMPARE_SLICE_MS : until;
   try {
-    while (behind && performance.now() < until) behind = demo.compare_step();
+    while (behind && performance.now() < compareUntil) behind = demo.compare_step();
   } catch (error) {
     // The other modes failed (a bug): Compare says so, and the demo goes on.
     for (const id of comparing.splice(0)) post({ type: fromWorker.result, id, error: describe(error) });
     return;
   }
   if (behind) {
-    if (comparing.length) {
+    if (comparing.length && performance.now() - progressPosted >= PROGRESS_MS) {
+      progressPosted = performance.now();
       const progress = demo.compare_progress_json();
       for (const id of comparing) post({ type: fromWorker.callProgress, id, progress });
     }

@@ -2,6 +2,7 @@
 // so the same code serves a phone's vertical diagram and a desktop's horizontal one.
 import { diagram } from "guide/demo/page.js";
 import { ui } from "guide/demo/state.js";
+import { planWires, rectOf } from "guide/demo/wires.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HOP_MS = 160; // how long a dot takes per hop at 1x
@@ -22,12 +23,20 @@ function centre(element) {
   return { x: box.left - outer.left + box.width / 2, y: box.top - outer.top + box.height / 2 };
 }
 
-function line(svg, from, to, className) {
-  const wire = document.createElementNS(SVG, "line");
-  wire.setAttribute("x1", from.x);
-  wire.setAttribute("y1", from.y);
-  wire.setAttribute("x2", to.x);
-  wire.setAttribute("y2", to.y);
+// The routes of the wires as the boxes are laid out now (wires.js), for the wires and dots.
+function plan() {
+  const outer = diagram.getBoundingClientRect();
+  const rects = new Map();
+  for (const element of diagram.querySelectorAll("[data-server]")) {
+    rects.set(element.dataset.server, rectOf(element, outer));
+  }
+  const [user, lb, store] = ["user", "lb", "store"].map((id) => rectOf(nodeElement(id), outer));
+  return planWires({ user, lb, store, servers: rects });
+}
+
+function polyline(svg, points, className) {
+  const wire = document.createElementNS(SVG, "polyline");
+  wire.setAttribute("points", points.map((p) => `${p.x},${p.y}`).join(" "));
   wire.setAttribute("class", className);
   svg.append(wire);
 }
@@ -39,17 +48,13 @@ export function drawWires(snapshot) {
   const rect = diagram.getBoundingClientRect();
   svg.setAttribute("viewBox", `0 0 ${rect.width} ${rect.height}`);
   svg.replaceChildren();
-  const user = centre(nodeElement("user"));
-  const lb = centre(nodeElement("lb"));
-  const store = centre(nodeElement("store"));
-  line(svg, user, lb, "wire");
+  const routes = plan();
+  polyline(svg, routes.user, "wire");
   for (const server of snapshot.servers) {
-    const element = nodeElement(server.name);
-    if (!element) continue;
-    const at = centre(element);
+    if (!nodeElement(server.name)) continue;
     const state = server.alive ? "wire" : "wire wire-dead";
-    line(svg, lb, at, state);
-    if (snapshot.store.used) line(svg, at, store, `${state} wire-store`);
+    polyline(svg, routes.lbTo(server.name), state);
+    if (snapshot.store.used) polyline(svg, routes.toStore(server.name), `${state} wire-store`);
   }
 }
 
@@ -77,24 +82,54 @@ export function animateNewTraces(snapshot) {
   // The learner's own requests always show; background traffic is sampled so it stays legible.
   const you = snapshot.user.id;
   const shown = [...fresh.filter((t) => t.user === you), ...fresh.filter((t) => t.user !== you).slice(-3)];
-  for (const trace of shown) animateTrace(trace, hopMs);
+  const routes = plan();
+  for (const trace of shown) animateTrace(trace, hopMs, routes);
+}
+
+const isServer = (id) => id !== "user" && id !== "lb" && id !== "store";
+
+// The bends a dot passes on one hop along its wire (none joins two servers). A wire's ends sit
+// on box edges in line with the box's centre, where a dot starts and ends, so they are left out.
+function bends(routes, from, to) {
+  const route = (points) => points.slice(1, -1);
+  const back = (points) => route(points).reverse();
+  if (from === "lb" && isServer(to)) return route(routes.lbTo(to));
+  if (isServer(from) && to === "lb") return back(routes.lbTo(from));
+  if (isServer(from) && to === "store") return route(routes.toStore(from));
+  if (from === "store" && isServer(to)) return back(routes.toStore(to));
+  return []; // user and balancer: a straight wire
+}
+
+// Keyframes from box centre to box centre along the wires: each hop takes the same time,
+// spread over its bends by length.
+function keyframes(ids, routes) {
+  const frames = [];
+  const hops = ids.length - 1;
+  for (let i = 0; i < hops; i++) {
+    const points = [centre(nodeElement(ids[i])), ...bends(routes, ids[i], ids[i + 1])];
+    points.push(centre(nodeElement(ids[i + 1])));
+    const lengths = points.slice(1).map((p, j) => Math.hypot(p.x - points[j].x, p.y - points[j].y));
+    const total = lengths.reduce((sum, length) => sum + length, 0) || 1;
+    let walked = 0;
+    points.forEach((p, j) => {
+      if (j > 0) walked += lengths[j - 1];
+      if (j === 0 && i > 0) return; // the previous hop ended here
+      frames.push({ transform: `translate(${p.x - 6}px, ${p.y - 6}px)`, offset: (i + walked / total) / hops });
+    });
+  }
+  return frames;
 }
 
 // A dot walks the trace's path, one hop at a time; failures end in a cross-marked dot.
-function animateTrace(trace, hopMs) {
-  const points = [];
-  for (const id of trace.path) {
-    const element = nodeElement(id);
-    if (element) points.push(centre(element));
-  }
-  if (points.length < 2) return;
+function animateTrace(trace, hopMs, routes) {
+  const ids = trace.path.filter((id) => nodeElement(id));
+  if (ids.length < 2) return;
   const dot = document.createElement("span");
   dot.className = `packet packet-${trace.outcome}`;
   dot.setAttribute("aria-hidden", "true");
   diagram.append(dot);
-  const frames = points.map((p) => ({ transform: `translate(${p.x - 6}px, ${p.y - 6}px)` }));
-  const animation = dot.animate(frames, {
-    duration: hopMs * (points.length - 1),
+  const animation = dot.animate(keyframes(ids, routes), {
+    duration: hopMs * (ids.length - 1),
     easing: "linear",
     fill: "forwards",
   });

@@ -18,9 +18,11 @@ listenForActions();
 listenForLessons();
 listenDuringReplays();
 startClock();
-new ResizeObserver(() => {
+// The wires follow the boxes: a column that grows or shrinks moves the boxes beside it.
+const wiresFollow = new ResizeObserver(() => {
   if (run.snapshot) drawWires(run.snapshot);
-}).observe(diagram);
+});
+for (const element of [diagram, ...diagram.querySelectorAll(".cluster-col")]) wiresFollow.observe(element);
 new ResizeObserver(renderCompareHint).observe(root.querySelector("#demo-compare"));
 showNotice("");
 followLessonLink();

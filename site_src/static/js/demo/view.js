@@ -1,7 +1,7 @@
 // Renders a simulator snapshot into the demo. render() gives the same page however often it is
 // called with the same snapshot; it computes nothing the simulator has not.
 import { setText, iconFrom } from "guide/demo/dom.js";
-import { count, milliseconds, plural, simulatedTime } from "guide/demo/format.js";
+import { count, milliseconds, simulatedTime } from "guide/demo/format.js";
 import { renderServers, renderStore } from "guide/demo/nodes.js";
 import { hideStaleComparison } from "guide/demo/compare.js";
 import { renderChart } from "guide/demo/chart.js";
@@ -114,7 +114,7 @@ function renderControls(snapshot) {
   root.querySelector("[data-setting=redispatch]").value = snapshot.config.redispatch;
   root.querySelector("[data-setting=store-latency]").value = String(snapshot.store.added_latency_ms);
   renderStoreSettings(snapshot.config);
-  setText(root.querySelector("[data-field=cart]"), `Cart: ${plural(snapshot.user.cart_items, "item")}`);
+  setText(root.querySelector("[data-field=cart]"), snapshot.user.cart_text);
   const cartNote = root.querySelector("[data-field=cart-note]");
   setText(cartNote, snapshot.user.cart_note ?? "");
   cartNote.hidden = snapshot.user.cart_note === null;
