@@ -16,7 +16,7 @@ from sim.vocabulary import STORE_KILL_KINDS
 
 MAX_ADVANCE_NS = 600 * S  # one advance: 10 minutes of simulated time
 MAX_STORE_LATENCY_MS = 10_000
-MAX_TRAFFIC_PER_S = 100
+MAX_TRAFFIC_PER_S = 200
 MAX_SEED = 2**32 - 1
 MAX_TABS = 2
 

@@ -5,7 +5,7 @@ CONTRACT with the page (issue 18). This module is `sim/browser/snapshot.py`, the
 added to the keys the page reads today, which stay until the page has switched.
 
 Actions (besides the model's, in `sim/browser/actions.py`):
-    {"type": "lesson", "id": "crash" | "deploy" | "store-failover" | "two-tabs"}
+    {"type": "lesson", "id": "crash" | "deploy" | "store-failover" | "two-tabs" | "scale-out"}
         make that lesson the current one; its progress so far is kept
     {"type": "predict", "answer": ANSWER}
         ANSWER one of the current lesson's `choices` (anything else: ScenarioError, nothing
@@ -57,6 +57,22 @@ New snapshot keys:
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
 
+Scaling (issue 20; config `server_threads`, `server_max_connections`, `accept_queue`,
+`visit_s`, `hash_type`, policy "source"; `traffic` up to 200/s):
+- `servers[].load`: {"busy": requests running on its threads, "queued": requests waiting for
+  a thread or in the backlog, "rps": requests it finished per second over the last full
+  bucket of the series}; capacity is `config.server_threads` and
+  `config.server_max_connections` + `config.accept_queue`
+- `metrics.load_spread`: the busiest live server's rps over the mean of the live ones (1.0
+  is even), null with no traffic
+- `remap`: {"users", "moved"} for the last change of the servers policy "source" hashes
+  over: of the users still visiting, how many now hash to another server; null before any
+  such change, and with other policies
+- `series[].p99_ms`: each bucket's p99 (null when none succeeded)
+- `lesson.setup` (and the catalogue's): null, or for scale-out {"config": overrides,
+  "rate_per_s": number}: what its "Set up the load" button sends, a reset with that config
+  then a traffic action at that rate
+
 Without a model: `sim.story.lessons.catalogue()` returns [{"id", "title", "question",
 "steps": [{"id", "text", "html"}], "choices": [{"answer", "text"}]}] in the page's order,
 for the build to render the lessons before Python starts (`html` keeps the <strong> marks of
@@ -64,7 +80,7 @@ the step; `text` is the same without tags; the "predict" step's text is the ques
 """
 
 from sim import __version__
-from sim.core import deploy, failover, faults
+from sim.core import capacity, deploy, failover, faults
 from sim.core.cluster import DEMO_USER, Server, User, items_of
 from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
@@ -95,6 +111,7 @@ def _server(model: Model, server: Server, you: User) -> dict:
         "sessions": len(server.sessions),
         "backups": len(server.backups),
         "in_flight": server.in_flight,
+        "load": capacity.load(model, server),
         "session_items": items_of(server.sessions.get(you.id), you.sid),
         "backup_items": items_of(server.backups.get(you.id), you.sid),
     }
@@ -146,6 +163,7 @@ def metrics_of(model: Model) -> dict:
         **model.item_counts(),
         "lost_sessions": metrics.lost_sessions,
         **metrics.percentiles(),
+        "load_spread": capacity.load_spread(model),
         "per_server": {
             s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers
         },
@@ -195,6 +213,7 @@ def build_snapshot(
         "happened_counts": dict(narrator.counts),
         "log_limit": LOG_LIMIT,
         "metrics": metrics_of(model),
+        "remap": model.remap,
         "series": model.series.points(model.now),
         "series_bucket_ms": config.series_bucket_ms,
     }

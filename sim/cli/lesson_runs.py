@@ -6,6 +6,7 @@ Each lesson's workload (documented in sim/README.md):
   deploy is over.
 - store-failover: the same traffic, 6,000 requests (about 60 s); the store's primary dies
   at 10 s. The run ends when every request is answered and the failover is over.
+- scale-out: a fourth server added under the lesson's load (sim/cli/scale_runs.py).
 - two-tabs: 100 users each send one ordinary request, one every 10 ms on average (gaps
   uniform in [0, 20 ms)), so each has a session; then, from 2 s and in a seeded order, each
   sends two requests at once from two tabs, at the same gaps.
@@ -15,6 +16,7 @@ same schedule.
 """
 
 from sim.cli.compare import Workload, figures
+from sim.cli.scale_runs import run_scale_out
 from sim.core import requests
 from sim.core.config import MODES, build_config
 from sim.core.errors import ScenarioError
@@ -23,7 +25,7 @@ from sim.core.model import Model, stream
 from sim.core.units import MS, S
 from sim.core.workload import arrival_gap
 
-LESSONS = ("deploy", "store-failover", "two-tabs")
+LESSONS = ("deploy", "store-failover", "two-tabs", "scale-out")
 USERS = 100
 STREAM_TABS = 5
 TABS_GAP_NS = 10 * MS
@@ -36,6 +38,8 @@ def run_lesson(lesson: str, seed: int = 1) -> dict:
         raise ScenarioError(f"lesson: {lesson!r} is not one of {', '.join(LESSONS)}")
     if type(seed) is not int or not 0 <= seed <= 2**32 - 1:
         raise ScenarioError(f"seed: {seed!r} is not an integer in 0..{2**32 - 1}")
+    if lesson == "scale-out":
+        return run_scale_out(seed)  # its own figures (sim/cli/scale_runs.py)
     out = {}
     for mode in MODES:
         model = Model(build_config({"mode": mode, "traffic_users": USERS}), seed, record=False)

@@ -2,7 +2,7 @@
 
     python -m sim run SCENARIO [--json]
     python -m sim compare --requests N --seed S [--users U] [--chaos RATE] [--json]
-    python -m sim compare --lesson deploy|store-failover|two-tabs [--seed S] [--json]
+    python -m sim compare --lesson deploy|store-failover|two-tabs|scale-out [--seed S] [--json]
     python -m sim predict --bindings FILE [--json]
 
 The only module of the package that prints or reads arguments; the browser never loads it.
@@ -51,7 +51,9 @@ def _run(args: argparse.Namespace) -> None:
     snap = demo.snapshot()
     for line in demo.narrator.log.tail():  # the whole ring buffer, not the snapshot's tail
         print(f"[{seconds(line['time_ns']):>9}] {line['level']:<5} {line['text']}")
-    metrics = {k: v for k, v in snap["metrics"].items() if k != "per_server"}
+    # The run's totals: not the per-server counts, nor the spread of the last second.
+    skip = ("per_server", "load_spread")
+    metrics = {k: v for k, v in snap["metrics"].items() if k not in skip}
     print("metrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
 
 
@@ -70,11 +72,22 @@ def _compare(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(result, allow_nan=False))
         return
-    keys = list(next(iter(result.values())))
-    print(f"{'':20}" + "".join(f"{mode:>14}" for mode in result))
-    for key in keys:
-        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}" for row in result.values())
-        print(f"{key:20}{cells}")
+    rows = {mode: _flat(row) for mode, row in result.items()}
+    print(f"{'':32}" + "".join(f"{mode:>14}" for mode in rows))
+    for key in next(iter(rows.values())):
+        cells = "".join(f"{'-' if row[key] is None else row[key]!s:>14}" for row in rows.values())
+        print(f"{key:32}{cells}")
+
+
+def _flat(row: dict) -> dict:
+    """A row of figures with nested ones as `key.sub` (scale-out's `moved`)."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{sub}": inner for sub, inner in value.items()})
+        else:
+            out[key] = value
+    return out
 
 
 def _predict(args: argparse.Namespace) -> None:

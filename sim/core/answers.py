@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import deploy, replication, sessions
+from sim.core import capacity, deploy, replication, sessions
 from sim.core.cluster import Request, Server
 from sim.core.records import RequestFinished
 
@@ -101,6 +101,8 @@ def detach(model: Model, req: Request) -> None:
     server = req.server
     if server.attached.pop(req.seq, None) is not None:
         server.in_flight -= 1
+        if capacity.holds_thread(req):
+            capacity.release(model, server)
         if server.draining and not server.in_flight:
             # A removed server stops once its last request has been handled.
             model.queue.push(model.queue.now, _stop_drained, server)

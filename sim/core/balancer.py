@@ -1,6 +1,9 @@
 """The load balancer: picks a server by policy, and learns of failures only by health checks."""
 
+from collections.abc import Callable
+
 from sim.core.cluster import Server, User
+from sim.core.source_hash import SourceHash
 
 
 def takes_new(server: Server) -> bool:
@@ -10,19 +13,24 @@ def takes_new(server: Server) -> bool:
 
 
 class Balancer:
-    """Round robin, least connections or sticky (a cookie naming a server), as HAProxy does.
+    """Round robin, least connections, sticky (a cookie naming a server) or source (the
+    client's address hashed, source_hash.py), as HAProxy does.
 
     A request sent to the server its cookie names is *persistent* (HAProxy's SF_DIRECT); one
     the algorithm placed is not. Retries (see requests.py) depend on the difference.
     """
 
-    __slots__ = ("cursor", "explain", "policy", "sent_to_down")
+    __slots__ = ("cursor", "explain", "hash_type", "on_remap", "policy", "sent_to_down", "table")
 
-    def __init__(self, policy: str, explain: bool = True) -> None:
+    def __init__(self, policy: str, explain: bool = True, hash_type: str = "map-based") -> None:
         """Start the rotation at the first server; `explain` keeps the reasons (a
         model that records)."""
         self.policy = policy
         self.explain = explain
+        self.hash_type = hash_type
+        self.table: SourceHash | None = None  # the source hash over the servers it last saw
+        # Called with the old and the new table when the servers hashed over change.
+        self.on_remap: Callable[[SourceHash, SourceHash], None] | None = None
         self.cursor = 0
         self.sent_to_down = 0  # must stay 0: the balancer never picks a server it marked down
 
@@ -37,6 +45,8 @@ class Balancer:
         """
         if persist and self.policy == "sticky" and user.affinity is not None:
             return self._follow_cookie(servers, user, avoid)
+        if self.policy == "source":
+            return self._hash_source(servers, user, avoid)
         chosen = self._rotate(servers, avoid)
         if chosen is None:
             return None, ("none",), False
@@ -68,6 +78,32 @@ class Balancer:
         if not self.explain:
             return chosen, None, False
         return chosen, ("rebound", bound, server is None, chosen.name), False
+
+    def rehash(self, servers: list[Server]) -> SourceHash:
+        """The source hash over the servers taking new requests, rebuilt when they change."""
+        names = tuple(s.name for s in servers if takes_new(s))
+        table = self.table
+        if table is None or table.names != names:
+            new = SourceHash(self.hash_type, names)
+            if table is not None and self.on_remap is not None:
+                self.on_remap(table, new)
+            self.table = table = new
+        return table
+
+    def _hash_source(self, servers: list[Server], user: User, avoid: Server | None) -> tuple:
+        """The server the user's source address hashes to among those taking new requests
+        (HAProxy's weight-0 draining servers are out of the map and the ring)."""
+        table = self.rehash(servers)
+        name = table.pick(user.id, avoid.name if avoid is not None else None)
+        if name is None:
+            return None, ("none",), False
+        chosen = next(s for s in servers if s.name == name)
+        if not self.explain:
+            return chosen, None, False
+        reason: tuple = ("source", table.hash_type)
+        if avoid is not None:
+            reason = ("redispatch", reason, avoid.name)
+        return chosen, reason, False
 
     def _rotate(self, servers: list[Server], avoid: Server | None) -> Server | None:
         """Pick the next server believed up from the cursor (least connections: the fewest

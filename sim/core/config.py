@@ -36,6 +36,12 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   out) and `appendonly no`; store_restart_ms 1,000: our choice for a supervisor restarting
   a killed Redis (Debian's unit has `Restart=always`, systemd's `RestartSec` is 100 ms) and
   Redis loading a small data set;
+- server_threads 200, server_max_connections 8,192, accept_queue 100: Tomcat 10.1's NIO
+  HTTP connector, `maxThreads`, `maxConnections` and `acceptCount` (HTTP connector reference,
+  tomcat.apache.org/tomcat-10.1-doc/config/http.html; see capacity.py);
+- visit_s 0: simulated users never leave (a visit's mean length, our choice when above 0);
+- hash_type "map-based": HAProxy's default `hash-type` for `balance source` (policy "source";
+  src/cfgparse-listen.c, see source_hash.py);
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -70,7 +76,9 @@ MODE_RULES = {
     "stateful": ModeRules(uses_store=False, replicates=False),
     "replicated": ModeRules(uses_store=False, replicates=True),
 }
-POLICIES = ("round_robin", "least_connections", "sticky")
+POLICIES = ("round_robin", "least_connections", "sticky", "source")
+# HAProxy's `hash-type` for `balance source` (policy "source"); map-based is its default.
+HASH_TYPES = ("map-based", "consistent")
 DEFAULT_POLICY = {"stateless": "round_robin", "stateful": "sticky", "replicated": "sticky"}
 # How a stateless request saves the cart: read it, add, write it back whole (the last write
 # wins), or one atomic update in the store (Redis HINCRBY, or WATCH/MULTI/EXEC).
@@ -111,6 +119,10 @@ _INT_RANGES = {
     "store_failover_ms": (0, 600_000),
     "store_wait_timeout_ms": (0, 600_000),
     "store_restart_ms": (0, 600_000),
+    "server_threads": (1, 1_000),
+    "server_max_connections": (1, 100_000),
+    "accept_queue": (0, 10_000),
+    "visit_s": (0, 86_400),
 }
 _BOOLS = ("store_wait",)
 _CHOICES = {
@@ -120,6 +132,7 @@ _CHOICES = {
     "store_update": STORE_UPDATES,
     "redispatch": REDISPATCH,
     "store_persistence": STORE_PERSISTENCE,
+    "hash_type": HASH_TYPES,
 }
 
 
@@ -160,6 +173,11 @@ class Config:
     store_wait_timeout_ms: int = 1_000  # WAIT's time-out, our choice; 0: for ever (WAIT 1 0)
     store_persistence: str = "rdb"  # Redis's built-in save points, no AOF
     store_restart_ms: int = 1_000  # our choice: a supervisor restarts a killed Redis
+    server_threads: int = 200  # Tomcat 10.1 connector maxThreads default
+    server_max_connections: int = 8_192  # Tomcat 10.1 NIO connector maxConnections default
+    accept_queue: int = 100  # Tomcat 10.1 connector acceptCount default (the OS backlog)
+    visit_s: int = 0  # a background user's mean visit; 0: users never leave
+    hash_type: str = "map-based"  # HAProxy hash-type for policy "source" (its default)
 
     def __post_init__(self) -> None:
         """Refuse invalid values, naming the field; resolve the default policy."""

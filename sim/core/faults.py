@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import checks, deploy, replication, requests, sessions
+from sim.core import capacity, checks, deploy, replication, requests, sessions
 from sim.core.cluster import Server, next_server_name
 from sim.core.config import MAX_SERVERS
 from sim.core.errors import ScenarioError
@@ -54,6 +54,7 @@ def kill(model: Model, server: Server, kind: str | None = None, cause: str = "")
             # Written, never acknowledged: indeterminate, not lost.
             sessions.commit_to_store(model, req.user, acknowledged=False)
         requests.plan_died_inside(model, req, kind)
+    capacity.lose_all(server)
     model.note(Killed(server.name, kind, cause))
     sessions.lose_memory(model, server, clean=False)
     deploy.poke(model, server)
@@ -69,7 +70,7 @@ def restart(model: Model, server: Server, cause: str = "") -> None:
     now = model.queue.now
     for req in list(server.attached.values()):
         if req.refused and req.t_conn > now:
-            requests.plan_accepted(model, req)
+            requests.accept(model, req)
     model.note(Restarted(server.name, cause, server.lb_up))
     if model.rules.replicates and not server.member:
         replication.member_joined(model, server)  # dropped meanwhile: it joins anew

@@ -105,6 +105,18 @@ class Series:
         else:
             bucket[1] += 1
 
+    def recent_percentile_ns(self, now_ns: int, count: int, percent: int) -> int | None:
+        """The percentile over the last `count` full buckets before now (None when empty)."""
+        last = now_ns // self.width_ns
+        merged = Histogram()
+        for index in range(last - count, last):
+            bucket = self.buckets.get(index)
+            if bucket is not None:
+                for key, number in bucket[2].buckets.items():
+                    merged.buckets[key] = merged.buckets.get(key, 0) + number
+                merged.count += bucket[2].count
+        return merged.percentile_ns(percent)
+
     def points(self, now_ns: int) -> list[dict]:
         """Return one point per bucket up to now, empty buckets included."""
         last = now_ns // self.width_ns
@@ -113,13 +125,20 @@ class Series:
             bucket = self.buckets.get(index)
             if bucket is None:
                 out.append(
-                    {"t_ns": index * self.width_ns, "p50_ms": None, "errors": 0, "requests": 0}
+                    {
+                        "t_ns": index * self.width_ns,
+                        "p50_ms": None,
+                        "p99_ms": None,
+                        "errors": 0,
+                        "requests": 0,
+                    }
                 )
             else:
                 out.append(
                     {
                         "t_ns": index * self.width_ns,
                         "p50_ms": to_ms(bucket[2].percentile_ns(50)),
+                        "p99_ms": to_ms(bucket[2].percentile_ns(99)),
                         "errors": bucket[1],
                         "requests": bucket[0],
                     }

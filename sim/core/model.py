@@ -17,23 +17,26 @@ from sim.core import (
     faults,
     requests,
     sessions,
+    source_hash,
     store_crash,
+    visits,
     workload,
 )
 from sim.core.balancer import Balancer
-from sim.core.cluster import DEMO_USER, Copy, Request, Server, Store, User
+from sim.core.cluster import DEMO_USER, Copy, Request, Server, User
 from sim.core.config import MODE_RULES, SERVER_NAMES, Config
 from sim.core.errors import ScenarioError
 from sim.core.events import EventQueue
 from sim.core.latency import Latency
 from sim.core.metrics import Metrics, Series
 from sim.core.records import Record, Started, TabsSent, Unchanged
+from sim.core.store import Store
 from sim.core.units import MS, S
 
 # Independent random streams, one per concern, so that switching traffic on does not move
 # the chaos schedule, and `compare` meets the same faults in every mode. Each is seeded by
 # (stream << 32) | seed, which is unique for seeds below 2**32.
-STREAM_MODEL, STREAM_TRAFFIC, STREAM_CHAOS = 0, 1, 2
+STREAM_MODEL, STREAM_TRAFFIC, STREAM_CHAOS, STREAM_VISITS = 0, 1, 2, 3
 
 
 def stream(seed: int, number: int) -> Random:
@@ -62,6 +65,7 @@ class Model:
         # An answer wakes its user's next request: requests.wake, handed to `answers` here so
         # that answers need not import requests (which imports answers).
         self.wake = requests.wake
+        self.begin = requests.plan_accepted  # a freed thread starts a waiting request (capacity)
         self.queue = EventQueue(self)
         self.rng = stream(seed, STREAM_MODEL)
         self.traffic_rng = stream(seed, STREAM_TRAFFIC)
@@ -72,7 +76,14 @@ class Model:
         self.store = Store(
             config.store_wait, config.store_replication_lag_ms * MS, config.store_persistence
         )
-        self.balancer = Balancer(config.policy, explain=record)
+        self.balancer = Balancer(config.policy, explain=record, hash_type=config.hash_type)
+        self.balancer.on_remap = lambda old, new: source_hash.remapped(self, old, new)
+        self.remap: dict | None = None  # the last change of the servers a source hash spans
+        self.visits = (
+            None
+            if not config.visit_s
+            else visits.Visits(config.visit_s, config.traffic_users, stream(seed, STREAM_VISITS))
+        )
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
         # Background users by index, as traffic draws them (filled on first use): a list is
         # cheaper than naming one and looking it up, 50 times a simulated second.
@@ -172,11 +183,19 @@ class Model:
 
     def add_server(self) -> Server:
         """Add a server, empty and believed up at once."""
-        return faults.add_server(self)
+        server = faults.add_server(self)
+        self._rehash()
+        return server
 
     def remove_server(self) -> None:
         """Remove the last server; the requests inside it finish."""
         faults.remove_server(self)
+        self._rehash()
+
+    def _rehash(self) -> None:
+        """A source hash sees a server added or removed at once (not at the next request)."""
+        if self.balancer.policy == "source":
+            self.balancer.rehash(self.servers)
 
     def deploy_all(self) -> None:
         """Start a rolling deploy; it runs as time passes."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import replication, sessions, store_wait
+from sim.core import capacity, replication, sessions, store_wait
 from sim.core.answers import answer, detach, fail, finish
 from sim.core.balancer import takes_new
 from sim.core.cluster import Request, Server, User, belongs
@@ -78,9 +78,19 @@ def send(model: Model, req: Request, server: Server, reason: tuple | None) -> No
     req.t_conn = model.queue.now + model.latency.hop()
     req.draws = None
     if server.alive:
-        plan_accepted(model, req)
+        accept(model, req)
     else:
         plan_refused(model, req)
+
+
+def accept(model: Model, req: Request) -> None:
+    """A live server takes the connection: the request runs on a thread, waits for one, or
+    finds the backlog full and its connection attempt dropped (capacity.py)."""
+    verdict = capacity.admit(model, req.server, req)
+    if verdict == capacity.RUN:
+        plan_accepted(model, req)
+    elif verdict == capacity.DROP:
+        plan_refused(model, req, dropped=True)
 
 
 def plan_accepted(model: Model, req: Request) -> None:
@@ -129,12 +139,13 @@ def plan_stateless(model: Model, req: Request) -> None:
     model.queue.push(when, respond, req, req.gen)
 
 
-def plan_refused(model: Model, req: Request) -> None:
-    """Plan a connection to a dead server: refused (crash) or timed out (vanish)."""
-    req.refused = True
+def plan_refused(model: Model, req: Request, dropped: bool = False) -> None:
+    """Plan a connection to a dead server, refused (crash) or timed out (vanish), or one a
+    full backlog dropped (timed out)."""
+    req.refused = capacity.DROPPED if dropped else True
     model.store.attached.pop(req.seq, None)
     req.gen += 1
-    if req.server.kill_kind == "vanish":
+    if dropped or req.server.kill_kind == "vanish":
         when = req.t_send + model.config.connect_timeout_ms * MS
     else:
         when = req.t_conn + model.latency.hop()  # the reset travels back one hop
@@ -190,7 +201,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
     if redispatch:
         target, reason, _ = model.balancer.choose(model.servers, req.user, server, persist=False)
         req.persistent = False
-    refused = server.kill_kind != "vanish"
+    refused = not capacity.timed_out(req)
     wait = 0
     if target is not None and refused and (target is server or up <= 1):
         wait = min(config.connect_timeout_ms * MS, S)
@@ -221,7 +232,7 @@ def _redispatches(config: Config, req: Request, server: Server, attempts: int, u
 
 def _record_failure(model: Model, req: Request, wait: int) -> None:
     """Keep the failed connection's facts for the trace."""
-    vanished = req.server.kill_kind == "vanish"
+    vanished = capacity.timed_out(req)
     failed = (req.server.name, req.t_send, req.t_conn, model.queue.now, vanished, wait)
     req.failures += (failed,)
 

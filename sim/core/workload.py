@@ -8,7 +8,7 @@ from __future__ import annotations
 from random import Random
 from typing import TYPE_CHECKING
 
-from sim.core import faults, requests
+from sim.core import faults, requests, visits
 from sim.core.cluster import Server, User
 from sim.core.records import ChaosSpared, ChaosSwitched, TrafficSet
 from sim.core.units import MS, S
@@ -83,7 +83,10 @@ def _arrival(model: Model, _arg: object, gen: int) -> None:
     """One simulated user adds an item."""
     if gen != model.traffic_gen:
         return
-    requests.offer(model, pick_user(model, model.traffic_rng))
+    place = pick_user(model, model.traffic_rng)
+    if model.visits is not None:  # the place's visitor now, who may be a new one
+        place = model.user(visits.visitor(model, place.id))
+    requests.offer(model, place)
     _schedule_arrival(model)
 
 

@@ -11,6 +11,7 @@ from sim.core import records as r
 from sim.core.config import MODE_LABELS, MODE_RULES, Config
 from sim.core.units import MS, from_thousandths
 from sim.story.console_lessons import LESSON_LINES
+from sim.story.console_scale import SCALE_LINES
 from sim.story.console_store import STORE_LINES
 from sim.story.requests_said import copy_failed, lost_update, request_line, tabs_sent
 from sim.story.words import plural, seconds
@@ -202,6 +203,7 @@ LINES: dict[type, Callable[..., Line]] = {
     r.TrafficSet: traffic_set,
     **LESSON_LINES,
     **STORE_LINES,
+    **SCALE_LINES,
 }
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sim.core import capacity
 from sim.core.cluster import DEMO_USER, items_of
 from sim.core.config import Config
 from sim.core.metrics import to_ms
@@ -12,6 +13,9 @@ from sim.core.metrics import to_ms
 if TYPE_CHECKING:
     from sim.core.model import Model
     from sim.story.narrator import Narrator
+
+
+RECENT_BUCKETS = 5  # the window of `recent_p99_ms`: the last five full buckets (5 s)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,13 @@ class Facts:
     answer: tuple[int, str | None] | None  # the demo user's last answer: status, server
     answer_why: str | None  # why that answer failed (a failure code), or None
     answer_seq: int  # which answer that is (it changes with each new one)
+    # Scaling (the scale-out lesson): the time, the traffic, each live server's finished
+    # requests per second, the last remap, and p99 over the last few full buckets.
+    time_ns: int = 0
+    traffic_milli: int = 0
+    rates: dict[str, float] = field(default_factory=dict)
+    remap: dict | None = None
+    recent_p99_ms: float | None = None
 
 
 def facts(model: Model, narrator: Narrator) -> Facts:
@@ -64,4 +75,9 @@ def facts(model: Model, narrator: Narrator) -> Facts:
         answer=None if last is None else (last.status, last.server),
         answer_why=None if last is None or last.failure is None else last.failure[0],
         answer_seq=narrator.answers,
+        time_ns=model.now,
+        traffic_milli=model.traffic_milli,
+        rates={s.name: capacity.finished_per_s(model, s) for s in model.servers if s.alive},
+        remap=model.remap,
+        recent_p99_ms=to_ms(model.series.recent_percentile_ns(model.now, RECENT_BUCKETS, 99)),
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sim.core.errors import ScenarioError
 from sim.story.lessons import BY_ID, FIRST
 from sim.story.progress import Progress
+from sim.story.rules_scale import scale_out
 from sim.story.rules_servers import crash, deploy
 from sim.story.rules_store import store_failover, two_tabs
 from sim.story.seen import Seen
@@ -18,6 +19,7 @@ RULES: dict[str, Callable[[Progress, Seen], None]] = {
     "deploy": deploy,
     "store-failover": store_failover,
     "two-tabs": two_tabs,
+    "scale-out": scale_out,
 }
 
 

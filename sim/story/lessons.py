@@ -20,6 +20,8 @@ class Lesson:
     question: str
     choices: tuple[tuple[str, str], ...]
     predictions: tuple[tuple[str, str], ...]  # answer -> the sentence said back to the learner
+    # What "Set up the load" applies: {"config": overrides for a reset, "rate_per_s": traffic}
+    setup: dict | None = None
 
     def step_ids(self) -> list[str]:
         """The steps' ids, in order."""
@@ -169,6 +171,59 @@ LESSONS = (
         ),
     ),
 )
+# Issue 20: one thread a server and 16 ms a request make about 62 requests a second each, so
+# 200 a second saturate three servers and not four; visitors stay about a minute.
+SCALE_SETUP = {
+    "config": {"server_threads": 1, "server_work_us": 16_000, "visit_s": 60},
+    "rate_per_s": 200,
+}
+SCALE_OUT = Lesson(
+    "scale-out",
+    "Scale out",
+    (
+        (
+            "scale-setup",
+            "Press <strong>Set up the load</strong>: one thread a server and 16 ms a request "
+            "(about 62 requests a second each), 200 requests a second from visitors who stay "
+            "about a minute. Three servers cannot keep up: watch the queues and the p99.",
+        ),
+        (PREDICT, ""),
+        (
+            "scale-stateless",
+            "In <strong>Stateless</strong> mode, press <strong>Add server</strong> and watch "
+            "the new server's requests per second.",
+        ),
+        (
+            "scale-sticky",
+            "Switch to <strong>Stateful</strong>, set up the load again, let the queues build "
+            "for a few seconds, and add a server (a Speed of 10x saves time).",
+        ),
+        (
+            "scale-source-map",
+            "Set <strong>Balancing</strong> to <strong>Source hash (map-based)</strong>, set "
+            "up the load and add a server.",
+        ),
+        (
+            "scale-source-consistent",
+            "Now <strong>Source hash (consistent)</strong>: set up the load and add a server.",
+        ),
+        (
+            "scale-in",
+            "Under the load, press <strong>Remove server</strong> in any mode: the same "
+            "in reverse.",
+        ),
+    ),
+    "Before you add a fourth server in Stateful mode (sticky cookies): when does it take its "
+    "share of the load?",
+    (("seconds", "Within seconds"), ("visits", "As visitors leave"), ("unsure", "Not sure")),
+    (
+        ("seconds", "You expected the new server to take its share within seconds."),
+        ("visits", "You expected the new server to take its share only as visitors leave."),
+        ("unsure", "You were not sure what would happen."),
+    ),
+    SCALE_SETUP,
+)
+LESSONS = (*LESSONS, SCALE_OUT)
 BY_ID = {lesson.id: lesson for lesson in LESSONS}
 FIRST = LESSONS[0].id
 ANSWERS = tuple(dict.fromkeys(answer for lesson in LESSONS for answer in lesson.answers()))
@@ -196,6 +251,7 @@ def catalogue() -> list[dict]:
                 for step, html in lesson.steps
             ],
             "choices": [{"answer": answer, "text": text} for answer, text in lesson.choices],
+            "setup": lesson.setup,
         }
         for lesson in LESSONS
     ]

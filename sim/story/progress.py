@@ -49,6 +49,7 @@ class Progress:
                 for step, html in lesson.steps
             ],
             "choices": [{"answer": answer, "text": text} for answer, text in lesson.choices],
+            "setup": lesson.setup,
             "prediction": self.prediction,
             "said": list(self.said),
             "next": self.next_step(),

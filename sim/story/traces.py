@@ -27,6 +27,8 @@ def reason_text(reason: tuple | None) -> str:
         return "no cookie yet: round robin"
     if code == "round_robin":
         return "round robin"
+    if code == "source":
+        return f"source address hash ({reason[1]})"
     if code == "retry":
         return f"retry Server {reason[1]}"
     return f"redispatch ({reason_text(reason[1])}, avoiding Server {reason[2]})"
@@ -102,12 +104,21 @@ def _hops(req: Request, status: int, back_ns: int | None) -> list[tuple]:
     return hops
 
 
+def _arrival_hops(req: Request) -> list[tuple]:
+    """The connection to the server, and the wait for one of its threads if it had to."""
+    name = req.server.name
+    hops = [("lb", name, req.t_conn - req.waited - req.t_send, "connect")]
+    if req.waited:
+        hops.append((name, name, req.waited, "wait for a free thread"))
+    return hops
+
+
 def _died_hops(req: Request) -> list[tuple]:
     """The hops of a request whose server died while handling it."""
     name = req.server.name
     note = "no response: server time-out" if req.vanished else "connection reset"
     return [
-        ("lb", name, req.t_conn - req.t_send, "connect"),
+        *_arrival_hops(req),
         (name, name, req.t_kill - req.t_conn, "server died while handling the request"),
         (name, "lb", req.done_ns - req.t_kill, note),
     ]
@@ -117,10 +128,7 @@ def _stateless_hops(req: Request) -> list[tuple]:
     """The hops of a stateless request inside its server."""
     name = req.server.name
     load, work, save = req.draws
-    hops = [
-        ("lb", name, req.t_conn - req.t_send, "connect"),
-        (name, "store", load // 2, "load cart"),
-    ]
+    hops = [*_arrival_hops(req), (name, "store", load // 2, "load cart")]
     if req.store_fail == "load":
         hops.append(("store", name, load - load // 2, "Shared DB unavailable"))
         return hops
@@ -145,7 +153,7 @@ def _session_hops(req: Request) -> list[tuple]:
     """The hops of a request served from a session in its server's memory."""
     name = req.server.name
     read, fetch, work, replicate = req.draws
-    hops = [("lb", name, req.t_conn - req.t_send, "connect")]
+    hops = _arrival_hops(req)
     if fetch:
         source = req.source if req.origin == "fetched" else name
         hops.append((name, source, fetch // 2, "fetch session"))

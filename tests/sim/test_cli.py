@@ -99,3 +99,25 @@ def test_bad_arguments_print_usage_and_exit_2(args):
     result = sim(*args)
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+def test_compare_scale_out_gives_the_rebalance_the_p99s_and_the_share_moved():
+    result = sim("compare", "--lesson", "scale-out", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["stateless", "stateful", "replicated"]
+    for figures in data.values():
+        assert {"rebalance_s", "p99_before_ms", "p99_after_ms", "lost_sessions", "moved"} <= set(
+            figures
+        )
+        assert set(figures["moved"]) == {"map-based", "consistent"}
+        assert 0.65 <= figures["moved"]["map-based"] <= 0.85  # 0.75 of all addresses
+        assert 0.15 <= figures["moved"]["consistent"] <= 0.40  # 0.28 of all addresses
+        assert figures["p99_after_ms"] < figures["p99_before_ms"]  # four servers keep up
+    assert data["stateless"]["rebalance_s"] <= 3  # within seconds
+    assert data["stateful"]["rebalance_s"] >= 20  # as visits end (60 s on average)
+    assert data["stateless"]["moved_lost_sessions"] == {"map-based": 0, "consistent": 0}
+    stateful = data["stateful"]["moved_lost_sessions"]
+    assert stateful["map-based"] > stateful["consistent"] > 0
+    table = sim("compare", "--lesson", "scale-out").stdout
+    assert "moved.map-based" in table and "rebalance_s" in table

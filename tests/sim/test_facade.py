@@ -99,7 +99,7 @@ def test_the_snapshot_has_every_key_the_browser_reads():
     assert all(set(e) == {"seq", "time_ns", "level", "text", "key"} for e in snap["log"])
     assert set(snap["log_kept"]) == {"from_seq", "key_from_seq"}
     assert set(snap["metrics"]) >= METRIC_KEYS
-    assert all({"t_ns", "p50_ms", "errors", "requests"} == set(p) for p in snap["series"])
+    assert all({"t_ns", "p50_ms", "p99_ms", "errors", "requests"} == set(p) for p in snap["series"])
     assert len(snap["series"]) <= 60
 
 

@@ -179,7 +179,13 @@ def test_a_reset_keeps_the_lesson_and_writes_it_at_the_head_of_the_new_run():
 
 def test_the_catalogue_lists_every_lesson_without_a_model():
     lessons = catalogue()
-    assert [lesson["id"] for lesson in lessons] == ["crash", "deploy", "store-failover", "two-tabs"]
+    assert [lesson["id"] for lesson in lessons] == [
+        "crash",
+        "deploy",
+        "store-failover",
+        "two-tabs",
+        "scale-out",
+    ]
     snap = Demo().apply({"type": "lesson", "id": "deploy"})
     deploy = lessons[1]
     assert [s["id"] for s in deploy["steps"]] == [s["id"] for s in snap["lesson"]["steps"]]

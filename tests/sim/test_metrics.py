@@ -58,5 +58,11 @@ def test_series_keeps_the_last_buckets_with_gaps_filled():
     series.record(9_500, False, 10)
     points = series.points(9_999)
     assert [p["t_ns"] for p in points] == [5_000, 6_000, 7_000, 8_000, 9_000]
-    assert points[-1] == {"t_ns": 9_000, "p50_ms": None, "errors": 1, "requests": 1}
+    assert points[-1] == {
+        "t_ns": 9_000,
+        "p50_ms": None,
+        "p99_ms": None,
+        "errors": 1,
+        "requests": 1,
+    }
     assert len(series.buckets) <= 5

@@ -42,6 +42,13 @@ const BUTTONS = {
     startOwnRun();
     return send({ type: "reset", config: {} });
   },
+  // The open lesson's settings and traffic, as the simulator's lesson gives them.
+  "lesson-setup": () => {
+    const { config, rate_per_s: rate } = run.snapshot.lesson.setup;
+    startOwnRun();
+    send({ type: "reset", config });
+    return send({ type: "traffic", rate_per_s: rate });
+  },
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
   "toggle-store": () =>
@@ -110,7 +117,10 @@ function onChange(event) {
     send({ type: "reset", config: { store_update: target.checked ? "atomic" : "read_modify_write" } });
   } else if (setting === "speed") ui.speed = Number(target.value);
   else if (setting === "redispatch") restart({ redispatch: target.value });
-  else if (setting === "policy") restart({ policy: target.value });
+  else if (setting === "policy") {
+    const [policy, hashType] = target.value.split(":"); // "source:consistent": a hash type
+    restart(hashType ? { policy, hash_type: hashType } : { policy });
+  }
   else if (setting === "store-latency") send({ type: "store_latency", ms: Number(target.value) });
   else if (setting === "traffic-rate" && run.snapshot.traffic.rate_per_s > 0) {
     send({ type: "traffic", rate_per_s: Number(target.value) });

@@ -1,5 +1,5 @@
-// A small inline SVG chart: median latency as a line, failed requests as bars, per bucket of
-// simulated time. No chart library: two shapes and two labels do the job.
+// A small inline SVG chart: median latency as a line, p99 as a dashed line, failed requests as
+// bars, per bucket of simulated time. No chart library: a few shapes and labels do the job.
 import { duration } from "guide/demo/format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -32,7 +32,8 @@ export function renderChart(svg, series, bucketMs) {
     return;
   }
   const latencies = points.map((p) => p.p50_ms).filter((v) => v !== null);
-  const maxLatency = Math.max(1, ...latencies);
+  const tails = points.map((p) => p.p99_ms).filter((v) => v !== null && v !== undefined);
+  const maxLatency = Math.max(1, ...latencies, ...tails);
   const maxErrors = Math.max(1, ...points.map((p) => p.errors));
   // A fixed axis of WINDOW buckets, the newest at the right, so the scale never stretches.
   const step = innerW / WINDOW;
@@ -65,6 +66,8 @@ export function renderChart(svg, series, bucketMs) {
     svg.append(element("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, class: "dot-latency" }));
   });
   if (path) svg.append(element("path", { d: path.trim(), class: "line-latency" }));
+  const tail = linePath(points, "p99_ms", first, step, innerH, maxLatency);
+  if (tail) svg.append(element("path", { d: tail, class: "line-p99" }));
   svg.append(element("text", { x: PAD.left - 4, y: PAD.top + 8, class: "chart-label", "text-anchor": "end" }, maxLatency.toFixed(1)));
   svg.append(element("text", { x: PAD.left - 4, y: HEIGHT - PAD.bottom, class: "chart-label", "text-anchor": "end" }, "0"));
   svg.append(element("text", { x: WIDTH - PAD.right, y: HEIGHT - 4, class: "chart-label", "text-anchor": "end" }, `last ${duration(WINDOW * bucketMs)}`));
@@ -72,5 +75,24 @@ export function renderChart(svg, series, bucketMs) {
   const last = latencies.length ? latencies[latencies.length - 1] : null;
   desc.textContent =
     `Over the last ${duration(points.length * bucketMs)} of simulated time: ${errors} failed requests` +
-    (last === null ? "." : `; the latest median latency is ${last.toFixed(2)} ms (peak ${maxLatency.toFixed(2)} ms).`);
+    (last === null ? "." : `; the latest median latency is ${last.toFixed(2)} ms`) +
+    (tails.length ? `, the latest p99 ${tails[tails.length - 1].toFixed(2)} ms (peak ${maxLatency.toFixed(2)} ms).` : ".");
+}
+
+// One value of each bucket as a path, broken where a bucket has none.
+function linePath(points, key, first, step, innerH, max) {
+  let path = "";
+  let gap = true;
+  points.forEach((point, index) => {
+    const value = point[key];
+    if (value === null || value === undefined) {
+      gap = true;
+      return;
+    }
+    const x = PAD.left + (first + index) * step + step / 2;
+    const y = HEIGHT - PAD.bottom - (value / max) * innerH;
+    path += `${gap ? "M" : "L"}${x.toFixed(1)},${y.toFixed(1)} `;
+    gap = false;
+  });
+  return path.trim();
 }

@@ -7,15 +7,19 @@ const POLICY_LABELS = {
   round_robin: "Round robin",
   least_connections: "Least connections",
   sticky: "Sticky cookie",
+  "source:map-based": "Source hash (map-based)",
+  "source:consistent": "Source hash (consistent)",
 };
 
-/** Show `mode` and `policy`; `checked` is the radio to check (a mode just chosen). */
-export function renderMode(root, mode, policy, checked = mode) {
+/** Show `mode` and `policy` (with its `hashType` for "source"); `checked` is the radio to
+ * check (a mode just chosen). */
+export function renderMode(root, mode, policy, checked = mode, hashType = "map-based") {
+  const shown = policy === "source" ? `source:${hashType}` : policy;
   for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.checked = radio.value === checked;
   for (const span of root.querySelectorAll("#demo-mode-note [data-for-mode]")) {
     span.hidden = span.dataset.forMode !== mode;
   }
   root.querySelector("#demo-diagram").dataset.mode = mode;
-  root.querySelector("[data-setting=policy]").value = policy;
-  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[policy]);
+  root.querySelector("[data-setting=policy]").value = shown;
+  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[shown]);
 }

@@ -36,11 +36,24 @@ export function renderServers(root, snapshot, enabled) {
     const backup = box.querySelector("[data-field=backup]");
     backup.hidden = server.backup_items === null;
     setText(backup, server.backup_items === null ? "" : `Backup: ${plural(server.backup_items, "item")}`);
+    renderLoad(box.querySelector("[data-field=load]"), server.load, snapshot.config.server_threads);
     const button = box.querySelector("[data-action]");
     setText(button, `${server.alive ? "Kill" : "Restart"} Server ${server.name}`);
     button.disabled = !enabled;
   }
   container.dataset.count = String(snapshot.servers.length);
+}
+
+// Busy threads against the server's threads, requests waiting, and requests finished per
+// second: short on screen, in words for a screen reader.
+function renderLoad(line, load, threads) {
+  const [shown, spoken] = line.children;
+  setText(shown, `${load.busy}/${threads} busy · ${load.queued} queued · ${load.rps}/s`);
+  setText(
+    spoken,
+    `${load.busy} of ${plural(threads, "thread")} busy, ${plural(load.queued, "request")} queued, ` +
+      `${load.rps} requests a second`,
+  );
 }
 
 export function renderStore(root, snapshot, enabled) {

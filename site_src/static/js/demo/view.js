@@ -86,10 +86,11 @@ function renderLog(snapshot) {
 function renderControls(snapshot) {
   const enabled = ui.ready;
   // A mode the learner just chose stays checked while snapshots from before it still arrive.
-  renderMode(root, snapshot.mode, snapshot.config.policy, ui.pendingMode ?? snapshot.mode);
+  const { policy, hash_type: hashType } = snapshot.config;
+  renderMode(root, snapshot.mode, policy, ui.pendingMode ?? snapshot.mode, hashType);
   for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.disabled = !enabled;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
-  for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store"]) {
+  for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store", "lesson-setup"]) {
     byAction(name).disabled = !enabled;
   }
   byAction("deploy").disabled = !enabled || Boolean(snapshot.deploy);

@@ -1,0 +1,124 @@
+"""A server's capacity, as Tomcat 10.1's NIO HTTP connector has it.
+
+Tomcat 10.1 HTTP connector reference (tomcat-10.1-doc/config/http.html, Introduction and
+the attributes `maxThreads`, `maxConnections`, `acceptCount`): each request needs a thread for
+its duration, up to `maxThreads` (200 by default) at once; further connections are accepted
+and wait in order until a thread is free, up to `maxConnections` connections (8,192 for NIO);
+past that, the operating system queues up to `acceptCount` more (100); past that, further
+connection requests are refused or time out. Linux drops them (`tcp_abort_on_overflow` 0), so
+the balancer sees a connect time-out, as for a vanished server. The time spent waiting is
+part of the request's latency.
+
+Simplified: a request takes its thread (or its place in the queue) when the balancer sends
+it, one hop early; health checks do not queue; a queued request runs the moment a thread is
+free. A background user sends one request at a time, so a server's queue never holds more
+requests than the users bound to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.core.cluster import Request, Server
+
+if TYPE_CHECKING:
+    from sim.core.model import Model
+
+RUN, WAIT, DROP = "run", "wait", "drop"
+DROPPED = "dropped"  # Request.refused of a connection a full backlog dropped
+
+
+def timed_out(req: Request) -> bool:
+    """Whether a failed connection timed out (a vanished server, a full backlog) rather than
+    being refused."""
+    return req.refused == DROPPED or req.server.kill_kind == "vanish"
+
+
+def admit(model: Model, server: Server, req: Request) -> str:
+    """Give a request arriving at a live server a thread (RUN), a place in the queue (WAIT),
+    or nothing: the backlog is full and its connection attempt is dropped (DROP)."""
+    config = model.config
+    busy = server.busy
+    if busy < config.server_threads and busy < config.server_max_connections:
+        server.busy = busy + 1
+        return RUN
+    if busy + len(server.waiting) >= config.server_max_connections + config.accept_queue:
+        return DROP
+    server.waiting.append(req)
+    req.refused = False  # a restart may re-admit a refused connection: its failure is off
+    req.gen += 1
+    return WAIT
+
+
+def release(model: Model, server: Server) -> None:
+    """A request leaves its thread: count it as finished by the server, and hand the thread
+    to the first request waiting, if any (its wait is part of its latency)."""
+    server.busy -= 1
+    now = model.queue.now
+    _count_finished(server, now // model.series.width_ns)
+    if server.waiting and server.alive:
+        following = server.waiting.popleft()
+        server.busy += 1
+        # Its work starts now, or on arrival if a thread is free before it arrives.
+        start = max(now, following.t_conn)
+        following.waited = start - following.t_conn
+        following.t_conn = start
+        model.begin(model, following)  # requests.plan_accepted, passed in by the model
+
+
+def holds_thread(req: Request) -> bool:
+    """Whether a request leaving its server held one of its threads: not a failed connection
+    (refused, dropped) and not one its server died with (lose_all freed those)."""
+    return not req.refused and not req.doomed
+
+
+def lose_all(server: Server) -> None:
+    """The server died: no thread runs and nothing waits (each request fails on its own)."""
+    server.waiting.clear()
+    server.busy = 0
+
+
+def _count_finished(server: Server, bucket: int) -> None:
+    """Count one finished request in the server's current bucket of the series."""
+    rps = server.rps
+    if bucket != rps[0]:
+        rps[2] = rps[1] if bucket == rps[0] + 1 else 0
+        rps[1] = 0
+        rps[0] = bucket
+    rps[1] += 1
+
+
+def finished_per_s(model: Model, server: Server) -> float:
+    """Requests the server finished per second over the last full bucket of the series."""
+    width = model.series.width_ns
+    last_full = model.queue.now // width - 1
+    bucket, now, before = server.rps
+    if bucket == last_full:
+        count = now
+    elif bucket == last_full + 1:
+        count = before
+    else:
+        count = 0
+    return count * 1_000_000_000 / width
+
+
+def load(model: Model, server: Server) -> dict:
+    """A server's load: requests running, waiting (for a thread or in the backlog), and
+    finished per second."""
+    return {
+        "busy": server.busy,
+        "queued": len(server.waiting),
+        "rps": round(finished_per_s(model, server), 3),
+    }
+
+
+def load_spread(model: Model) -> float | None:
+    """The busiest live server's rate over the mean of the live ones (1.0 is even); None
+    with no traffic."""
+    rates = [finished_per_s(model, s) for s in model.servers if s.alive]
+    total = 0.0
+    for rate in rates:
+        total += rate
+    if not total:
+        return None
+    return round(max(rates) * len(rates) / total, 3)
