@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.core import faults
-from sim.core.cluster import Copy, Store
+from sim.core.cluster import Copy
 from sim.core.records import (
     StoreFailoverIgnored,
     StoreOdown,
@@ -36,6 +36,7 @@ from sim.core.records import (
     StorePrimaryDied,
     StorePromoted,
 )
+from sim.core.store import Store
 from sim.core.units import MS
 
 if TYPE_CHECKING:

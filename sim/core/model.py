@@ -23,13 +23,14 @@ from sim.core import (
     workload,
 )
 from sim.core.balancer import Balancer
-from sim.core.cluster import DEMO_USER, Copy, Request, Server, Store, User
+from sim.core.cluster import DEMO_USER, Copy, Request, Server, User
 from sim.core.config import MODE_RULES, SERVER_NAMES, Config
 from sim.core.errors import ScenarioError
 from sim.core.events import EventQueue
 from sim.core.latency import Latency
 from sim.core.metrics import Metrics, Series
 from sim.core.records import Record, Started, TabsSent, Unchanged
+from sim.core.store import Store
 from sim.core.units import MS, S
 
 # Independent random streams, one per concern, so that switching traffic on does not move

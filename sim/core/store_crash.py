@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.core import failover, faults, requests, sessions
-from sim.core.cluster import Copy, Store
+from sim.core.cluster import Copy
 from sim.core.records import StoreCrashed, StoreCrashIgnored, StoreRestarted
+from sim.core.store import Store
 from sim.core.units import MS
 
 if TYPE_CHECKING:

@@ -83,10 +83,10 @@ def _arrival(model: Model, _arg: object, gen: int) -> None:
     """One simulated user adds an item."""
     if gen != model.traffic_gen:
         return
-    user = pick_user(model, model.traffic_rng)
-    if model.visits is not None:  # the place's visitor now (visits.py)
-        user = model.user(visits.visitor(model, user.id))
-    requests.offer(model, user)
+    place = pick_user(model, model.traffic_rng)
+    if model.visits is not None:  # the place's visitor now, who may be a new one
+        place = model.user(visits.visitor(model, place.id))
+    requests.offer(model, place)
     _schedule_arrival(model)
 
 

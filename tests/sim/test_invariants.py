@@ -141,7 +141,7 @@ class ReplicatedCluster(Cluster):
         settled = self.last_kill_ns is None or self.model.now >= self.last_kill_ns + drop
         return settled and all(s.alive for s in self.model.servers)
 
-    # A kill of the last server loses its sessions even here: no other member holds a backup.
+    # A backup needs another server: killing the only one loses its sessions in any mode.
     @precondition(lambda self: self.repaired() and len(self.model.servers) > 1)
     @rule(data=st.data())
     def kill(self, data: st.DataObject) -> None:
