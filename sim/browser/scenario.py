@@ -1,6 +1,6 @@
 """A scenario (seed, config, actions) and its compact, versioned, URL-safe encoding.
 
-    v1.<seed>.<config>.<actions>
+    v3.<seed>.<config>.<actions>
 
 <config> is base64url (no padding) of the JSON object of the fields that differ from the
 defaults of the config's mode, or empty. <actions> are tokens joined by "-":
@@ -29,11 +29,11 @@ from sim.core.config import Config, build_config
 from sim.core.errors import ScenarioError
 from sim.core.units import S
 
-# The encoding's version changes whenever the same actions would replay to a different run.
-# v1: links made before the model followed HAProxy's checks and retries and Tomcat's failure
-# detector (December 2026); they still parse, and replay with the current model.
-VERSION = "v2"
-EARLIER_VERSIONS = ("v1",)
+# The version changes whenever the same actions would replay to a different run; earlier ones
+# parse and replay with the current model. v1: before HAProxy's checks and Tomcat's failure
+# detector; v2: before MSG_PROXY, 5 s cluster sends, redispatch every/last/off (Dec. 2026).
+VERSION = "v3"
+EARLIER_VERSIONS = ("v1", "v2")
 MAX_CHARS = 2_000  # a link (our choice: short enough for any browser, chat or mail client)
 MAX_FILE_CHARS = 100_000  # a run saved as a file, too long for a link (our choice)
 MAX_INPUT_CHARS = 20_000  # a whole link may carry other parameters

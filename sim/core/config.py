@@ -14,8 +14,9 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   BackupManager copy (Tomcat cluster how-to: one backup on one other node);
 - membership_drop_ms 3,000: Tomcat's McastService `dropTime` default (cluster membership
   reference);
-- replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms, how
-  long a replication to a vanished member waits (cluster sender reference);
+- replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms
+  (cluster sender reference); a send to a vanished member fails only after ParallelNioSender's
+  fixed 5 s select, 5 s in all (sim/core/copies.py);
 - failure_check_timeout_ms 1,000: TcpFailureDetector's `connectTimeout` default, how long
   its TCP check of a suspect member waits (cluster interceptor reference);
 - store_update "read_modify_write": session code that saves the whole cart attribute, as

@@ -63,6 +63,18 @@ class CopyFailed(NamedTuple):
     kind = "copy_failed"
 
 
+class ProxyFailed(NamedTuple):
+    """Announcing a new session to the other members (MSG_PROXY) failed on dead `members`;
+    the node re-published `sends` sessions once the detector had removed them."""
+
+    user: str
+    server: str
+    members: tuple[str, ...]
+    vanished: bool
+    sends: int
+    kind = "proxy_failed"
+
+
 class RequestFinished(NamedTuple):
     """A request's answer: `failure` says why it failed (see sim.story.console)."""
 

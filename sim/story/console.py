@@ -11,14 +11,20 @@ from sim.core import records as r
 from sim.core.config import MODE_LABELS, MODE_RULES, Config
 from sim.core.units import MS, from_thousandths
 from sim.story.console_lessons import LESSON_LINES
-from sim.story.requests_said import copy_failed, lost_update, request_line, tabs_sent
+from sim.story.requests_said import (
+    copy_failed,
+    lost_update,
+    proxy_failed,
+    request_line,
+    tabs_sent,
+)
 from sim.story.words import plural, seconds
 
 Line = tuple[str, str] | None
 
 # The kinds whose lines explain an outcome (a kill, what it took with it, a store outage and
-# the items a failover lost, a lost update, a failed copy): the console keeps them while
-# ordinary lines come and go (sim/story/log.py).
+# the items a failover lost, a lost update, a failed copy or announcement): the console keeps
+# them while ordinary lines come and go (sim/story/log.py).
 KEY_KINDS = frozenset(
     (
         "killed",
@@ -28,6 +34,7 @@ KEY_KINDS = frozenset(
         "store_primary_back",
         "lost_update",
         "copy_failed",
+        "proxy_failed",
     )
 )
 
@@ -180,6 +187,7 @@ LINES: dict[type, Callable[..., Line]] = {
     r.TabsSent: tabs_sent,
     r.LostUpdate: lost_update,
     r.CopyFailed: copy_failed,
+    r.ProxyFailed: proxy_failed,
     r.RequestFinished: request_line,
     r.Killed: killed,
     r.MemoryLost: memory_lost,
