@@ -31,7 +31,7 @@ from sim.core.units import S
 
 # The version changes whenever the same actions would replay to a different run; earlier ones
 # parse and replay with the current model. v1: before HAProxy's checks and Tomcat's failure
-# detector; v2: before MSG_PROXY, 5 s cluster sends, redispatch every/last/off (Dec. 2026).
+# detector; v2: before MSG_PROXY, 5 s cluster sends, every/last/off, preStop deploys (2026).
 VERSION = "v3"
 EARLIER_VERSIONS = ("v1", "v2")
 MAX_CHARS = 2_000  # a link (our choice: short enough for any browser, chat or mail client)

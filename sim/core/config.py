@@ -21,8 +21,9 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   its TCP check of a suspect member waits (cluster interceptor reference);
 - store_update "read_modify_write": session code that saves the whole cart attribute, as
   Spring Session does; "atomic" is Redis HINCRBY (or WATCH/MULTI/EXEC);
-- drain_ms 30,000: a rolling deploy drains each server for Kubernetes' default
-  `terminationGracePeriodSeconds`, 30 s;
+- drain_ms 20,000: our choice, the `preStop` wait of a rolling deploy (the server drains
+  meanwhile), within termination_grace_ms 30,000, Kubernetes' default
+  `terminationGracePeriodSeconds`, which bounds the time to SIGKILL (sim/core/deploy.py);
 - store_replication_lag_ms 100: our choice, how far the store's replica trails its primary
   (replication is asynchronous; no source defines a typical lag);
 - store_down_after_ms 30,000: Sentinel's `down-after-milliseconds` in the sentinel.conf
@@ -99,6 +100,7 @@ _INT_RANGES = {
     "replication_round_trip_us": (0, 1_000_000),
     "series_bucket_ms": (100, 60_000),
     "drain_ms": (0, 600_000),
+    "termination_grace_ms": (0, 3_600_000),
     "store_replication_lag_ms": (0, 600_000),
     "store_down_after_ms": (1, 600_000),
     "store_failover_ms": (0, 600_000),
@@ -142,7 +144,8 @@ class Config:
     replication_round_trip_us: int = 500
     series_bucket_ms: int = 1_000
     store_update: str = "read_modify_write"  # as session code that saves the whole cart does
-    drain_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default, 30 s
+    drain_ms: int = 20_000  # our choice: a deploy's preStop wait, within the grace period
+    termination_grace_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default
     store_replication_lag_ms: int = 100  # our choice: no source defines a typical lag
     store_down_after_ms: int = 30_000  # Sentinel down-after-milliseconds (sentinel.conf)
     store_failover_ms: int = 5_000  # our choice: quorum, election, REPLICAOF NO ONE, clients

@@ -223,6 +223,14 @@ class DeployStopping(NamedTuple):
     kind = "deploy_stopping"
 
 
+class DeployKilled(NamedTuple):
+    """The grace period ended with the process still running: SIGKILL."""
+
+    server: str
+    in_flight: int
+    kind = "deploy_killed"
+
+
 class DeployReplaced(NamedTuple):
     server: str
     kind = "deploy_replaced"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sim.core import records as r
 from sim.core.config import MODE_LABELS, MODE_RULES, Config
+from sim.core.deploy import SIGKILL
 from sim.core.units import MS, from_thousandths
 from sim.story.console_lessons import LESSON_LINES
 from sim.story.requests_said import (
@@ -28,6 +29,7 @@ Line = tuple[str, str] | None
 KEY_KINDS = frozenset(
     (
         "killed",
+        "deploy_killed",
         "memory_lost",
         "store_down",
         "store_primary_died",
@@ -44,6 +46,8 @@ def started(rec: r.Started, config: Config) -> Line:
 
 
 def killed(rec: r.Killed, config: Config) -> Line:
+    if rec.cause == SIGKILL:
+        return None  # the deploy's own line says it (console_lessons.deploy_killed)
     how = (
         "crashed: connections are refused at once"
         if rec.how == "crash"

@@ -9,10 +9,11 @@ Line = tuple[str, str] | None
 
 
 def deploy_started(rec: r.DeployStarted, config: Config) -> Line:
-    drain = seconds(config.drain_ms * MS)
+    wait = seconds(config.drain_ms * MS)
     return "info", (
-        f"Rolling deploy of Servers {', '.join(rec.servers)}, one at a time: each drains for "
-        f"{drain}, stops, starts the new version empty and rejoins after "
+        f"Rolling deploy of Servers {', '.join(rec.servers)}, one at a time: each drains "
+        f"(no new users) through a preStop wait of {wait}, then gets SIGTERM, finishes the "
+        "requests inside and exits; the new version starts empty and rejoins after "
         f"{plural(config.rise, 'passed health check')}."
     )
 
@@ -22,17 +23,30 @@ def deploy_ignored(rec: r.DeployIgnored, config: Config) -> Line:
 
 
 def deploy_draining(rec: r.DeployDraining, config: Config) -> Line:
+    wait = seconds(config.drain_ms * MS)
     return "info", (
         f"Rolling deploy: Server {rec.server} drains (HAProxy drain): no new visitors, but "
-        "clients whose cookie names it still reach it."
+        f"clients whose cookie names it still reach it, and it serves them during its preStop "
+        f"wait ({wait})."
     )
 
 
 def deploy_stopping(rec: r.DeployStopping, config: Config) -> Line:
     inside = plural(rec.in_flight, "request")
     return "info", (
-        f"Rolling deploy: Server {rec.server} is out of the balancer; it stops cleanly once "
-        f"the requests inside have finished ({inside} now)."
+        f"Rolling deploy: SIGTERM for Server {rec.server}. It is out of the balancer and "
+        f"Tomcat pauses its connectors, so nothing new gets in; it exits once the requests "
+        f"inside have finished ({inside} now)."
+    )
+
+
+def deploy_killed(rec: r.DeployKilled, config: Config) -> Line:
+    grace = seconds(config.termination_grace_ms * MS)
+    inside = plural(rec.in_flight, "request")
+    return "warn", (
+        f"Rolling deploy: the {grace} grace period (terminationGracePeriodSeconds) is over and "
+        f"Server {rec.server} is still running: SIGKILL, with {inside} inside. No clean stop: "
+        "its memory goes as in a crash."
     )
 
 
@@ -123,6 +137,7 @@ LESSON_LINES = {
     r.DeployIgnored: deploy_ignored,
     r.DeployDraining: deploy_draining,
     r.DeployStopping: deploy_stopping,
+    r.DeployKilled: deploy_killed,
     r.DeployReplaced: deploy_replaced,
     r.DeploySkipped: deploy_skipped,
     r.DeployFinished: deploy_finished,
