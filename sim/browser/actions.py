@@ -12,6 +12,7 @@ from sim.core.errors import ScenarioError
 from sim.core.model import Model
 from sim.core.units import US, S, from_thousandths, to_thousandths
 from sim.story.lessons import ANSWERS, BY_ID
+from sim.vocabulary import STORE_KILL_KINDS
 
 MAX_ADVANCE_NS = 600 * S  # one advance: 10 minutes of simulated time
 MAX_STORE_LATENCY_MS = 10_000
@@ -27,7 +28,7 @@ FIELDS = {
     "restart": (("server",), ()),
     "add_server": ((), ()),
     "remove_server": ((), ()),
-    "kill_store": ((), ()),
+    "kill_store": ((), ("kind",)),
     "restore_store": ((), ()),
     "store_latency": (("ms",), ()),
     "deploy": ((), ()),
@@ -92,6 +93,10 @@ def validate_action(action: object) -> dict:
             if action["kind"] not in ("crash", "vanish"):
                 raise ScenarioError(f"kill kind: {action['kind']!r} is not crash or vanish")
             out["kind"] = action["kind"]
+    elif kind == "kill_store" and action.get("kind", "unreachable") != "unreachable":
+        if action["kind"] not in STORE_KILL_KINDS:
+            raise ScenarioError(f"kill_store kind: {action['kind']!r} is not unreachable or crash")
+        out["kind"] = action["kind"]  # unreachable, the default, is left out as old links have it
     elif kind == "store_latency":
         out["ms"] = canonical_number(action, "ms", MAX_STORE_LATENCY_MS)
     elif kind == "chaos":
@@ -139,7 +144,7 @@ def apply_action(model: Model, action: dict) -> None:
     elif kind == "failover_store":
         model.fail_over_store()
     elif kind == "kill_store":
-        model.kill_store()
+        model.kill_store(action.get("kind", "unreachable"))
     elif kind == "restore_store":
         model.restore_store()
     elif kind == "store_latency":

@@ -47,10 +47,10 @@ from sim.browser.scenario import (
     MAX_TOTAL_ADVANCE_NS,
     Encoder,
     Scenario,
-    earlier_version_notice,
     parse,
 )
 from sim.browser.snapshot import build_snapshot, metrics_of
+from sim.browser.versions import earlier_version_notice
 from sim.core.config import MODES, build_config
 from sim.core.errors import ModelError, ScenarioError
 from sim.core.model import Model
@@ -81,7 +81,7 @@ class Demo:
         self._runs = 0  # runs started (a reset starts one): a comparison belongs to one
         self._compared: tuple[int, int] | None = None  # (run, time_ns) of the last comparison
         self._start(scenario.seed, scenario.config)
-        notices = (earlier_version_notice(scenario), notice)
+        notices = (earlier_version_notice(scenario.made_with), notice)
         self._notice = " ".join(n for n in notices if n) or None
         self._loading = Replay(self._apply_loaded, self._advance, self._record)
         for action in actions:

@@ -1,7 +1,7 @@
 """A run saved as a file: one line saying how long the run is, then its scenario.
 
     chaos-monkey-run actions=<count> advanced-ns=<simulated time the actions advance>
-    v2.<seed>.<config>.<actions>
+    v3.<seed>.<config>.<actions>
 
 The first line lets a file that was cut short or changed be refused instead of replayed as a
 shorter or different run. Files saved before it existed hold the scenario alone; they still

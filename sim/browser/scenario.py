@@ -1,6 +1,6 @@
 """A scenario (seed, config, actions) and its compact, versioned, URL-safe encoding.
 
-    v3.<seed>.<config>.<actions>
+    v4.<seed>.<config>.<actions>   (versions: sim/browser/versions.py)
 
 <config> is base64url (no padding) of the JSON object of the fields that differ from the
 defaults of the config's mode, or empty. <actions> are tokens joined by "-":
@@ -8,7 +8,7 @@ defaults of the config's mode, or empty. <actions> are tokens joined by "-":
     r / rN     request (N of them)      n   add_server        c0 / c1  chaos off / on
     rr         request from two tabs
     aNS        advance NS nanoseconds    x   remove_server     tR       traffic R per second
-    kS, kSc, kSv  kill S (crash/vanish)  d   kill_store        lM       store latency M ms
+    kS, kSc, kSv  kill S (crash/vanish)  d / dc  kill_store (unreachable / crash)  lM  latency M ms
     sS         restart S                 u   restore_store
     p          deploy (rolling)         f   failover_store
     gID        lesson ID ("-" in an id written "_")   wANSWER   predict ANSWER
@@ -25,15 +25,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from sim.browser.actions import MAX_ADVANCE_NS, MAX_SEED, validate_action
 from sim.browser.json_depth import nesting
+from sim.browser.versions import EARLIER_VERSIONS, VERSION, as_meant
 from sim.core.config import Config, build_config
 from sim.core.errors import ScenarioError
 from sim.core.units import S
 
-# The version changes whenever the same actions would replay to a different run; earlier ones
-# parse and replay with the current model. v1: before HAProxy's checks and Tomcat's failure
-# detector; v2: before MSG_PROXY, 5 s cluster sends, every/last/off, preStop deploys (2026).
-VERSION = "v3"
-EARLIER_VERSIONS = ("v1", "v2")
 MAX_CHARS = 2_000  # a link (our choice: short enough for any browser, chat or mail client)
 MAX_FILE_CHARS = 100_000  # a run saved as a file, too long for a link (our choice)
 MAX_INPUT_CHARS = 20_000  # a whole link may carry other parameters
@@ -42,7 +38,7 @@ MAX_RUN = 1_000  # one "rN" token
 MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
 
 _TOKEN = re.compile(
-    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|([nxdupf])"
+    r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|(d)(c?)|([nxupf])"
     r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)|(g)([a-z_]{1,20})|(w)([a-z]{1,20})"
 )
 
@@ -66,16 +62,6 @@ class Scenario:
             raise ScenarioError("actions must be a tuple")
 
 
-def earlier_version_notice(scenario: Scenario) -> str | None:
-    """What the page says about a link made with an earlier version, or None."""
-    if scenario.made_with == VERSION:
-        return None
-    return (
-        "This link was made with an earlier version of the simulator. It replays with the "
-        "current model, so what happens may differ from what its author saw."
-    )
-
-
 def _number_text(value: int | float) -> str:
     """Return a canonical number as text (repr never uses an exponent in our ranges)."""
     return str(value) if type(value) is int else repr(value)
@@ -92,6 +78,8 @@ def _token(action: dict) -> str:
         return "k" + action["server"] + {"crash": "c", "vanish": "v"}.get(action.get("kind"), "")
     if kind == "restart":
         return "s" + action["server"]
+    if kind == "kill_store":
+        return "dc" if action.get("kind") == "crash" else "d"
     if kind == "store_latency":
         return "l" + _number_text(action["ms"])
     if kind == "chaos":
@@ -105,7 +93,6 @@ def _token(action: dict) -> str:
     simple = {
         "add_server": "n",
         "remove_server": "x",
-        "kill_store": "d",
         "restore_store": "u",
         "deploy": "p",
         "failover_store": "f",
@@ -171,8 +158,8 @@ def _extract(text: str) -> str:
     raise ScenarioError("the link has no scenario parameter value")
 
 
-def _parse_config(text: str) -> Config:
-    """Decode the config section."""
+def _parse_config(text: str, made_with: str = VERSION) -> Config:
+    """Decode the config section of a link made with `made_with`."""
     if not text:
         return Config()
     if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
@@ -195,7 +182,7 @@ def _parse_config(text: str) -> Config:
     for key, value in overrides.items():
         if not isinstance(value, str | int | float | bool) or value is None:
             raise ScenarioError(f"config {key}: must be a plain value")
-    return build_config(overrides)
+    return build_config(as_meant(made_with, overrides))
 
 
 def _parse_actions(text: str) -> tuple:
@@ -254,6 +241,8 @@ def _action_of(code: str, args: list[str]) -> dict:
         return action
     if code == "s":
         return {"type": "restart", "server": args[0]}
+    if code == "d":
+        return {"type": "kill_store", **({"kind": "crash"} if args and args[0] else {})}
     if code == "c":
         return {"type": "chaos", "on": args[0] == "1"}
     if code == "g":
@@ -268,7 +257,6 @@ def _action_of(code: str, args: list[str]) -> dict:
     simple = {
         "n": "add_server",
         "x": "remove_server",
-        "d": "kill_store",
         "u": "restore_store",
         "p": "deploy",
         "f": "failover_store",
@@ -296,5 +284,5 @@ def parse(text: object, max_chars: int = MAX_CHARS) -> Scenario:
     seed_text, config_text, actions_text = parts[1:]
     if not re.fullmatch(r"[0-9]{1,10}", seed_text) or int(seed_text) > MAX_SEED:
         raise ScenarioError(f"seed: {seed_text[:20]!r} is not an integer in 0..{MAX_SEED}")
-    config, actions = _parse_config(config_text), _parse_actions(actions_text)
+    config, actions = _parse_config(config_text, parts[0]), _parse_actions(actions_text)
     return Scenario(int(seed_text), config, actions, made_with=parts[0])

@@ -26,9 +26,16 @@ New snapshot keys:
 - `servers[].status`: {"icon", "short", "text"}: the server in words (icon one of up,
   detecting, down, draining, replacing, readmitting), deploy phases included
 - `store.status`: {"icon", "text"} (text includes the added latency), `store.node_lines`:
-  [one line per Redis node], `store.killed` (no node answers: "Restore database"),
+  [one line per Redis node], `store.killed` (no node answers, or the primary's process is
+  restarting: "Restore database"),
   `store.restorable` (the old primary can be brought back: after a promotion, or while
-  Sentinel is still detecting)
+  Sentinel is still detecting), `store.disk` (what the primary's disk holds, in words:
+  what a killed Redis process restarts with, per `config.store_persistence`),
+  `store.restarting` (null, or {"until_ns"}: the primary's Redis process was killed and
+  restarts then; "Restore database" restarts it at once)
+- the action {"type": "kill_store", "kind": "unreachable" | "crash"} (default unreachable,
+  token `d`; crash, token `dc`): the store's host unreachable, or its primary's process
+  killed
 - `deploy_status`: a sentence while a rolling deploy runs, else null
 - `can_add_server`, `can_remove_server`: whether Add / Remove server would be accepted (the
   last server cannot be removed; at most 26), decided where the model decides them
@@ -104,7 +111,9 @@ def _store(model: Model) -> dict:
     used = model.rules.uses_store
     cart = model.store.carts.get(DEMO_USER)
     nodes = failover.state(model.store)
+    down_until = model.store.disk.down_until
     return {
+        "restarting": None if down_until is None else {"until_ns": down_until},
         "up": model.store.reachable(),
         "used": used,
         "cart_items": (cart.items if cart is not None else 0) if used else None,

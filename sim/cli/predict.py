@@ -18,6 +18,14 @@ Bindings (version 1), JSON:
      "requests_after_kill": [{"user": "u1", "at_ms": 6710.5}, ...]}
 A user's `server` is null when its cart is in the store (stateless mode). Times are
 milliseconds from the first round of health checks, the model's time 0.
+
+A crash of the store's Redis process instead of a server's kill (stateless mode only):
+`"store_crash": {"at_ms": 6703.0, "persistence": "none" | "rdb" | "aof-everysec" |
+"aof-always", "restart_ms": 1000}` in place of `kill`. Redis is taken to have started empty
+at time 0; the users' items count as written at the crash's moment (bindings carry no write
+times), so no RDB save comes between them and the crash: right for a run shorter than the
+first save point (60 s with 10,000 changes). The prediction adds `carts` (each user's items
+at the end) and `restart_s`; `detection_s` is null.
 """
 
 from sim.core import requests, sessions
@@ -25,7 +33,7 @@ from sim.core.config import KILL_KINDS, SERVER_NAMES, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
 from sim.core.units import MS, S
-from sim.vocabulary import BINDINGS_VERSION, LAB_MODES
+from sim.vocabulary import BINDINGS_VERSION, LAB_MODES, STORE_PERSISTENCE
 
 CONFIG_KEYS = (
     "retries",
@@ -68,12 +76,30 @@ def _check_top(bindings: object) -> list[str]:
     _require(isinstance(config, dict), "config must be an object")
     unknown = sorted(str(k) for k in config if k not in CONFIG_KEYS)
     _require(not unknown, f"config has unknown field(s) {', '.join(unknown)}")
+    if "store_crash" in bindings:
+        _check_store_crash(bindings)
+        return servers
     kill = bindings.get("kill")
     _require(isinstance(kill, dict), "kill must be an object")
     _require(kill.get("server") in servers, f"kill server {kill.get('server')!r} is not a server")
     _require(kill.get("kind") in KILL_KINDS, f"kill kind {kill.get('kind')!r} is not a kind")
     _time_ns(kill.get("at_ms"), "kill at_ms")
     return servers
+
+
+def _check_store_crash(bindings: dict) -> None:
+    """Check a store crash: stateless mode, no server kill, its time, persistence, restart."""
+    crash = bindings["store_crash"]
+    _require(bindings["mode"] == "stateless", "a store crash needs mode stateless")
+    _require("kill" not in bindings, "give kill or store_crash, not both")
+    _require(isinstance(crash, dict), "store_crash must be an object")
+    unknown = sorted(str(k) for k in crash if k not in ("at_ms", "persistence", "restart_ms"))
+    _require(not unknown, f"store_crash has unknown field(s) {', '.join(unknown)}")
+    _time_ns(crash.get("at_ms"), "store_crash at_ms")
+    persistence = crash.get("persistence")
+    _require(persistence in STORE_PERSISTENCE, f"store_crash persistence {persistence!r}")
+    restart = crash.get("restart_ms", 1000)
+    _require(type(restart) is int and 0 <= restart <= 600_000, f"restart_ms {restart!r}")
 
 
 def _check_users(bindings: dict, servers: list[str]) -> None:
@@ -118,10 +144,60 @@ def _run_until(model: Model, until_ns: int, victim: str, kill_ns: int, found: li
     queue.run_until(until_ns)
 
 
+def _predict_store_crash(bindings: dict, servers: list[str]) -> dict:
+    """Replay a crash of the store's Redis process: the carts in the store at the crash, the
+    restart with what the persistence kept, the same requests afterwards."""
+    crash = bindings["store_crash"]
+    restart_ms = crash.get("restart_ms", 1000)
+    overrides = {
+        "mode": "stateless",
+        "servers": len(servers),
+        "store_persistence": crash["persistence"],
+        "store_restart_ms": restart_ms,
+        **bindings["config"],
+    }
+    model = Model(build_config(overrides), seed=1, record=False)
+    crash_ns = _time_ns(crash["at_ms"], "store_crash at_ms")
+    model.advance(crash_ns)
+    for user in bindings["users"]:
+        sessions.place(model, user["id"], None, user["items"])
+    model.kill_store("crash")
+    for request in sorted(bindings.get("requests_after_kill", []), key=lambda r: r["at_ms"]):
+        model.advance(max(0, _time_ns(request["at_ms"], "") - model.now))
+        requests.offer(model, model.user(request["user"]))
+    limit = model.now + SETTLE_NS
+    while (model.active or model.waiting or not model.store.reachable()) and model.now < limit:
+        model.advance(min(S, limit - model.now))
+    metrics = model.metrics
+    counts = model.item_counts()
+    carts = model.store.carts
+    return {
+        "mode": "stateless",
+        "store_crash": dict(crash),
+        "acknowledged_items": counts["acknowledged_items"],
+        "lost_items": counts["lost_items"],
+        "lost_sessions": metrics.lost_sessions,
+        "detection_s": None,
+        "restart_s": restart_ms / 1000,
+        "carts": {
+            u["id"]: carts[u["id"]].items if u["id"] in carts else 0 for u in bindings["users"]
+        },
+        "after_kill": {
+            "requests": metrics.requests,
+            "ok": metrics.ok,
+            "failed": metrics.failed,
+            "retried": metrics.retried,
+        },
+        **metrics.percentiles(),
+    }
+
+
 def predict(bindings: object) -> dict:
     """Replay the bindings in the model; return its prediction (raises ScenarioError)."""
     servers = _check_top(bindings)
     _check_users(bindings, servers)
+    if "store_crash" in bindings:
+        return _predict_store_crash(bindings, servers)
     kill = bindings["kill"]
     overrides = {
         "mode": bindings["mode"],

@@ -4,6 +4,7 @@ requests."""
 from collections import deque
 
 from sim.core.config import SERVER_NAMES
+from sim.core.disk import Disk
 
 DEMO_USER = "you"  # the learner; background users are u1..uN
 
@@ -134,6 +135,7 @@ class Store:
         "added_latency_ns",
         "attached",
         "carts",
+        "disk",
         "failed",
         "failover",
         "keep_ns",
@@ -147,10 +149,11 @@ class Store:
         "wait",
     )
 
-    def __init__(self, wait: bool = False, lag_ns: int = 0) -> None:
+    def __init__(self, wait: bool = False, lag_ns: int = 0, persistence: str = "rdb") -> None:
         """Start up and empty: R1 the primary, R2 its replica trailing by `lag_ns`; `wait`:
-        each write waits for the replica (WAIT 1 0)."""
-        self.up = True  # false: no store at all (kill_store)
+        each write waits for the replica (WAIT); the primary persists as `persistence` says."""
+        self.up = True  # false: no store at all (kill_store unreachable)
+        self.disk = Disk(persistence)
         self.wait = wait
         # How long a write stays at risk: the lag, or nothing when writes wait for the replica.
         self.keep_ns = 0 if wait else lag_ns
@@ -179,12 +182,12 @@ class Store:
 
     def reachable(self) -> bool:
         """Whether a server can read and write carts now (a primary is up and known)."""
-        return self.up and self.failover is None
+        return self.up and self.failover is None and self.disk.down_until is None
 
     def settle(self) -> None:
         """After any change: what a request's store operations meet from now on: None,
         "load" (unreachable: it fails at its first operation) or "wait" (its write waits for
-        a replica there is not: WAIT 1 0 blocks until one acknowledges)."""
+        a replica there is not: WAIT blocks until one acknowledges or its time-out)."""
         if not self.reachable():
             self.meets = "load"
         elif self.wait and self.replica is None:

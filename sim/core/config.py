@@ -30,6 +30,14 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   shipped with Redis; store_failover_ms 5,000: our choice for the quorum, the election,
   `REPLICAOF NO ONE` and clients finding the new primary (`failover-timeout` is an upper
   bound, not a duration); store_wait false: Redis acknowledges before replicating;
+- store_wait_timeout_ms 1,000: our choice for `WAIT 1 <ms>` (0 blocks for ever, as WAIT 0 does);
+  when it expires with no replica's acknowledgement the application answers 503 (the write
+  stays on the primary: WAIT rolls nothing back);
+- store_persistence "rdb": Redis's built-in save points (`save 3600 1 300 100 60 10000`,
+  `appendServerSaveParams` in src/server.c; the shipped redis.conf leaves them commented
+  out) and `appendonly no`; store_restart_ms 1,000: our choice for a supervisor restarting
+  a killed Redis (Debian's unit has `Restart=always`, systemd's `RestartSec` is 100 ms) and
+  Redis loading a small data set;
 - the rest (work per request, time-outs, restart delay, chaos interval) are our choices,
   scaled so that a learner sees a kill and a recovery within a minute of simulated time.
 """
@@ -37,7 +45,7 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
 from dataclasses import dataclass, fields
 
 from sim.core.errors import ScenarioError
-from sim.vocabulary import KILL_KINDS, MODES
+from sim.vocabulary import KILL_KINDS, MODES, STORE_PERSISTENCE
 
 MODE_LABELS = {
     "stateless": "Stateless",
@@ -104,6 +112,8 @@ _INT_RANGES = {
     "store_replication_lag_ms": (0, 600_000),
     "store_down_after_ms": (1, 600_000),
     "store_failover_ms": (0, 600_000),
+    "store_wait_timeout_ms": (0, 600_000),
+    "store_restart_ms": (0, 600_000),
 }
 _BOOLS = ("store_wait",)
 _CHOICES = {
@@ -112,6 +122,7 @@ _CHOICES = {
     "kill_kind": KILL_KINDS,
     "store_update": STORE_UPDATES,
     "redispatch": REDISPATCH,
+    "store_persistence": STORE_PERSISTENCE,
 }
 
 
@@ -149,7 +160,10 @@ class Config:
     store_replication_lag_ms: int = 100  # our choice: no source defines a typical lag
     store_down_after_ms: int = 30_000  # Sentinel down-after-milliseconds (sentinel.conf)
     store_failover_ms: int = 5_000  # our choice: quorum, election, REPLICAOF NO ONE, clients
-    store_wait: bool = False  # each write waits for the replica (WAIT 1 0)
+    store_wait: bool = False  # each write waits for the replica (WAIT 1 <timeout>)
+    store_wait_timeout_ms: int = 1_000  # WAIT's time-out, our choice; 0: for ever (WAIT 1 0)
+    store_persistence: str = "rdb"  # Redis's built-in save points, no AOF
+    store_restart_ms: int = 1_000  # our choice: a supervisor restarts a killed Redis
 
     def __post_init__(self) -> None:
         """Refuse invalid values, naming the field; resolve the default policy."""

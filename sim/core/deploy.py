@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from sim.core import sessions
 from sim.core.cluster import Server
-from sim.core.records import (
+from sim.core.records_deploy import (
     DeployDraining,
     DeployFinished,
     DeployIgnored,

@@ -2,8 +2,9 @@
 
 - Replication is asynchronous: the primary acknowledges a write before the replica has it,
   and the replica trails by `store_replication_lag_ms` (our choice; no source defines a
-  typical lag). With `store_wait` each write waits for the replica (WAIT 1 0) before it is
-  acknowledged, one more round trip; with no replica WAIT 1 0 blocks (requests.py).
+  typical lag). With `store_wait` each write waits for the replica (WAIT 1 <time-out>)
+  before it is acknowledged, one more round trip; with no replica WAIT returns 0 at its
+  time-out, or blocks with none (requests.py).
 - `failover_store`: the primary dies. Writes acknowledged within the lag before it are lost
   with it. Sentinel marks it subjectively down after `down-after-milliseconds`
   (`store_down_after_ms`, 30 s in the sentinel.conf shipped with Redis), then, once a
@@ -17,6 +18,9 @@
 - After a promotion the old primary stays down, and the store has no replica.
   `restore_store` brings it back, and Sentinel makes it a replica of the new primary
   (documented by Sentinel: a returning old master is reconfigured as a replica).
+- A primary whose process was killed (store_crash.py) and had not restarted when the replica
+  was promoted: the carts are the replica's, and the process, once it runs again, becomes
+  the new primary's replica.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.core import faults
-from sim.core.cluster import Store
+from sim.core.cluster import Copy, Store
 from sim.core.records import (
     StoreFailoverIgnored,
     StoreOdown,
@@ -42,6 +46,9 @@ def start(model: Model) -> None:
     """The primary dies; Sentinel will promote the replica (no replica, or one failover
     already under way: logged, ignored)."""
     store = model.store
+    if store.disk.down_until is not None:
+        model.note(StoreFailoverIgnored("restarting", None))
+        return
     if store.failover is not None:
         model.note(StoreFailoverIgnored("under_way", None))
         return
@@ -49,16 +56,21 @@ def start(model: Model) -> None:
         model.note(StoreFailoverIgnored("no_replica", store.failed))
         return
     now = model.queue.now
-    lost = _lose_unreplicated(model, store, now)
-    down_after = model.config.store_down_after_ms * MS
-    store.failover = ("detecting", now + down_after)
+    lost = lose_unreplicated(model, store, now)
+    detect(model, now)
     store.settle()
     model.note(StorePrimaryDied(store.primary, store.replica, lost))
     faults.store_lost(model)
-    model.queue.push(now + down_after, _objectively_down, None)
 
 
-def _lose_unreplicated(model: Model, store: Store, now: int) -> int:
+def detect(model: Model, now: int) -> None:
+    """The primary stopped answering now: Sentinel calls it down after down-after."""
+    when = now + model.config.store_down_after_ms * MS
+    model.store.failover = ("detecting", when)
+    model.queue.push(when, _objectively_down, None)
+
+
+def lose_unreplicated(model: Model, store: Store, now: int) -> int:
     """Carts fall back to what the replica has: writes within the lag are gone. Return how
     many acknowledged items went with them."""
     cutoff = now - model.config.store_replication_lag_ms * MS
@@ -112,9 +124,25 @@ def _promoted(model: Model, _arg: object, _gen: int) -> None:
     store.failed, store.primary, store.replica = store.primary, store.replica, None
     store.failover = None
     store.unreplicated.clear()
+    disk = store.disk
+    if disk.down_until is not None:  # the old primary was killed and is still restarting
+        store.carts = {
+            uid: Copy(0, items, acked) for uid, (items, acked) in disk.replica_view.items()
+        }
+        model.queue.push(disk.down_until, _rejoin_due, store.failed)
+        disk.down_until = disk.replica_view = None
+    disk.restarted(model.queue.now, store.carts)  # the new primary's save points start now
     store.settle()
     model.note(StorePromoted(store.primary, store.failed))
     faults.store_reachable(model)
+
+
+def _rejoin_due(model: Model, name: str, _gen: int) -> None:
+    """The killed old primary runs again: Sentinel makes it a replica of the new primary
+    (unless an operator restored it already)."""
+    if model.store.failed == name and model.store.can_restore_primary():
+        faults.rejoin_replica(model)
+        faults.store_reachable(model)
 
 
 def state(store: Store) -> dict:

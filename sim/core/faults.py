@@ -169,11 +169,17 @@ def restore_store(model: Model) -> None:
         store.settle()
         model.note(StoreUp())
     if rejoin:
-        store.replica, store.failed = store.failed, None
-        store.recent.clear()  # the returning replica copies the whole data set
-        store.settle()
-        model.note(StoreReplicaBack(store.replica, store.primary))
+        rejoin_replica(model)
     store_reachable(model)
+
+
+def rejoin_replica(model: Model) -> None:
+    """The failed-over old primary runs again: Sentinel makes it the new primary's replica."""
+    store = model.store
+    store.replica, store.failed = store.failed, None
+    store.recent.clear()  # the returning replica copies the whole data set
+    store.settle()
+    model.note(StoreReplicaBack(store.replica, store.primary))
 
 
 def store_reachable(model: Model) -> None:

@@ -10,7 +10,16 @@ hands what happened to `note` as a typed record (`records`); the words are sim/s
 from collections.abc import Callable
 from random import Random
 
-from sim.core import checks, deploy, failover, faults, requests, sessions, workload
+from sim.core import (
+    checks,
+    deploy,
+    failover,
+    faults,
+    requests,
+    sessions,
+    store_crash,
+    workload,
+)
 from sim.core.balancer import Balancer
 from sim.core.cluster import DEMO_USER, Copy, Request, Server, Store, User
 from sim.core.config import MODE_RULES, SERVER_NAMES, Config
@@ -60,7 +69,9 @@ class Model:
         self.latency = Latency(config, self.rng)
         self.servers = [Server(name) for name in SERVER_NAMES[: config.servers]]
         self.draining: list[Server] = []  # removed, finishing the requests inside them
-        self.store = Store(config.store_wait, config.store_replication_lag_ms * MS)
+        self.store = Store(
+            config.store_wait, config.store_replication_lag_ms * MS, config.store_persistence
+        )
         self.balancer = Balancer(config.policy, explain=record)
         self.users: dict[str, User] = {DEMO_USER: User(DEMO_USER)}
         self.metrics = Metrics()
@@ -169,14 +180,17 @@ class Model:
         """The store's primary dies; Sentinel promotes the replica as time passes."""
         failover.start(self)
 
-    def kill_store(self) -> None:
-        """Make the shared store unreachable."""
-        faults.kill_store(self)
+    def kill_store(self, kind: str = "unreachable") -> None:
+        """Make the shared store unreachable, or kill its primary's Redis process ("crash")."""
+        if kind == "crash":
+            store_crash.crash(self)
+        else:
+            faults.kill_store(self)
 
     def restore_store(self) -> None:
         """Bring the shared store back, with its data (a primary Sentinel has not yet called
-        down simply answers again)."""
-        if not failover.primary_back(self):
+        down simply answers again; a killed process restarts with what its disk kept)."""
+        if not store_crash.restart(self) and not failover.primary_back(self):
             faults.restore_store(self)
 
     def set_store_latency(self, added_ns: int) -> None:

@@ -199,52 +199,7 @@ class TrafficSet(NamedTuple):
     kind = "traffic_set"
 
 
-# -- a rolling deploy and a store failover --------------------------------------------------
-
-
-class DeployStarted(NamedTuple):
-    servers: tuple[str, ...]
-    kind = "deploy_started"
-
-
-class DeployIgnored(NamedTuple):
-    server: str  # the one the running deploy is at
-    kind = "deploy_ignored"
-
-
-class DeployDraining(NamedTuple):
-    server: str
-    kind = "deploy_draining"
-
-
-class DeployStopping(NamedTuple):
-    server: str
-    in_flight: int
-    kind = "deploy_stopping"
-
-
-class DeployKilled(NamedTuple):
-    """The grace period ended with the process still running: SIGKILL."""
-
-    server: str
-    in_flight: int
-    kind = "deploy_killed"
-
-
-class DeployReplaced(NamedTuple):
-    server: str
-    kind = "deploy_replaced"
-
-
-class DeploySkipped(NamedTuple):
-    server: str
-    why: str  # down or removed
-    kind = "deploy_skipped"
-
-
-class DeployFinished(NamedTuple):
-    took_ns: int
-    kind = "deploy_finished"
+# -- a store failover (a rolling deploy's records: records_deploy.py) -------------------------
 
 
 class StoreFailoverIgnored(NamedTuple):
@@ -282,3 +237,35 @@ class StoreReplicaBack(NamedTuple):
     replica: str
     primary: str
     kind = "store_replica_back"
+
+
+# -- a crash of the store's Redis process ---------------------------------------------------
+
+
+class StoreCrashed(NamedTuple):
+    """The primary's Redis process was killed; it restarts with what its disk kept."""
+
+    primary: str
+    persistence: str  # none, rdb, aof-everysec, aof-always
+    lost: int  # acknowledged items its disk did not keep
+    kept: int  # items (acknowledged or not) its disk kept
+    saved_ago_ns: int | None  # rdb: how old the last snapshot is (None: no snapshot yet)
+    replica: str | None  # a replica Sentinel may promote
+    restart_ns: int
+    kind = "store_crashed"
+
+
+class StoreCrashIgnored(NamedTuple):
+    why: str  # down (unreachable), restarting, failing_over
+    kind = "store_crash_ignored"
+
+
+class StoreRestarted(NamedTuple):
+    """The killed process runs again: the primary, with what it loaded (its replica copies
+    it), or a replica of the primary Sentinel promoted meanwhile."""
+
+    node: str
+    role: str  # primary or replica
+    items: int  # the items it loaded (a primary), or copied (a replica)
+    replica: str | None  # the primary's replica, which copied its data again
+    kind = "store_restarted"

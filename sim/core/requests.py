@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import replication, sessions
+from sim.core import replication, sessions, store_wait
 from sim.core.answers import answer, detach, fail, finish
 from sim.core.balancer import takes_new
 from sim.core.cluster import Request, Server, User, belongs
@@ -124,10 +124,10 @@ def _session_draws(model: Model, req: Request) -> tuple:
 
 def plan_stateless(model: Model, req: Request) -> None:
     """Schedule a stateless request's answer: at the failed store operation, after all, or,
-    blocked in WAIT, when HAProxy's `timeout server` gives up."""
+    blocked in WAIT, when WAIT's time-out or HAProxy's `timeout server` ends it."""
     load, work, save = req.draws
     if req.store_fail == "wait":
-        when = req.t_conn + model.config.server_timeout_ms * MS
+        when = store_wait.wait_ends(model, req)[0]
     else:
         when = req.t_conn + (load if req.store_fail == "load" else load + work + save)
     req.gen += 1
@@ -256,8 +256,7 @@ def respond(model: Model, req: Request, gen: int) -> None:
         detach(model, req)
         server.requests += 1
         if req.store_fail == "wait":
-            sessions.commit_to_store(model, user, acknowledged=False)  # written, not confirmed
-            fail(model, req, 504, ("wait_replica",))
+            store_wait.answer_unconfirmed(model, req)
             return
         if req.store_fail is not None:
             fail(model, req, 503, ("store_down",), via_server=True)

@@ -28,6 +28,7 @@ def commit_to_store(
     sends one request at a time except with two tabs, so one write at most comes between.
     """
     store = model.store
+    store.disk.wrote(model.queue.now, store.carts)  # an RDB save due before it, then counted
     cart = store.carts.get(user.id)
     if cart is None:
         cart = store.carts[user.id] = Copy(0)
@@ -53,7 +54,8 @@ def place(model: Model, user_id: str, server_name: str | None, items: int) -> No
     """Give a user a cart of `items` acknowledged items, on a server or in the store (None).
 
     For replaying a real cluster's state (sim/cli/predict.py): a session on a server also binds
-    the user to it, as the balancer's cookie did.
+    the user to it, as the balancer's cookie did; one in the store counts as `items` writes
+    now, for its RDB save points.
     """
     user = model.user(user_id)
     model.session_seq += 1
@@ -62,6 +64,7 @@ def place(model: Model, user_id: str, server_name: str | None, items: int) -> No
     user.acked += items
     user.cart_items = items
     if server_name is None:
+        model.store.disk.wrote(model.queue.now, model.store.carts, items)
         model.store.carts[user_id] = copy
     else:
         model.server(server_name).sessions[user_id] = copy

@@ -12,6 +12,7 @@ from sim.core.config import MODE_LABELS, MODE_RULES, Config
 from sim.core.deploy import SIGKILL
 from sim.core.units import MS, from_thousandths
 from sim.story.console_lessons import LESSON_LINES
+from sim.story.console_store import STORE_LINES
 from sim.story.requests_said import (
     copy_failed,
     lost_update,
@@ -211,6 +212,7 @@ LINES: dict[type, Callable[..., Line]] = {
     r.ChaosSpared: chaos_spared,
     r.TrafficSet: traffic_set,
     **LESSON_LINES,
+    **STORE_LINES,
 }
 
 

@@ -1,6 +1,7 @@
 """The console's lines for a rolling deploy and a store failover (see sim/story/console.py)."""
 
 from sim.core import records as r
+from sim.core import records_deploy as rd
 from sim.core.config import Config
 from sim.core.units import MS
 from sim.story.words import plural, seconds
@@ -8,7 +9,7 @@ from sim.story.words import plural, seconds
 Line = tuple[str, str] | None
 
 
-def deploy_started(rec: r.DeployStarted, config: Config) -> Line:
+def deploy_started(rec: rd.DeployStarted, config: Config) -> Line:
     wait = seconds(config.drain_ms * MS)
     return "info", (
         f"Rolling deploy of Servers {', '.join(rec.servers)}, one at a time: each drains "
@@ -18,11 +19,11 @@ def deploy_started(rec: r.DeployStarted, config: Config) -> Line:
     )
 
 
-def deploy_ignored(rec: r.DeployIgnored, config: Config) -> Line:
+def deploy_ignored(rec: rd.DeployIgnored, config: Config) -> Line:
     return "info", f"A rolling deploy is already running (Server {rec.server}); ignored."
 
 
-def deploy_draining(rec: r.DeployDraining, config: Config) -> Line:
+def deploy_draining(rec: rd.DeployDraining, config: Config) -> Line:
     wait = seconds(config.drain_ms * MS)
     return "info", (
         f"Rolling deploy: Server {rec.server} drains (HAProxy drain): no new visitors, but "
@@ -31,7 +32,7 @@ def deploy_draining(rec: r.DeployDraining, config: Config) -> Line:
     )
 
 
-def deploy_stopping(rec: r.DeployStopping, config: Config) -> Line:
+def deploy_stopping(rec: rd.DeployStopping, config: Config) -> Line:
     inside = plural(rec.in_flight, "request")
     return "info", (
         f"Rolling deploy: SIGTERM for Server {rec.server}. It is out of the balancer and "
@@ -40,7 +41,7 @@ def deploy_stopping(rec: r.DeployStopping, config: Config) -> Line:
     )
 
 
-def deploy_killed(rec: r.DeployKilled, config: Config) -> Line:
+def deploy_killed(rec: rd.DeployKilled, config: Config) -> Line:
     grace = seconds(config.termination_grace_ms * MS)
     inside = plural(rec.in_flight, "request")
     return "warn", (
@@ -50,24 +51,23 @@ def deploy_killed(rec: r.DeployKilled, config: Config) -> Line:
     )
 
 
-def deploy_replaced(rec: r.DeployReplaced, config: Config) -> Line:
+def deploy_replaced(rec: rd.DeployReplaced, config: Config) -> Line:
     return "info", f"Rolling deploy: Server {rec.server} runs the new version, back in."
 
 
-def deploy_skipped(rec: r.DeploySkipped, config: Config) -> Line:
+def deploy_skipped(rec: rd.DeploySkipped, config: Config) -> Line:
     return "warn", f"Rolling deploy skips Server {rec.server}: it is {rec.why}."
 
 
-def deploy_finished(rec: r.DeployFinished, config: Config) -> Line:
+def deploy_finished(rec: rd.DeployFinished, config: Config) -> Line:
     return "info", f"Rolling deploy finished in {seconds(rec.took_ns)}."
 
 
 def store_failover_ignored(rec: r.StoreFailoverIgnored, config: Config) -> Line:
-    why = (
-        "a failover is already under way"
-        if rec.why == "under_way"
-        else f"there is no replica to promote ({rec.failed} is still down)"
-    )
+    why = {
+        "under_way": "a failover is already under way",
+        "restarting": "the primary's process is restarting",
+    }.get(rec.why, f"there is no replica to promote ({rec.failed} is still down)")
     return "info", f"No store failover: {why}."
 
 
@@ -82,7 +82,7 @@ def store_primary_died(rec: r.StorePrimaryDied, config: Config) -> list[tuple[st
         )
     ]
     if config.store_wait:
-        said.append(("info", "Every acknowledged write had reached the replica (WAIT 1 0)."))
+        said.append(("info", "Every acknowledged write had reached the replica (WAIT)."))
     elif rec.lost:
         lag = seconds(config.store_replication_lag_ms * MS)
         said.append(
@@ -103,7 +103,11 @@ def store_odown(rec: r.StoreOdown, config: Config) -> Line:
 
 
 def store_promoted(rec: r.StorePromoted, config: Config) -> Line:
-    note = " Writes that WAIT for a replica now block: there is none." if config.store_wait else ""
+    note = ""
+    if config.store_wait:
+        note = " Writes that WAIT for a replica now block: there is none"
+        timeout = config.store_wait_timeout_ms
+        note += f", until WAIT's {seconds(timeout * MS)} time-out." if timeout else "."
     return "info", (
         f"{rec.primary} is the primary now; the store is reachable again, without a replica "
         f"({rec.failed} stays down).{note}"
@@ -133,14 +137,14 @@ def store_primary_back(rec: r.StorePrimaryBack, config: Config) -> list[tuple[st
 
 
 LESSON_LINES = {
-    r.DeployStarted: deploy_started,
-    r.DeployIgnored: deploy_ignored,
-    r.DeployDraining: deploy_draining,
-    r.DeployStopping: deploy_stopping,
-    r.DeployKilled: deploy_killed,
-    r.DeployReplaced: deploy_replaced,
-    r.DeploySkipped: deploy_skipped,
-    r.DeployFinished: deploy_finished,
+    rd.DeployStarted: deploy_started,
+    rd.DeployIgnored: deploy_ignored,
+    rd.DeployDraining: deploy_draining,
+    rd.DeployStopping: deploy_stopping,
+    rd.DeployKilled: deploy_killed,
+    rd.DeployReplaced: deploy_replaced,
+    rd.DeploySkipped: deploy_skipped,
+    rd.DeployFinished: deploy_finished,
     r.StoreFailoverIgnored: store_failover_ignored,
     r.StorePrimaryDied: store_primary_died,
     r.StorePrimaryBack: store_primary_back,

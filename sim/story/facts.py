@@ -27,11 +27,14 @@ class Facts:
     session_items: dict[str, int | None]  # server -> items of your current session there
     store_cart: int | None  # None when the mode does not use the store
     store_serves: bool  # reachable, and no failover under way
+    store_unconfirmed: int  # items of your cart in the store that were never acknowledged
+    store_replica: bool  # the store's primary has a replica
     deploying: bool
     failed: int
     lost_sessions: int
     p50_ms: float | None
     answer: tuple[int, str | None] | None  # the demo user's last answer: status, server
+    answer_why: str | None  # why that answer failed (a failure code), or None
     answer_seq: int  # which answer that is (it changes with each new one)
 
 
@@ -52,10 +55,13 @@ def facts(model: Model, narrator: Narrator) -> Facts:
         session_items={s.name: items_of(s.sessions.get(you.id), you.sid) for s in model.servers},
         store_cart=(stored.items if stored is not None else 0) if used else None,
         store_serves=store.reachable() and store.failover is None,
+        store_unconfirmed=stored.items - stored.acked if used and stored is not None else 0,
+        store_replica=store.replica is not None,
         deploying=model.deploy is not None,
         failed=model.metrics.failed,
         lost_sessions=model.metrics.lost_sessions,
         p50_ms=to_ms(model.metrics.latency.percentile_ns(50)),
         answer=None if last is None else (last.status, last.server),
+        answer_why=None if last is None or last.failure is None else last.failure[0],
         answer_seq=narrator.answers,
     )

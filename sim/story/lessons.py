@@ -116,12 +116,22 @@ LESSONS = (
             (
                 "failover-lost",
                 "Send one request, press <strong>Fail over the store</strong> at "
-                "once, then send requests until they succeed again.",
+                "once, and wait until the replica is the primary (a Speed of 10x saves time).",
             ),
             (
                 "failover-wait",
-                "Tick <strong>Wait for the replica (WAIT)</strong> and do the "
-                "same again: nothing is lost, and each write waits for the replica.",
+                "Tick <strong>Wait for the replica (WAIT)</strong>, send one "
+                "request and fail the store over at once again: nothing acknowledged is lost.",
+            ),
+            (
+                "failover-unconfirmed",
+                "Now send a request: the new primary has no replica, so WAIT "
+                "times out and the request fails. Watch what the store’s cart holds.",
+            ),
+            (
+                "failover-restore",
+                "Press <strong>Restore the old primary</strong> and send one "
+                "more request: with a replica back, writes succeed again.",
             ),
         ),
         "Before the store fails over right after your next item: what happens to that item?",

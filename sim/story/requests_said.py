@@ -62,7 +62,12 @@ def failure_note(why: tuple) -> str:
     if code == "attempts":
         return f"{plural(why[1], 'attempt')} failed"
     if code == "wait_replica":
-        return "the server waited for a replica that is not there (WAIT 1 0)"
+        return "the server waited for a replica that is not there (WAIT without a time-out)"
+    if code == "wait_timeout":
+        return (
+            f"no replica confirmed the write within WAIT's {why[1] / 1000:g} s time-out; the "
+            "item is on the primary all the same (WAIT rolls nothing back)"
+        )
     if code == "store_down":
         return "the Shared DB is unavailable"
     return (

@@ -34,6 +34,7 @@ def store_failover(p: Progress, seen: Seen) -> None:
         p.mark("failover-requests")
     if seen.kind == "reset":
         p.memo.pop("failover", None)
+    _without_a_replica(p, seen)
     if seen.kind == "failover_store" and before is not None:
         p.memo["failover"] = (after.mode, before.lost_items, before.failed)
     # The failover is over when the store serves again (a reset is not an ending).
@@ -65,8 +66,45 @@ def store_failover(p: Progress, seen: Seen) -> None:
         p50 = "" if after.p50_ms is None else f" (median latency now {after.p50_ms:.2f} ms)"
         p.say(
             f"{down} Nothing acknowledged was lost: each write waited for the replica before "
-            f"its answer{p50}. Now there is no replica, so with WAIT every write hangs until "
-            "Restore the old primary brings one back."
+            f"its answer{p50}. Now the new primary has no replica: send a request and see "
+            "what WAIT does."
+        )
+
+
+def _without_a_replica(p: Progress, seen: Seen) -> None:
+    """WAIT with no replica: a write that fails though the primary has it, then a replica
+    back and a write that succeeds."""
+    after = seen.after
+    if seen.kind != "request" or not after.config.store_wait or after.mode != "stateless":
+        return
+    unconfirmed = after.store_unconfirmed
+    held = (
+        f"The store’s cart holds {plural(after.store_cart or 0, 'item')}, "
+        f"{unconfirmed} of them never confirmed to you"
+    )
+    if after.answer_why in ("wait_timeout", "wait_replica"):
+        p.mark("failover-unconfirmed")
+        timeout = after.config.store_wait_timeout_ms
+        ended = (
+            f"WAIT returned 0 at its {timeout / 1000:g} s time-out, and the application "
+            "answered 503 (too few replicas)"
+            if after.answer_why == "wait_timeout"
+            else "WAIT 1 0 blocked until the balancer's time-out answered 504"
+        )
+        p.say(
+            f"Your request failed: there is no replica to confirm the write. {ended}. Yet "
+            f"the primary applied it, and WAIT rolls nothing back. {held}: a user who "
+            "retries adds the item twice. Every write fails this way until a replica "
+            "returns: press Restore the old primary."
+        )
+    elif "failover-unconfirmed" in p.done and after.answer is not None and after.answer[0] == 200:
+        if not after.store_replica:
+            return
+        p.mark("failover-restore")
+        p.say(
+            "The old primary is back as the new one’s replica, so WAIT is answered again and "
+            f"your request succeeded. {held}: the items written while no replica answered "
+            "stayed, though their requests failed."
         )
 
 

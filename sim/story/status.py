@@ -101,7 +101,10 @@ def server_status(model: Model, server: Server) -> dict:
 def store_status(model: Model) -> dict:
     """The store in words: a failover under way says what Sentinel does next."""
     store = model.store
-    if store.failover is not None:
+    if store.disk.down_until is not None:
+        left = _since(max(0, store.disk.down_until - model.now))
+        status = {"icon": "down", "text": f"Primary's process killed; it restarts in {left}"}
+    elif store.failover is not None:
         phase, until_ns = store.failover
         left = _since(max(0, until_ns - model.now))
         status = (
@@ -120,6 +123,26 @@ def store_status(model: Model) -> dict:
     return status
 
 
+def disk_line(model: Model) -> str:
+    """What the primary's disk holds: what a killed Redis process would restart with."""
+    disk, now = model.store.disk, model.now
+    persistence = disk.persistence
+    if persistence == "none":
+        return "Disk: nothing (no persistence): a killed process restarts empty"
+    if persistence.startswith("aof"):
+        fsync = "every second" if persistence == "aof-everysec" else "before each reply"
+        return f"Disk: append-only file, every write (fsync {fsync})"
+    if disk.snapshot is None:
+        return "Disk: no RDB snapshot yet (save 3600 1 300 100 60 10000)"
+    items = 0
+    for held, _ in disk.snapshot.values():
+        items += held
+    return (
+        f"Disk: RDB snapshot of {_since(now - disk.saved_at)} ago, {plural(items, 'item')}; "
+        f"{plural(disk.dirty, 'change')} since"
+    )
+
+
 def node_lines(nodes: list[dict], lag_ms: int) -> list[str]:
     """One line per Redis node: its role, and whether it answers."""
     lines = []
@@ -135,15 +158,21 @@ def node_lines(nodes: list[dict], lag_ms: int) -> list[str]:
 
 
 def store_words(model: Model, nodes: list[dict]) -> dict:
-    """The store's status, node lines, whether it is killed and whether its old primary can
-    be restored, for the snapshot's `store`."""
+    """The store's status, node lines, disk, whether it is killed and whether its old
+    primary can be restored, for the snapshot's `store`."""
+    store = model.store
     return {
         "status": store_status(model),
         "node_lines": node_lines(nodes, model.config.store_replication_lag_ms),
-        "killed": not any(node["up"] for node in nodes),
+        "disk": disk_line(model),
+        # no node answers, or the primary's process is restarting: Restore database
+        "killed": not any(node["up"] for node in nodes) or store.disk.down_until is not None,
         # the old primary back as a replica, or the dead one before Sentinel calls it down
-        "restorable": model.store.can_restore_primary()
-        or (model.store.failover is not None and model.store.failover[0] == "detecting"),
+        "restorable": store.disk.down_until is None
+        and (
+            store.can_restore_primary()
+            or (store.failover is not None and store.failover[0] == "detecting")
+        ),
     }
 
 

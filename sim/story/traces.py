@@ -36,7 +36,8 @@ def trace(rec: RequestFinished) -> dict:
     """Return the trace of a finished request as plain data."""
     req, status, back_ns = rec.request, rec.status, rec.back_ns
     hops = [
-        {"from": h[0], "to": h[1], "ns": h[2], "note": h[3]} for h in _hops(req, status, back_ns)
+        {"from": h[0], "to": h[1], "ns": h[2], "note": h[3]}
+        for h in _waited(_hops(req, status, back_ns), req, rec.latency_ns)
     ]
     path = [hops[0]["from"]]
     for hop in hops:
@@ -58,6 +59,26 @@ def trace(rec: RequestFinished) -> dict:
         "status": status,
         "cart_items": rec.cart_items,
     }
+
+
+_WAITED = {
+    "wait": "WAIT returned 0 at its time-out: no replica confirmed the write",
+    "cut": "the connection broke: the Redis process was killed",
+}
+
+
+def _waited(hops: list[tuple], req: Request, latency_ns: int) -> list[tuple]:
+    """A save that blocked in WAIT, or whose connection a killed Redis broke: the time it
+    spent blocked, before the server's answer."""
+    note = _WAITED.get(req.store_fail)
+    if note is None or len(hops) < 3 or req.doomed:
+        return hops
+    spent = 0
+    for hop in hops:
+        spent += hop[2]
+    if latency_ns <= spent:
+        return hops
+    return [*hops[:-2], ("store", req.server.name, latency_ns - spent, note), *hops[-2:]]
 
 
 def _hops(req: Request, status: int, back_ns: int | None) -> list[tuple]:

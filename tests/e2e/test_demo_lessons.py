@@ -337,9 +337,17 @@ def test_a_store_failover_is_the_stateless_outage_and_loses_the_lag_unless_write
     fail_over_and_wait(page, "Nothing acknowledged was lost")
     expect(metric(page, "Items lost")).to_have_text("0")
     expect(step(page, "Wait for the replica (WAIT)")).to_contain_text("Done:")
+    # No replica now: WAIT times out, the request fails, and its item stays on the primary.
+    send_requests(page, 1)
+    expect(outcome(page)).to_contain_text("WAIT returned 0 at its 1 s time-out")
+    expect(outcome(page)).to_contain_text("holds 4 items, 1 of them never confirmed to you")
+    expect(step(page, "WAIT times out")).to_contain_text("Done:")
+    expect(cart_of(page, "User")).to_have_text("Cart: 3 items")
     page.get_by_role("button", name="Restore the old primary", exact=True).click()
     store = page.get_by_role("group", name="Shared DB / Redis", exact=True)
     expect(store).to_contain_text("R1: replica, up")
     send_requests(page, 1)
-    expect(cart_of(page, "User")).to_have_text("Cart: 4 items")
+    expect(cart_of(page, "User")).to_have_text("Cart: 5 items")
+    expect(step(page, "Restore the old primary")).to_contain_text("Done:")
+    expect(outcome(page)).to_contain_text("WAIT is answered again")
     assert page.console_errors == []

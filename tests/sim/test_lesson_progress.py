@@ -105,6 +105,38 @@ def test_the_store_failover_lesson_counts_the_items_lost_within_the_lag():
     assert "2 acknowledged items did not reach the replica within the lag and are gone." in said
 
 
+def test_the_store_failover_lesson_leads_from_wait_to_a_replica_back():
+    """Issue 23 item 12: after the failover with WAIT every write failed (504 after 30 s) and
+    the lesson asked for requests "until they succeed again". Now WAIT times out after 1 s,
+    the lesson says what became of the unconfirmed writes and leads to a restore."""
+    demo, _ = run(
+        {"type": "lesson", "id": "store-failover"},
+        {"type": "reset", "config": {"store_replication_lag_ms": 1000, "store_wait": True}},
+        {"type": "request"},
+        {"type": "request"},
+        {"type": "request"},
+        {"type": "failover_store"},
+    )
+    snap = demo.apply({"type": "advance", "ns": 40 * S})
+    assert "failover-wait" in done(snap)
+    assert "send a request and see what WAIT does" in snap["lesson"]["said"][-1]
+    assert snap["lesson"]["next"] == "predict"  # the prediction was skipped
+    for _ in range(2):
+        snap = demo.apply({"type": "request"})
+        assert snap["traces"][-1]["status"] == 503
+    assert "failover-unconfirmed" in done(snap)
+    said = snap["lesson"]["said"][-1]
+    assert "WAIT returned 0 at its 1 s time-out, and the application answered 503" in said
+    assert "cart holds 5 items, 2 of them never confirmed to you" in said
+    assert snap["user"]["cart_items"] == 3 and snap["user"]["lost_items"] == 0
+    demo.apply({"type": "restore_store"})
+    snap = demo.apply({"type": "request"})
+    assert snap["traces"][-1]["status"] == 200
+    assert "failover-restore" in done(snap)
+    assert "cart holds 6 items, 2 of them never confirmed" in snap["lesson"]["said"][-1]
+    assert snap["user"]["cart_items"] == 6 and snap["user"]["acknowledged_items"] == 4
+
+
 def test_the_two_tabs_lesson_sees_the_lost_update():
     demo, _ = run({"type": "lesson", "id": "two-tabs"}, {"type": "request"})
     snap = demo.apply({"type": "request", "tabs": 2})
@@ -132,7 +164,7 @@ def test_a_link_replays_the_lesson_and_its_progress():
         {"type": "request"},
         {"type": "request", "tabs": 2},
     )
-    assert snap["scenario"] == "v3.1..gtwo_tabs-wtwo-r-rr"
+    assert snap["scenario"] == "v4.1..gtwo_tabs-wtwo-r-rr"
     replayed = load(snap["scenario"]).snapshot()
     assert replayed["lesson"] == snap["lesson"]
     assert load("v2.1..r-kA-r").snapshot()["lesson"]["id"] == "crash"

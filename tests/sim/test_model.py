@@ -99,6 +99,8 @@ def test_stateful_modes_do_not_need_the_store():
         "failover": None,
         "status": {"icon": "down", "text": "Down"},
         "node_lines": ["R1: primary, down", "R2: replica, down"],
+        "disk": "Disk: no RDB snapshot yet (save 3600 1 300 100 60 10000)",
+        "restarting": None,
         "killed": True,
         "restorable": False,
     }

@@ -110,3 +110,44 @@ def test_the_command_line_prints_json_and_refuses_a_missing_file(tmp_path: Path)
     )
     assert missing.returncode == 2
     assert "cannot read bindings" in missing.stderr
+
+
+def store_crash(persistence: str, at_ms: float = 5300.0) -> dict:
+    """The stateless bindings with the store's Redis process killed instead of Server B."""
+    out = bindings("stateless")
+    del out["kill"]
+    out["store_crash"] = {"at_ms": at_ms, "persistence": persistence, "restart_ms": 1000}
+    return out
+
+
+@pytest.mark.parametrize(
+    ("persistence", "lost"),
+    [("none", 20), ("rdb", 20), ("aof-everysec", 0), ("aof-always", 0)],
+)
+def test_a_store_crash_predicts_the_carts_its_persistence_keeps(persistence, lost) -> None:
+    """20 items in three carts at 5.3 s: no RDB save point is reached that early, so rdb
+    restarts empty as none does; the append-only file has every acknowledged write."""
+    result = predict(store_crash(persistence))
+    assert result["lost_items"] == lost
+    assert result["detection_s"] is None and result["restart_s"] == 1.0
+    # The six requests come within the restart's second: each fails, the carts stay.
+    assert result["after_kill"] == {"requests": 6, "ok": 0, "failed": 6, "retried": 0}
+    kept = {"u1": 4, "u2": 7, "u3": 9} if lost == 0 else {"u1": 0, "u2": 0, "u3": 0}
+    assert result["carts"] == kept
+
+
+def test_a_store_crash_counts_the_placed_items_as_written_at_the_crash() -> None:
+    """Bindings carry no write times: the carts count as written at the crash's moment, so
+    no RDB save can come between them and the crash, however late it comes."""
+    out = store_crash("rdb", at_ms=400_000.0)
+    out["users"][0]["items"] = 104  # 120 changes in all: `save 300 100` would be due
+    assert predict(out)["lost_items"] == 120
+
+
+def test_a_store_crash_needs_stateless_mode_and_a_persistence() -> None:
+    with pytest.raises(ScenarioError, match="persistence 'aof'"):
+        predict(store_crash("aof"))
+    out = store_crash("rdb")
+    out["mode"] = "stateful"
+    with pytest.raises(ScenarioError, match="needs mode stateless"):
+        predict(out)

@@ -29,6 +29,8 @@ EXAMPLE_VALUES = {
     "id": "two-tabs",  # the lesson action comes before predict in FIELDS
     "answer": "two",
 }
+# Where one field name takes other values in another action: (action, field) -> value.
+EXAMPLE_FOR = {("kill_store", "kind"): "crash"}
 BAD_LINKS = ("v1.x.not-a-scenario", "https://example.org/?scenario=v9..r", "v1.1..q")
 
 
@@ -38,7 +40,11 @@ def example_action(kind: str) -> dict:
     unknown = [name for name in (*required, *optional) if name not in EXAMPLE_VALUES]
     if unknown:
         raise LookupError(f"{kind}: no example value for {', '.join(unknown)}; add one above")
-    return {"type": kind, **{name: EXAMPLE_VALUES[name] for name in (*required, *optional)}}
+    fields = (*required, *optional)
+    return {
+        "type": kind,
+        **{name: EXAMPLE_FOR.get((kind, name), EXAMPLE_VALUES[name]) for name in fields},
+    }
 
 
 def refused(call, *args) -> str:

@@ -44,7 +44,12 @@ const BUTTONS = {
   },
   "add-server": () => send({ type: "add_server" }),
   "remove-server": () => send({ type: "remove_server" }),
-  "toggle-store": () => send({ type: run.snapshot.store.killed ? "restore_store" : "kill_store" }),
+  "toggle-store": () =>
+    send(
+      run.snapshot.store.killed
+        ? { type: "restore_store" }
+        : { type: "kill_store", kind: currentOption("demo-store-kill-kind") },
+    ),
   "restore-primary": () => send({ type: "restore_store" }),
   chaos: () => send({ type: "chaos", on: !run.snapshot.chaos.on }),
   traffic: () => {
@@ -96,6 +101,11 @@ function onChange(event) {
   } else if (setting === "replication-lag") {
     send({ type: "reset", config: { store_replication_lag_ms: Number(target.value) } });
   } else if (setting === "store-wait") send({ type: "reset", config: { store_wait: target.checked } });
+  else if (setting === "store-wait-timeout") {
+    send({ type: "reset", config: { store_wait_timeout_ms: Number(target.value) } });
+  } else if (setting === "store-persistence") {
+    send({ type: "reset", config: { store_persistence: target.value } });
+  }
   else if (setting === "store-atomic") {
     send({ type: "reset", config: { store_update: target.checked ? "atomic" : "read_modify_write" } });
   } else if (setting === "speed") ui.speed = Number(target.value);

@@ -60,6 +60,7 @@ export function renderStore(root, snapshot, enabled) {
     list.dataset.lines = lines.join("|");
     list.replaceChildren(...lines.map((line) => Object.assign(document.createElement("li"), { textContent: line })));
   }
+  setText(box.querySelector("[data-field=store-disk]"), store.disk);
   const button = box.querySelector("[data-action=toggle-store]");
   setText(button, store.killed ? "Restore database" : "Kill database");
   button.disabled = !enabled;

@@ -9,7 +9,7 @@ import { run, ui } from "guide/demo/state.js";
 const cancelButton = document.getElementById("demo-cancel-replay");
 let cancelling = null; // the empty run's snapshot, once Cancel has been pressed
 
-const CONTROLS = "button[data-action], [data-setting], input[name=demo-mode], input[name=demo-kill-kind], input[name^=demo-prediction], #demo-open-file";
+const CONTROLS = "button[data-action], [data-setting], input[name=demo-mode], input[name$=kill-kind], input[name^=demo-prediction], #demo-open-file";
 
 function holdControls(held) {
   for (const control of root.querySelectorAll(CONTROLS)) {

@@ -107,7 +107,7 @@ function renderControls(snapshot) {
   traffic.disabled = !enabled;
   traffic.setAttribute("aria-checked", String(snapshot.traffic.rate_per_s > 0));
   showRate(root.querySelector("[data-setting=traffic-rate]"), snapshot.traffic.rate_per_s);
-  for (const control of root.querySelectorAll("[data-setting], input[name=demo-kill-kind]")) {
+  for (const control of root.querySelectorAll("[data-setting], input[name$=kill-kind]")) {
     control.disabled = !enabled;
   }
   root.querySelector("[data-setting=redispatch]").value = snapshot.config.redispatch;
@@ -137,5 +137,8 @@ function renderStoreSettings(config) {
   const lag = config.store_replication_lag_ms;
   showOption(root.querySelector("[data-setting=replication-lag]"), String(lag), `${lag} ms`);
   root.querySelector("[data-setting=store-wait]").checked = config.store_wait;
+  const timeout = config.store_wait_timeout_ms;
+  showOption(root.querySelector("[data-setting=store-wait-timeout]"), String(timeout), `${timeout} ms`);
+  root.querySelector("[data-setting=store-persistence]").value = config.store_persistence;
   root.querySelector("[data-setting=store-atomic]").checked = config.store_update === "atomic";
 }
