@@ -38,7 +38,8 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_compare.py
 
 # An optional extra: the same chaos experiment on a real cluster (Redis, HAProxy, three
-# servers on 127.0.0.1), beside the simulator's prediction; writes lab/calibration.json.
+# servers on 127.0.0.1; three Tomcats in replicated mode), then Redis killed with each
+# persistence setting, beside the simulator's prediction; writes lab/calibration.json.
 lab: $(VENV)/.installed
 	@sh lab/install-packages
 	$(BIN)/python -m lab run --repeat $(REPEAT) --calibration lab/calibration.json

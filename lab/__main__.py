@@ -1,8 +1,8 @@
 """Command line of the lab: the chaos experiment on a real cluster, beside the simulator's.
 
-    python -m lab run [--mode stateless|stateful|both] [--kill crash|vanish|both]
+    python -m lab run [--mode stateless|stateful|replicated|both|all] [--kill crash|vanish|both]
                       [--repeat N] [--users N] [--calibration FILE] [--record DIR]
-                      [--no-keep-alive]
+                      [--no-keep-alive] [--store-crash none|rdb|aof-everysec|aof-always|all|skip]
     python -m lab compare DIR [--calibration FILE]   # the runs recorded in DIR, against the
                                                      # simulator as it is now (no cluster)
     python -m lab check      # what the machine lacks, and how to get it
@@ -25,6 +25,14 @@ from lab.experiment import KILL_KINDS, MODES, RECORD_VERSION, Plan, run_experime
 from lab.haproxy import Settings
 from lab.prediction import PredictionFailed, predict
 from lab.processes import ChildFailed
+from lab.store_crash import (
+    StorePlan,
+    measure_store_crash,
+    run_store_crash,
+    store_crash_bindings,
+    store_crash_lines,
+)
+from sim.vocabulary import STORE_PERSISTENCE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the experiment and compare with the simulator")
-    run.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    run.add_argument(
+        "--mode",
+        choices=[*MODES, "both", "all"],
+        default="all",
+        help="both: stateless and stateful (the lab's own servers); all: also replicated (Tomcat)",
+    )
     run.add_argument("--kill", choices=[*KILL_KINDS, "both"], default="both")
     run.add_argument("--victim", choices=["A", "B", "C"], default="B")
     run.add_argument("--repeat", type=int, default=1, help="runs of each mode and kill kind")
@@ -43,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=1, help="seeds the users' think times")
     run.add_argument("--calibration", type=Path, help="write the calibration file here")
     run.add_argument("--record", type=Path, help="keep each run's record and bindings here")
+    run.add_argument(
+        "--store-crash",
+        choices=[*STORE_PERSISTENCE, "all", "skip"],
+        default="all",
+        help="after the server kills, kill Redis with each persistence setting (default all)",
+    )
     run.add_argument(
         "--no-keep-alive",
         action="store_true",
@@ -68,7 +87,7 @@ def _stop_on_sigterm() -> None:
 
 def _plans(args: argparse.Namespace) -> list[Plan]:
     """Every run asked for, in order."""
-    modes = MODES if args.mode == "both" else (args.mode,)
+    modes = {"all": MODES, "both": ("stateless", "stateful")}.get(args.mode, (args.mode,))
     kinds = KILL_KINDS if args.kill == "both" else (args.kill,)
     if not 1 <= args.repeat <= 20:
         raise ValueError(f"--repeat {args.repeat} is outside 1..20")
@@ -114,7 +133,34 @@ def _run(args: argparse.Namespace) -> int:
             (args.record / f"{stem}.run.json").write_text(json.dumps(record))
         results.append(_compare_one(record))
     keep_alive = None if args.no_keep_alive else _keep_alive_run(plans, records, results)
-    return _conclude(records, results, args.calibration, keep_alive)
+    store = _store_crashes(args)
+    return _conclude(records, results, args.calibration, keep_alive, store)
+
+
+def _store_crashes(args: argparse.Namespace) -> list[dict]:
+    """Kill Redis once per persistence setting asked for; print each; return their entries."""
+    if args.store_crash == "skip":
+        return []
+    settings = Settings.from_model()
+    chosen = STORE_PERSISTENCE if args.store_crash == "all" else (args.store_crash,)
+    entries = []
+    for persistence in chosen:
+        plan = StorePlan(persistence, think_ms=args.think_ms, seed=args.seed)
+        print(f"store crash: Redis with persistence {persistence}", flush=True)
+        record = run_store_crash(plan, settings, progress=_progress)
+        measured = measure_store_crash(record)
+        predicted = predict(store_crash_bindings(record))
+        lines, agree = store_crash_lines(persistence, measured, predicted)
+        print("\n".join(lines), "", sep="\n", flush=True)
+        entries.append(
+            {
+                "persistence": persistence,
+                "measured": measured,
+                "predicted": {"lost_items": predicted["lost_items"]},
+                "agree": agree,
+            }
+        )
+    return entries
 
 
 def _keep_alive_run(plans: list[Plan], records: list[dict], results: list[tuple]) -> dict:
@@ -124,7 +170,8 @@ def _keep_alive_run(plans: list[Plan], records: list[dict], results: list[tuple]
     it is printed beside the runs of the same mode and kill kind, and kept in the calibration
     file. A vanish is where the two differ (a reused connection does not time out on connect).
     """
-    first = next((p for p in plans if p.kill_kind == "vanish"), plans[0])
+    usual = [p for p in plans if p.mode != "replicated"] or plans
+    first = next((p for p in usual if p.kill_kind == "vanish"), usual[0])
     plan = replace(first, keep_alive=True)
     print("keep-alive run: HAProxy reuses its connections to the servers", flush=True)
     record = asdict(run_experiment(plan, Settings.from_model(), progress=_progress))
@@ -170,23 +217,34 @@ def _conclude(
     results: list[tuple],
     calibration_path: Path | None,
     keep_alive: dict | None = None,
+    store_crash: list[dict] | None = None,
 ) -> int:
     """The summary lines, the calibration file; 1 when a verdict disagrees."""
     entries = []
+    tomcat = []
     by_mode: dict[str, list] = {}
     verdicts = []
     for record, (measured, predicted, agree) in zip(records, results, strict=True):
         verdicts += agree
-        entries.append(calibration.run_entry(record["plan"], measured, predicted, agree))
+        entry = calibration.run_entry(record["plan"], measured, predicted, agree)
+        (tomcat if record["plan"]["mode"] == "replicated" else entries).append(entry)
         by_mode.setdefault(record["plan"]["mode"], []).append((measured, predicted))
     print("\n".join(report.ratio_lines(by_mode)))
     if calibration_path:
         first = records[0]
         ratio = report.store_ratio(by_mode)
         calibration.write(
-            calibration_path, first["machine"], first["settings"], entries, ratio, keep_alive
+            calibration_path,
+            first["machine"],
+            first["settings"],
+            entries,
+            ratio,
+            keep_alive,
+            tomcat=tomcat,
+            store_crash=store_crash,
         )
         print(f"calibration written to {calibration_path}")
+    verdicts += [entry["agree"] for entry in store_crash or ()]
     disagreements = verdicts.count(False)
     print(f"{len(verdicts) - disagreements} of {len(verdicts)} verdicts agree")
     return 1 if disagreements else 0

@@ -6,7 +6,18 @@ Definitions follow the simulator's (sim/README.md), with Jepsen's vocabulary for
 - an acknowledged item is one whose request got a 200; it is lost when the user's final read
   of the cart does not return it; an item present but never acknowledged is indeterminate
   (its server died before answering);
-- the detection window runs from the kill to the moment HAProxy logged the victim down.
+- the detection window runs from the kill to the moment HAProxy logged the victim down;
+- the requests "from the kill on" are those sent from the kill on, and those in flight at the
+  kill that HAProxy had to retry: their first connection met the dead server (a vanish is
+  inserted a few milliseconds before the lab notes its time), so the simulator replays them
+  at the kill.
+Replicated mode (Tomcat) adds three times after the kill, as `python -m sim predict` gives
+them: when a surviving member first logged the victim removed from the cluster ("Received
+member disappeared"); the longest wait of a request sent from the kill on whose session had
+its backup on the victim (the user's previous answer said so, X-Backup) and that another
+server answered at its first attempt (HAProxy logged no retry: what can hold it is the session
+copy to the dead member); and when the last user whose session was on the victim got an
+answer again.
 """
 
 from dataclasses import dataclass
@@ -44,6 +55,9 @@ class Measured:
     detection_s: float | None
     failed_checks_s: list[float]  # when each check of the victim failed, after the kill
     after_kill: dict  # requests sent from the kill on: requests, ok, failed, retried
+    member_removed_s: float | None = None  # replicated mode only, as the next two
+    copy_stall_s: float | None = None
+    recovery_s: float | None = None
 
 
 def _records(run: dict) -> list[dict]:
@@ -57,6 +71,14 @@ def _counts(records: list[dict], log: dict) -> dict:
     ok = sum(1 for r in records if r["status"] == 200)
     retried = sum(1 for r in records if log.get(r["request_id"], {}).get("retries", 0) > 0)
     return {"requests": len(records), "ok": ok, "failed": len(records) - ok, "retried": retried}
+
+
+def from_the_kill_on(record: dict, killed: int, log: dict) -> bool:
+    """Whether a request counts from the kill on (see the module's docstring)."""
+    if record["sent_ns"] >= killed:
+        return True
+    in_flight = record["received_ns"] > killed
+    return in_flight and log.get(record["request_id"], {}).get("retries", 0) > 0
 
 
 def measure(run: dict) -> Measured:
@@ -96,8 +118,49 @@ def measure(run: dict) -> Measured:
         store_us_median=nearest_rank(store, 50),
         detection_s=None if down is None else round((down - killed) / 1e9, 3),
         failed_checks_s=failed_checks,
-        after_kill=_counts([r for r in records if r["sent_ns"] >= killed], log),
+        after_kill=_counts([r for r in records if from_the_kill_on(r, killed, log)], log),
+        **(_cluster_times(run, records) if run["plan"]["mode"] == "replicated" else {}),
     )
+
+
+def _cluster_times(run: dict, records: list[dict]) -> dict:
+    """Replicated mode's three times after the kill (see the module's docstring)."""
+    killed = run["killed_at_ns"]
+    victim = run["plan"]["victim"]
+    removed = [
+        e["time_ns"]
+        for e in run["cluster_events"]
+        if e["event"] == "removed" and e["member"] == victim and e["server"] != victim
+    ]
+    removed = [t for t in removed if t >= killed]
+    log = run["balancer_log"]
+    later = [r for r in records if from_the_kill_on(r, killed, log) and r["status"] == 200]
+    first_try = []
+    for user in run["users"]:
+        backup = None  # where the user's session had its backup, as its last answer said
+        for r in user["records"]:
+            retried = log.get(r["request_id"], {}).get("retries", 0) > 0
+            held = from_the_kill_on(r, killed, log) and r["status"] == 200 and backup == victim
+            if held and r["server"] != victim and not retried:
+                first_try.append(r["received_ns"] - r["sent_ns"])
+            if r["status"] == 200:
+                backup = r.get("backup")
+    on_victim = {u["id"] for u in bindings(run)["users"] if u["server"] == victim}
+    answered = {}
+    for r in later:
+        if r["user"] in on_victim:
+            answered.setdefault(r["user"], r["received_ns"])
+    recovered = max(answered.values()) if answered.keys() == on_victim and on_victim else None
+    return {
+        "member_removed_s": _seconds(min(removed) - killed) if removed else None,
+        "copy_stall_s": _seconds(max(first_try)) if first_try else None,
+        "recovery_s": None if recovered is None else _seconds(recovered - killed),
+    }
+
+
+def _seconds(ns: int) -> float:
+    """Nanoseconds as seconds, to the millisecond."""
+    return round(ns / 1e9, 3)
 
 
 def _round(value: float | None) -> float | None:
@@ -129,20 +192,35 @@ def bindings(run: dict) -> dict:
     victim = run["plan"]["victim"]
     origin = check_origin_ns(run)
     stateless = run["plan"]["mode"] == "stateless"
+    replicated = run["plan"]["mode"] == "replicated"
     users = []
+    log = run["balancer_log"]
     later = []
     for user in run["users"]:
-        server = None
+        server = backup = None
         items = 0
         for r in user["records"]:
-            if r["sent_ns"] >= killed:
-                at_ms = round((r["sent_ns"] - origin) / MS, 3)
+            if from_the_kill_on(r, killed, log):
+                at_ms = round((max(r["sent_ns"], killed) - origin) / MS, 3)
                 later.append({"user": user["name"], "at_ms": at_ms})
             before = r["received_ns"] <= killed or r["server"] == victim
             if r["status"] == 200 and r["sent_ns"] < killed and before:
-                server, items = r["server"], len(r["cart"])
-        users.append({"id": user["name"], "server": None if stateless else server, "items": items})
+                server, items, backup = r["server"], len(r["cart"]), r.get("backup")
+        bound = {"id": user["name"], "server": None if stateless else server, "items": items}
+        if replicated and backup:
+            bound["backup"] = backup
+        users.append(bound)
     settings = run["settings"]
+    tomcat = run.get("tomcat_settings") or {}
+    tribes = (
+        {
+            "replication_timeout_ms": tomcat["transport_timeout_ms"],
+            "failure_check_timeout_ms": tomcat["tcp_failure_detector_connect_timeout_ms"],
+            "membership_drop_ms": tomcat["static_membership_expiration_ms"],
+        }
+        if tomcat
+        else {}
+    )
     return {
         "version": BINDINGS_VERSION,
         "mode": run["plan"]["mode"],
@@ -155,6 +233,7 @@ def bindings(run: dict) -> dict:
             "health_check_interval_ms": settings["inter_ms"],
             "rise": settings["rise"],
             "fall": settings["fall"],
+            **tribes,
         },
         "kill": {
             "server": victim,

@@ -12,12 +12,13 @@ import time
 
 import redis.asyncio as aioredis
 import uvicorn
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-from sim.vocabulary import LAB_MODES as MODES
 
 
 class MemoryCarts:
@@ -42,8 +43,12 @@ class RedisCarts:
     """Carts in the shared Redis: one list per user, written and read in one round trip."""
 
     def __init__(self, port: int) -> None:
-        """Connect lazily to Redis on 127.0.0.1:port."""
-        self._redis = aioredis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+        """Connect lazily to Redis on 127.0.0.1:port. No retries: redis-py's default retries
+        a refused connection ten times with a growing back-off, so a request would wait for a
+        restarted Redis instead of failing at once as the simulator's does (503)."""
+        self._redis = aioredis.Redis(
+            host="127.0.0.1", port=port, decode_responses=True, retry=Retry(NoBackoff(), 0)
+        )
 
     async def add(self, user: str, item: str) -> list[str]:
         """Append and read back in one transaction (one round trip), as a session store does."""
@@ -58,6 +63,9 @@ class RedisCarts:
         return await self._redis.lrange(f"cart:{user}", 0, -1)
 
 
+MODES = ("stateless", "stateful")  # replicated mode runs on Tomcat instead (lab/tomcat.py)
+
+
 def make_app(name: str, carts: MemoryCarts | RedisCarts) -> Starlette:
     """Return the ASGI application of server `name`."""
 
@@ -68,13 +76,23 @@ def make_app(name: str, carts: MemoryCarts | RedisCarts) -> Starlette:
     async def add_item(request: Request) -> JSONResponse:
         item = (await request.body()).decode()
         started = time.perf_counter_ns()
-        cart = await carts.add(request.path_params["user"], item)
+        try:
+            cart = await carts.add(request.path_params["user"], item)
+        except RedisConnectionError:
+            return store_down()
         return answer(cart, time.perf_counter_ns() - started)
 
     async def read_cart(request: Request) -> JSONResponse:
         started = time.perf_counter_ns()
-        cart = await carts.read(request.path_params["user"])
+        try:
+            cart = await carts.read(request.path_params["user"])
+        except RedisConnectionError:
+            return store_down()
         return answer(cart, time.perf_counter_ns() - started)
+
+    def store_down() -> JSONResponse:
+        """The store cannot be reached: 503, as the simulator answers."""
+        return JSONResponse({"server": name, "error": "store down"}, status_code=503)
 
     return Starlette(
         routes=[

@@ -12,8 +12,9 @@ import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
+from lab import tomcat
 from lab.analysis import Measured
-from lab.prerequisites import find_program
+from lab.prerequisites import MissingPrerequisite, find_program
 from sim.vocabulary import KILL_KINDS
 
 CALIBRATION_VERSION = 1
@@ -45,12 +46,29 @@ def machine() -> dict:
         "python": platform.python_version(),
         "haproxy": _version_of("haproxy", ["-v"], r"version (\S+)"),
         "redis": _version_of("redis-server", ["--version"], r"v=(\S+)"),
+        "tomcat": _tomcat_version(),
     }
+
+
+def _tomcat_version() -> str | None:
+    """Tomcat's version, as its ServerInfo says (None when it is not installed)."""
+    jar = tomcat.CATALINA_HOME / "lib" / "catalina.jar"
+    try:
+        java = find_program("java")
+    except MissingPrerequisite:  # no Java: no Tomcat run either
+        return None
+    if not jar.is_file():
+        return None
+    argv = [java, "-cp", str(jar), "org.apache.catalina.util.ServerInfo"]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    match = re.search(r"Server number:\s*(\S+)", done.stdout)
+    return match.group(1) if match else None
 
 
 def run_entry(plan: dict, measured: Measured, predicted: dict, verdicts: list[bool]) -> dict:
     """One run's figures for the file."""
     figures = asdict(measured)
+    replicated = plan["mode"] == "replicated"
     return {
         "mode": plan["mode"],
         "kill_kind": plan["kill_kind"],
@@ -66,6 +84,22 @@ def run_entry(plan: dict, measured: Measured, predicted: dict, verdicts: list[bo
         },
         "lost_items_agree": verdicts[0],
         "detection_agree": verdicts[1],
+        **(_cluster_entry(measured, predicted, verdicts[2:]) if replicated else {}),
+    }
+
+
+def _cluster_entry(measured: Measured, predicted: dict, verdicts: list[bool]) -> dict:
+    """Replicated mode's times after the kill, measured and predicted, and their verdicts."""
+    keys = ("member_removed_s", "copy_stall_s", "recovery_s")
+    return {
+        "cluster": {
+            key: {
+                "measured": getattr(measured, key),
+                "predicted": predicted.get(key),
+                "agree": agree,
+            }
+            for key, agree in zip(keys, verdicts, strict=True)
+        }
     }
 
 
@@ -112,8 +146,11 @@ def write(
     runs: list[dict],
     store_over_memory: float | None,
     keep_alive: dict | None = None,
+    tomcat: list[dict] | None = None,
+    store_crash: list[dict] | None = None,
 ) -> None:
-    """Write the calibration file (`keep_alive`: the keep-alive run, when there was one)."""
+    """Write the calibration file (`keep_alive`: the keep-alive run, when there was one;
+    `tomcat`: the replicated runs on Tomcat; `store_crash`: the Redis crashes)."""
     data = {
         "version": CALIBRATION_VERSION,
         "date": machine["date"],
@@ -125,5 +162,10 @@ def write(
     }
     if keep_alive is not None:
         data["keep_alive"] = keep_alive
+    if tomcat:
+        data["machine"]["tomcat"] = machine.get("tomcat")
+        data["tomcat"] = tomcat
+    if store_crash:
+        data["store_crash"] = store_crash
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

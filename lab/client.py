@@ -30,6 +30,7 @@ class Record:
     cart: list[str] | None  # the cart in a 200 answer
     store_us: float | None  # the handler's time on the cart (X-Store-Us)
     error: str | None = None  # why there was no HTTP answer
+    backup: str | None = None  # Tomcat: the member holding the session's backup (X-Backup)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class User:
                 server=response.headers.get("X-Server"),
                 cart=body["cart"] if ok else None,
                 store_us=float(response.headers["X-Store-Us"]) if ok else None,
+                backup=response.headers.get("X-Backup") or None,
             )
         self.records.append(record)
         return record

@@ -10,15 +10,16 @@ The timeline, in the lab's own clock (nanoseconds since the experiment began):
 """
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from lab.client import Users
 from lab.cluster import Clock, Cluster
 from lab.haproxy import Settings, parse_check_events, parse_log
+from lab.tomcat import parse_cluster_events
 from sim.vocabulary import KILL_KINDS
 from sim.vocabulary import LAB_MODES as MODES
 
-RECORD_VERSION = 1  # bump when a run's record changes shape
+RECORD_VERSION = 2  # bump when a run's record changes shape
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Run:
     balancer_log: dict  # request id -> what HAProxy logged
     ended_at_ns: int = 0
     record_version: int = RECORD_VERSION
+    # Replicated mode: Tomcat's settings, and what its cluster logged about its members.
+    tomcat_settings: dict | None = None
+    cluster_events: list[dict] = field(default_factory=list)
 
 
 def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
@@ -73,10 +77,10 @@ def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
             users.start()
             time.sleep(plan.kill_after_s)
             if plan.kill_kind == "crash":
-                cluster.crash(plan.victim)
+                killed_at = clock.since_origin(cluster.crash(plan.victim))
             else:
                 cluster.vanish(plan.victim)
-            killed_at = clock.now_ns()
+                killed_at = clock.now_ns()
             progress(f"{plan.mode}: server {plan.victim} killed ({plan.kill_kind})")
             # Generous: fall failed checks, each costing up to a time-out and an interval.
             limit_s = 2 * settings.fall * settings.check_interval_ms / 1000 + 10
@@ -95,7 +99,12 @@ def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
         time.sleep(0.05)  # let HAProxy write its last log lines
         log = cluster.haproxy_log()
         events = parse_check_events(log)
-        for event in events:
+        cluster_events = [
+            event
+            for name, text in cluster.tomcat_logs().items()
+            for event in parse_cluster_events(name, text, cluster.cluster_ports)
+        ]
+        for event in [*events, *cluster_events]:
             event["time_ns"] = clock.since_origin(event["time_ns"])
         return Run(
             plan=asdict(plan),
@@ -106,6 +115,8 @@ def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
             users=[_user_record(u) for u in users.users],
             balancer_log={k: asdict(v) for k, v in parse_log(log).items()},
             ended_at_ns=clock.now_ns(),
+            tomcat_settings=cluster.tribes.to_dict() if cluster.cluster_ports else None,
+            cluster_events=sorted(cluster_events, key=lambda e: e["time_ns"]),
         )
 
 

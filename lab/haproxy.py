@@ -1,10 +1,10 @@
 """HAProxy in front of the lab's servers, configured with exactly the simulator's defaults.
 
 The settings come from `sim.core.config.Config` (one place for the figures): round robin in
-stateless mode, `cookie SERVERID insert` in stateful mode, `option redispatch 1`, `retries`,
-`timeout connect`, `timeout server`, `default-server check inter rise fall`, and no
-`timeout check`, so `inter` is also each check's whole time-out (HAProxy 2.6 manual,
-"timeout check"). Two settings the simulator assumes without naming them:
+stateless mode, `cookie SERVERID insert` in stateful and replicated mode, `option
+redispatch 1`, `retries`, `timeout connect`, `timeout server`, `default-server check inter
+rise fall`, and no `timeout check`, so `inter` is also each check's whole time-out (HAProxy
+2.6 manual, "timeout check"). Two settings the simulator assumes without naming them:
 - `option http-server-close`: every request opens its own connection to a server, as in the
   model. With HAProxy's default connection reuse, a request sent on an idle connection to a
   vanished server would wait for `timeout server` instead of failing to connect. The lab's
@@ -32,12 +32,16 @@ CLIENT_TIMEOUT_MS = 120_000
 LOG_FORMAT = "%[capture.req.hdr(0)] %s %ST %rc %Tc %Tt %tsc"
 
 
+# The model's redispatch as HAProxy's interval (None: no `option redispatch`).
+OPTION_REDISPATCH = {"every": 1, "last": -1, "off": None}
+
+
 @dataclass(frozen=True)
 class Settings:
     """The balancer's settings, taken from the simulator's configuration."""
 
     retries: int
-    redispatch: bool
+    redispatch: str  # the model's "every", "last" or "off"
     connect_timeout_ms: int
     server_timeout_ms: int
     check_interval_ms: int
@@ -67,7 +71,7 @@ class Settings:
         """Plain data for the record, with HAProxy's names."""
         return {
             "retries": self.retries,
-            "option_redispatch": 1 if self.redispatch else -1,
+            "option_redispatch": OPTION_REDISPATCH[self.redispatch],
             "timeout_connect_ms": self.connect_timeout_ms,
             "timeout_server_ms": self.server_timeout_ms,
             "timeout_check_ms": None,
@@ -85,13 +89,17 @@ def render_config(
     socket_path: Path,
     keep_alive: bool = False,
 ) -> str:
-    """Return haproxy.cfg for `mode` ("stateless" or "stateful") on 127.0.0.1:port.
+    """Return haproxy.cfg for `mode` on 127.0.0.1:port (sticky but in stateless mode).
 
     `keep_alive`: reuse server connections (HAProxy's default) instead of one per request.
     """
     # Plain `option redispatch` redispatches only the last retry (interval -1).
-    redispatch = "option redispatch 1" if settings.redispatch else "option redispatch"
-    sticky = mode == "stateful"
+    redispatch = {
+        "every": "option redispatch 1",
+        "last": "option redispatch",
+        "off": "no option redispatch",
+    }[settings.redispatch]
+    sticky = mode != "stateless"
     lines = [
         "global",
         "    log stderr format iso local0 info",

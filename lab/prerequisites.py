@@ -1,15 +1,28 @@
-"""What the lab needs from the machine: Debian's redis-server, haproxy and iptables, and root.
+"""What the lab needs from the machine: Debian's redis-server, haproxy and iptables, Tomcat 10.1
+and a JDK (replicated mode), and root.
 
 Each missing piece gives one message that says how to get it.
 """
 
 import os
 import shutil
+from pathlib import Path
 
 # The Debian packages behind the commands the lab runs (iptables drops a vanished server's
-# packets; it needs root).
-PACKAGES = {"redis-server": "redis-server", "haproxy": "haproxy", "iptables": "iptables"}
-INSTALL_COMMAND = "sudo apt-get install -y " + " ".join(sorted(set(PACKAGES.values())))
+# packets; it needs root; javac compiles the cart servlet, java runs Tomcat).
+PACKAGES = {
+    "redis-server": "redis-server",
+    "haproxy": "haproxy",
+    "iptables": "iptables",
+    "iptables-restore": "iptables",
+    "java": "default-jdk-headless",
+    "javac": "default-jdk-headless",
+}
+TOMCAT_PACKAGE = "tomcat10-common"  # the system CATALINA_HOME, run by lab/tomcat.py
+CATALINA_HOME = Path("/usr/share/tomcat10")
+INSTALL_COMMAND = "sudo apt-get install -y " + " ".join(
+    sorted({*PACKAGES.values(), TOMCAT_PACKAGE})
+)
 
 
 class MissingPrerequisite(RuntimeError):
@@ -32,6 +45,8 @@ def missing() -> list[str]:
     """Return one line per missing prerequisite (empty when the lab can run)."""
     problems = []
     absent = [name for name in PACKAGES if _absent(name)]
+    if not (CATALINA_HOME / "bin" / "bootstrap.jar").is_file():
+        absent.append(f"Tomcat 10.1 ({TOMCAT_PACKAGE})")
     if absent:
         problems.append(f"missing {', '.join(absent)}; install with: {INSTALL_COMMAND}")
     if os.geteuid() != 0:

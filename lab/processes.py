@@ -16,12 +16,15 @@ PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 3.0
 
 
-def _prepare_child(niceness: int) -> None:
-    """In the child: ask Linux to SIGKILL it if the lab dies first; set its niceness."""
+def _prepare_child(niceness: int, cgroup: Path | None) -> None:
+    """In the child: ask Linux to SIGKILL it if the lab dies first; set its niceness; enter
+    its cgroup before it opens a socket (a socket belongs to its creator's cgroup)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if niceness:
         os.nice(niceness)
+    if cgroup is not None:
+        (cgroup / "cgroup.procs").write_text(str(os.getpid()))
 
 
 def free_ports(count: int) -> list[int]:
@@ -50,8 +53,11 @@ class Processes:
         self.workdir = workdir
         self.children: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, argv: list[str], niceness: int = 0) -> subprocess.Popen:
-        """Start `argv` as `name`, its stdout and stderr in workdir/name.log."""
+    def start(
+        self, name: str, argv: list[str], niceness: int = 0, cgroup: Path | None = None
+    ) -> subprocess.Popen:
+        """Start `argv` as `name`, its stdout and stderr in workdir/name.log; `cgroup`: a
+        cgroup v2 folder to run it in (so the firewall can drop whatever it sends)."""
         log = open(self.log_path(name), "wb")  # noqa: SIM115 - the child owns it
         try:
             child = subprocess.Popen(
@@ -59,7 +65,7 @@ class Processes:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=lambda: _prepare_child(niceness),
+                preexec_fn=lambda: _prepare_child(niceness, cgroup),
                 start_new_session=True,  # Ctrl-C reaches the lab, which stops its children
             )
         finally:
@@ -95,11 +101,17 @@ class Processes:
                 time.sleep(0.02)
         raise ChildFailed(f"{name} did not listen on port {port} in {timeout_s:.0f} s")
 
-    def kill(self, name: str) -> None:
-        """SIGKILL child `name`: a crash, connections refused from now on."""
+    def kill(self, name: str) -> int:
+        """SIGKILL child `name`: a crash, connections refused from now on. Return when the
+        signal was sent (`time.time_ns()`): the kill's moment. Waiting for the process to be
+        gone takes longer than its sockets need to close (Linux frees a process's memory
+        before its files: a large JVM's exit took 50 ms and more on a loaded machine, and
+        HAProxy's first refused check came before the wait ended)."""
         child = self.children[name]
+        sent = time.time_ns()
         child.kill()
         child.wait()
+        return sent
 
     def stop_all(self) -> None:
         """Stop every child, newest first: SIGTERM, then SIGKILL after a grace period."""

@@ -5,7 +5,7 @@ runs as bindings that `python -m sim predict` replays, and checks the model's pr
 """
 
 MODES = ("stateless", "stateful", "replicated")
-LAB_MODES = ("stateless", "stateful")  # the lab has no real counterpart of replication
+LAB_MODES = MODES  # replicated: three Tomcat 10.1 instances with BackupManager (lab/tomcat.py)
 KILL_KINDS = ("crash", "vanish")  # SIGKILL (connections refused), or the machine gone
 # How the store is killed: its host unreachable, or its Redis process killed (SIGKILL).
 STORE_KILL_KINDS = ("unreachable", "crash")

@@ -15,8 +15,8 @@ def _seconds_range(values: list[float]) -> str:
     """'4.62-5.96 s' (or one value) for a list of seconds; a dash when empty."""
     if not values:
         return "-"
-    low, high = min(values), max(values)
-    return f"{low:.2f}\u00a0s" if low == high else f"{low:.2f}\u2013{high:.2f}\u00a0s"
+    low, high = f"{min(values):.2f}", f"{max(values):.2f}"
+    return f"{low}\u00a0s" if low == high else f"{low}\u2013{high}\u00a0s"
 
 
 def _detection_rows(runs: list[dict]) -> list[dict]:
@@ -61,6 +61,67 @@ def _lost_rows(runs: list[dict]) -> list[dict]:
     return rows
 
 
+# Replicated mode's times after the kill, on Tomcat (lab/analysis.py defines them).
+CLUSTER_TIMES = {
+    "member_removed_s": "the cluster removed the member",
+    "copy_stall_s": "longest wait of a request whose session copy went to it",
+    "recovery_s": "its users answered again",
+}
+
+
+def _tomcat_rows(runs: list[dict]) -> list[dict]:
+    """Per kill kind and time: runs, measured and simulated ranges, runs that agree."""
+    rows = []
+    for kind, label in KILL_LABELS.items():
+        of_kind = [r for r in runs if r["kill_kind"] == kind]
+        for key, words in CLUSTER_TIMES.items() if of_kind else ():
+            times = [r["cluster"][key] for r in of_kind]
+            rows.append(
+                {
+                    "kill": label,
+                    "what": words,
+                    "runs": len(of_kind),
+                    "measured": _seconds_range([t["measured"] for t in times if t["measured"]]),
+                    "predicted": _seconds_range(
+                        [t["predicted"] for t in times if t["predicted"] is not None]
+                    ),
+                    "agree": sum(bool(t["agree"]) for t in times),
+                }
+            )
+    return rows
+
+
+def _tomcat(runs: list[dict] | None) -> dict | None:
+    """Replicated mode on Tomcat: lost items and the cluster's times, or None."""
+    if not runs:
+        return None
+    return {
+        "runs": len(runs),
+        "acknowledged": f"{sum(r['measured']['acknowledged_items'] for r in runs):,}",
+        "lost": sum(r["measured"]["lost_items"] for r in runs),
+        "lost_predicted": sum(r["predicted"]["lost_items"] for r in runs),
+        "times": _tomcat_rows(runs),
+    }
+
+
+def _store_rows(entries: list[dict] | None) -> list[dict]:
+    """Per Redis persistence setting: items acknowledged before the crash, lost, predicted."""
+    rows = []
+    for entry in entries or ():
+        measured = entry["measured"]
+        rows.append(
+            {
+                "persistence": entry["persistence"],
+                "acknowledged": measured["acknowledged_before"],
+                "lost": measured["lost_items"],
+                "predicted": entry["predicted"]["lost_items"],
+                "carts": f"{measured['carts_kept']} of {measured['carts']}",
+                "agree": bool(entry["agree"]),
+            }
+        )
+    return rows
+
+
 def _keep_alive(entry: dict | None) -> dict | None:
     """The keep-alive run (HAProxy reusing server connections) beside the same runs without."""
     if entry is None:
@@ -100,6 +161,9 @@ def load_calibration(path: Path) -> dict | None:
             "lost": _lost_rows(runs),
             "store_over_memory": None if ratio is None else round(ratio),
             "keep_alive": _keep_alive(data.get("keep_alive")),
+            "tomcat": _tomcat(data.get("tomcat")),
+            "tomcat_version": machine.get("tomcat"),
+            "store_crash": _store_rows(data.get("store_crash")),
         }
     except (ValueError, KeyError, TypeError) as error:
         raise BuildError(f"{path}: not a calibration file the guide can read ({error!r})") from None

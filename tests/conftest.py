@@ -87,11 +87,11 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh context and page; console errors are collected for tests to assert on."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def collect_console_errors(page) -> None:
+    """Console errors and uncaught exceptions, in page.console_errors for tests to assert on."""
     page.set_default_timeout(30_000)
     page.console_errors = []
     page.on(
@@ -99,6 +99,65 @@ def page(browser):
         lambda message: message.type == "error" and page.console_errors.append(message.text),
     )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+
+
+@pytest.fixture(scope="session")
+def returning_context(browser):
+    """The context of the `page` fixture, kept for the session as a returning reader's browser
+    is: after the first page, the demo restores the interpreter it saved in Cache Storage
+    instead of starting Python again (seconds instead of a cold start, for every test).
+    Service workers are blocked so that no test meets another test's offline copy."""
+    context = browser.new_context(service_workers="block", viewport=VIEWPORT)
+    yield context
+    context.close()
+
+
+# What one test leaves that another could meet: the saved interpreter (Cache Storage) stays.
+FORGOTTEN_STORAGE = "cookies,local_storage,indexeddb,websql,file_systems"
+
+
+def forget_what_the_page_kept(page, origins: set[str]) -> None:
+    """Clear what the page's origins stored, except the saved interpreter, and the context's
+    cookies and permissions, so the next test starts as a reader's first visit would."""
+    session = page.context.new_cdp_session(page)
+    for origin in origins:
+        session.send(
+            "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": FORGOTTEN_STORAGE}
+        )
+    session.detach()
+    page.context.clear_cookies()
+    page.context.clear_permissions()
+
+
+@pytest.fixture
+def page(returning_context):
+    """A new page in the session's returning context, with nothing a previous test stored
+    but the saved interpreter; console errors are collected for tests to assert on. Tests of
+    the start, the offline copy or storage itself use `fresh_page` instead."""
+    page = returning_context.new_page()
+    collect_console_errors(page)
+    origins: set[str] = set()
+    page.on("framenavigated", lambda frame: origins.add(origin_of(frame.url)))
+    yield page
+    origins.discard("")
+    forget_what_the_page_kept(page, origins)
+    page.close()
+
+
+def origin_of(url: str) -> str:
+    """scheme://host:port of an http(s) URL, '' for anything else (about:blank, data:)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+@pytest.fixture
+def fresh_page(browser):
+    """A page in a context of its own: a first visit, service workers allowed."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    collect_console_errors(page)
     yield page
     context.close()
 

@@ -96,3 +96,44 @@ def test_the_keep_alive_run_is_summed_up_beside_the_runs_with_a_connection_per_r
         "per_request_requests": 220,
     }
     assert load_calibration(_write(tmp_path / "without.json", []))["keep_alive"] is None
+
+
+def _times(measured: float, predicted: float) -> dict:
+    return {"measured": measured, "predicted": predicted, "agree": abs(measured - predicted) <= 0.5}
+
+
+def test_tomcat_runs_and_store_crashes_are_summed_up(tmp_path: Path) -> None:
+    path = _write(tmp_path / "calibration.json", [_run("stateful", "crash", 4.3, 4.2, 99)])
+    data = json.loads(path.read_text())
+    data["machine"]["tomcat"] = "10.1.60.0"
+    tomcat = _run("replicated", "vanish", 11.2, 11.1, 0)
+    tomcat["cluster"] = {
+        "member_removed_s": _times(3.9, 4.0),
+        "copy_stall_s": _times(5.03, 4.0),
+        "recovery_s": _times(5.2, 5.1),
+    }
+    data["tomcat"] = [tomcat]
+    data["store_crash"] = [
+        {
+            "persistence": "aof-everysec",
+            "measured": {
+                "acknowledged_before": 196,
+                "lost_items": 0,
+                "carts_kept": 8,
+                "carts": 8,
+            },
+            "predicted": {"lost_items": 0},
+            "agree": True,
+        }
+    ]
+    path.write_text(json.dumps(data))
+    summary = load_calibration(path)
+    assert summary["runs"] == 1  # the Tomcat runs are counted apart
+    assert summary["tomcat_version"] == "10.1.60.0"
+    removed, stall, recovery = summary["tomcat"]["times"]
+    assert recovery["what"] == "its users answered again"
+    assert (removed["measured"], removed["predicted"]) == ("3.90\u00a0s", "4.00\u00a0s")
+    assert (stall["measured"], stall["agree"]) == ("5.03\u00a0s", 0)
+    assert summary["tomcat"]["acknowledged"] == "1,000"
+    (store,) = summary["store_crash"]
+    assert (store["persistence"], store["lost"], store["carts"]) == ("aof-everysec", 0, "8 of 8")

@@ -9,14 +9,17 @@ returns what the model says happened: items and sessions lost, the detection win
 outcomes. Pure: the bindings are a dict, the prediction a dict.
 
 Bindings (version 1), JSON:
-    {"version": 1, "mode": "stateless" | "stateful", "servers": ["A", "B", "C"],
+    {"version": 1, "mode": "stateless" | "stateful" | "replicated", "servers": ["A", "B", "C"],
      "config": {"retries": 3, "redispatch": true, "connect_timeout_ms": 5000,
                 "server_timeout_ms": 30000, "health_check_interval_ms": 2000,
                 "rise": 2, "fall": 3},
      "kill": {"server": "B", "kind": "crash" | "vanish", "at_ms": 6703.0},
-     "users": [{"id": "u1", "server": "B" | null, "items": 27}, ...],
+     "users": [{"id": "u1", "server": "B" | null, "items": 27, "backup": "C"}, ...],
      "requests_after_kill": [{"user": "u1", "at_ms": 6710.5}, ...]}
-A user's `server` is null when its cart is in the store (stateless mode). Times are
+A user's `server` is null when its cart is in the store (stateless mode). `backup`
+(replicated mode, optional) names the member holding the session's backup; without it the
+model picks one as a node does (round robin). Replicated mode's config may also give
+`replication_timeout_ms`, `failure_check_timeout_ms` and `membership_drop_ms`. Times are
 milliseconds from the first round of health checks, the model's time 0.
 
 A crash of the store's Redis process instead of a server's kill (stateless mode only):
@@ -26,8 +29,16 @@ at time 0; the users' items count as written at the crash's moment (bindings car
 times), so no RDB save comes between them and the crash: right for a run shorter than the
 first save point (60 s with 10,000 changes). The prediction adds `carts` (each user's items
 at the end) and `restart_s`; `detection_s` is null.
+
+Besides the counts, the prediction gives replicated mode's three times after the kill (None
+when they do not happen): `member_removed_s`, when the cluster removed the killed member;
+`copy_stall_s`, the longest wait of a request whose session had its backup on the killed
+member, answered at its first attempt by another server (the copy to the dead member holds
+it); `recovery_s`, when the last user whose session was on the killed server got an
+answer again (sim/cli/replicated.py).
 """
 
+from sim.cli.replicated import ReplicatedTimes, place_user
 from sim.core import requests, sessions
 from sim.core.config import KILL_KINDS, SERVER_NAMES, build_config
 from sim.core.errors import ScenarioError
@@ -43,6 +54,9 @@ CONFIG_KEYS = (
     "health_check_interval_ms",
     "rise",
     "fall",
+    "replication_timeout_ms",
+    "failure_check_timeout_ms",
+    "membership_drop_ms",
 )
 MAX_USERS = 10_000
 MAX_ITEMS = 1_000_000
@@ -121,6 +135,9 @@ def _check_users(bindings: dict, servers: list[str]) -> None:
         items = user.get("items")
         ok = type(items) is int and 0 <= items <= MAX_ITEMS
         _require(ok, f"user {uid}: items {items!r} is not in 0..{MAX_ITEMS}")
+        backup = user.get("backup")
+        ok = backup is None or (bindings["mode"] == "replicated" and backup in servers)
+        _require(ok, f"user {uid}: backup {backup!r} must be a server, in replicated mode")
     later = bindings.get("requests_after_kill", [])
     ok = isinstance(later, list) and len(later) <= MAX_REQUESTS
     _require(ok, f"requests_after_kill: a list of at most {MAX_REQUESTS}")
@@ -205,12 +222,14 @@ def predict(bindings: object) -> dict:
         "kill_kind": kill["kind"],
         **bindings["config"],
     }
-    model = Model(build_config(overrides), seed=1, record=False)
+    times = ReplicatedTimes(kill["server"], bindings["users"])
+    model = Model(build_config(overrides), seed=1, listener=times)
     kill_ns = _time_ns(kill["at_ms"], "kill at_ms")
     down: list[int] = []
     _run_until(model, kill_ns, kill["server"], kill_ns, down)
     for user in bindings["users"]:
-        sessions.place(model, user["id"], user["server"], user["items"])
+        place_user(model, user)
+    times.kill_ns = kill_ns
     model.kill(model.server(kill["server"]), kill["kind"])
     later = sorted(bindings.get("requests_after_kill", []), key=lambda r: r["at_ms"])
     for request in later:
@@ -238,4 +257,5 @@ def predict(bindings: object) -> dict:
             "retried": metrics.retried,
         },
         **metrics.percentiles(),
+        **times.figures(),
     }

@@ -8,7 +8,9 @@
   last save; the snapshot holds the data as it was then. A killed process restarts with its
   last snapshot (or empty, before the first one). Simplified: one change per cart write
   (one HSET field), the save is instant and checked continuously (serverCron runs 10 times
-  a second), and it always succeeds.
+  a second), and it always succeeds; a replica promoted by Sentinel starts with a snapshot
+  of what it holds then (a real replica has its own save points, and the file its first
+  synchronisation wrote).
 - "aof-everysec" and "aof-always": `beforeSleep` writes the append-only buffer to the file
   (`flushAppendOnlyFile`) before it sends the replies (`handleClientsWithPendingWrites`),
   so a killed process loses nothing a client was told; the kernel has it. `everysec`

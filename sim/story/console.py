@@ -25,8 +25,8 @@ from sim.story.words import plural, seconds
 Line = tuple[str, str] | None
 
 # The kinds whose lines explain an outcome (a kill, what it took with it, a store outage and
-# the items a failover lost, a lost update, a failed copy or announcement): the console keeps
-# them while ordinary lines come and go (sim/story/log.py).
+# the items a failover or a store crash lost, a lost update, a failed copy or announcement):
+# the console keeps them while ordinary lines come and go (sim/story/log.py).
 KEY_KINDS = frozenset(
     (
         "killed",
@@ -35,6 +35,7 @@ KEY_KINDS = frozenset(
         "store_down",
         "store_primary_died",
         "store_primary_back",
+        "store_crashed",
         "lost_update",
         "copy_failed",
         "proxy_failed",

@@ -284,26 +284,20 @@ def test_controls_are_disabled_until_the_simulator_is_ready(page: Page, site_url
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("mode", ["Stateless", "Stateful", "Stateful + replication"])
 def test_screenshots_after_a_kill_for_a_person_to_check(
-    browser, site_url: str, artifacts, mode: str, width: int
+    page: Page, site_url: str, artifacts, mode: str, width: int
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    try:
-        open_demo(page, site_url)
-        choose_mode(page, mode)
-        send_requests(page, 3)
-        holder = server_holding_the_session(page) if mode != "Stateless" else "A"
-        page.get_by_role("button", name=f"Kill Server {holder}", exact=True).click()
-        send_requests(page, 1)
-        expect(
-            page.get_by_role("button", name=f"Restart Server {holder}", exact=True)
-        ).to_be_visible()
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
-        slug = mode.lower().replace(" + ", "-")
-        page.locator("#demo").screenshot(path=str(artifacts / f"demo-{slug}-{width}.png"))
-    finally:
-        context.close()
+    page.set_viewport_size({"width": width, "height": 900})
+    open_demo(page, site_url)
+    choose_mode(page, mode)
+    send_requests(page, 3)
+    holder = server_holding_the_session(page) if mode != "Stateless" else "A"
+    page.get_by_role("button", name=f"Kill Server {holder}", exact=True).click()
+    send_requests(page, 1)
+    expect(page.get_by_role("button", name=f"Restart Server {holder}", exact=True)).to_be_visible()
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
+    slug = mode.lower().replace(" + ", "-")
+    page.locator("#demo").screenshot(path=str(artifacts / f"demo-{slug}-{width}.png"))
 
 
 def test_time_runs_on_its_own_and_pause_holds_it_still(page: Page, site_url: str):
@@ -315,16 +309,12 @@ def test_time_runs_on_its_own_and_pause_holds_it_still(page: Page, site_url: str
     assert settled(page)["time_ns"] == held
 
 
-def test_no_dots_travel_when_the_reader_prefers_reduced_motion(browser, site_url: str):
-    context = browser.new_context(reduced_motion="reduce")
-    page = context.new_page()
-    try:
-        open_demo(page, site_url)
-        send_requests(page, 2)
-        expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
-        assert page.locator(".packet").count() == 0
-    finally:
-        context.close()
+def test_no_dots_travel_when_the_reader_prefers_reduced_motion(page: Page, site_url: str):
+    page.emulate_media(reduced_motion="reduce")
+    open_demo(page, site_url)
+    send_requests(page, 2)
+    expect(cart_of(page, "User")).to_have_text("Cart: 2 items")
+    assert page.locator(".packet").count() == 0
 
 
 def test_dots_travel_the_path_the_simulator_reports(demo: Page):

@@ -64,31 +64,27 @@ def test_a_comparison_says_when_it_was_taken_and_goes_with_a_reset_or_a_mode_swi
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_compare_table_fits_a_phone_with_every_column_and_its_whole_caption(
-    browser, site_url: str, artifacts: Path, width: int
+    page: Page, site_url: str, artifacts: Path, width: int
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    try:
-        open_demo(page, f"{site_url}?scenario={HOUR_AT_50}#demo", pause=False)
-        compare_button(page).click()
-        table = page.get_by_role("table")
-        expect(table).to_be_visible(timeout=60_000)
-        scroller = page.locator("#demo-compare").bounding_box()
-        right = scroller["x"] + scroller["width"] + 0.5
-        headers = table.get_by_role("columnheader")
-        expect(headers).to_have_count(3)
-        for cell in [*headers.all(), *table.get_by_role("cell").all()]:
-            box = cell.bounding_box()
-            assert box["x"] + box["width"] <= right, f"{cell.inner_text()!r} is cut at {width}px"
-        caption = table.locator("caption")
-        assert caption.evaluate("(c) => c.scrollWidth <= c.clientWidth")
-        box = caption.bounding_box()
-        assert box["x"] + box["width"] <= right
-        expect(page.get_by_text("scroll it sideways")).to_be_hidden()
-        page.locator("#demo-compare").screenshot(path=str(artifacts / f"compare-{width}.png"))
-        page.locator("#demo").screenshot(path=str(artifacts / f"demo-long-run-{width}.png"))
-    finally:
-        context.close()
+    page.set_viewport_size({"width": width, "height": 900})
+    open_demo(page, f"{site_url}?scenario={HOUR_AT_50}#demo", pause=False)
+    compare_button(page).click()
+    table = page.get_by_role("table")
+    expect(table).to_be_visible(timeout=60_000)
+    scroller = page.locator("#demo-compare").bounding_box()
+    right = scroller["x"] + scroller["width"] + 0.5
+    headers = table.get_by_role("columnheader")
+    expect(headers).to_have_count(3)
+    for cell in [*headers.all(), *table.get_by_role("cell").all()]:
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= right, f"{cell.inner_text()!r} is cut at {width}px"
+    caption = table.locator("caption")
+    assert caption.evaluate("(c) => c.scrollWidth <= c.clientWidth")
+    box = caption.bounding_box()
+    assert box["x"] + box["width"] <= right
+    expect(page.get_by_text("scroll it sideways")).to_be_hidden()
+    page.locator("#demo-compare").screenshot(path=str(artifacts / f"compare-{width}.png"))
+    page.locator("#demo").screenshot(path=str(artifacts / f"demo-long-run-{width}.png"))
 
 
 def test_a_long_shared_link_says_it_is_being_replayed_with_progress(page: Page, site_url: str):

@@ -150,23 +150,19 @@ FOCUS_STYLE = """(element) => {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_log_shows_a_clear_focus_ring_when_reached_with_the_keyboard(
-    browser, site_url: str, scheme: str
+    page: Page, site_url: str, scheme: str
 ):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        open_demo(page, site_url)
-        log = page.get_by_role("log", name="Log")
-        assert log.evaluate(FOCUS_STYLE)["style"] == "none"
-        page.get_by_role("button", name="Remove server", exact=True).focus()
-        press_until_focused(page, "Log", role="log")
-        ring = log.evaluate(FOCUS_STYLE)
-        assert ring["style"] == "solid" and ring["width"] >= 2, ring
-        # The ring sits outside the box, on the panel's background (WCAG 2.4.13, 1.4.11).
-        assert ring["offset"] >= 1, ring
-        assert contrast(ring["colour"], ring["around"]) >= 3, ring
-    finally:
-        context.close()
+    page.emulate_media(color_scheme=scheme)
+    open_demo(page, site_url)
+    log = page.get_by_role("log", name="Log")
+    assert log.evaluate(FOCUS_STYLE)["style"] == "none"
+    page.get_by_role("button", name="Remove server", exact=True).focus()
+    press_until_focused(page, "Log", role="log")
+    ring = log.evaluate(FOCUS_STYLE)
+    assert ring["style"] == "solid" and ring["width"] >= 2, ring
+    # The ring sits outside the box, on the panel's background (WCAG 2.4.13, 1.4.11).
+    assert ring["offset"] >= 1, ring
+    assert contrast(ring["colour"], ring["around"]) >= 3, ring
 
 
 def test_a_chaos_monkey_kill_counts_for_the_kill_any_server_step(page: Page, site_url: str):

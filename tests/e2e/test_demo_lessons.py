@@ -275,21 +275,17 @@ def test_a_lesson_in_progress_passes_axe(browser, site_url: str, scheme: str):
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_screenshots_of_a_deploy_and_a_failover_for_a_person_to_check(
-    browser, site_url: str, artifacts, width: int
+    page: Page, site_url: str, artifacts, width: int
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    try:
-        open_demo(page, site_url + "#lesson-deploy")
-        choose_mode(page, "Stateful + replication")
-        send_requests(page, 2)
-        page.get_by_role("button", name="Rolling deploy", exact=True).click()
-        expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
-        page.locator("#demo").screenshot(path=str(artifacts / f"lesson-deploy-{width}.png"))
-    finally:
-        context.close()
+    page.set_viewport_size({"width": width, "height": 900})
+    open_demo(page, site_url + "#lesson-deploy")
+    choose_mode(page, "Stateful + replication")
+    send_requests(page, 2)
+    page.get_by_role("button", name="Rolling deploy", exact=True).click()
+    expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
+    page.locator("#demo").screenshot(path=str(artifacts / f"lesson-deploy-{width}.png"))
 
 
 # ---------------------------------------------------------------- a store failover

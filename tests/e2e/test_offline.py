@@ -22,6 +22,13 @@ from tests.conftest import (
     sim_ready_outcome,
 )
 
+
+@pytest.fixture
+def page(fresh_page):
+    """These tests are about the offline copy: each needs a first visit, service workers allowed."""
+    return fresh_page
+
+
 pytestmark = pytest.mark.browser
 
 OFFLINE_READY = """() => window.offlineReady.then(() => 'saved', (error) => error.message)"""

@@ -46,8 +46,10 @@ def test_every_page_fits_its_width_in_light_and_dark(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         if guide_page.slug == "index":
             expect(page.locator("#wizard[data-enhanced='true']")).to_be_attached()
-        page.screenshot(
-            path=artifacts / f"page-{guide_page.slug}-{width}-{scheme}.png", full_page=True
+        page.screenshot(  # the longest pages take more than 30 s on a busy machine
+            path=artifacts / f"page-{guide_page.slug}-{width}-{scheme}.png",
+            full_page=True,
+            timeout=120_000,
         )
         assert overflow_px(page) == 0
         background = page.evaluate("() => getComputedStyle(document.documentElement).background")

@@ -12,6 +12,13 @@ import build
 import sim
 from tests.conftest import READY_TIMEOUT_MS, serve_directory, sim_ready_outcome
 
+
+@pytest.fixture
+def page(fresh_page):
+    """These tests are about the start: each needs a first visit, with nothing saved."""
+    return fresh_page
+
+
 pytestmark = pytest.mark.browser
 
 

@@ -16,6 +16,13 @@ from playwright.sync_api import expect
 import build
 from tests.conftest import READY_TIMEOUT_MS, sim_ready_outcome
 
+
+@pytest.fixture
+def page(fresh_page):
+    """These tests are about the start: each needs a first visit, with nothing saved."""
+    return fresh_page
+
+
 pytestmark = pytest.mark.browser
 
 STALL_MS = 2_000  # the tests' own time-out for a download that stops; the site's is longer

@@ -3,8 +3,10 @@
 Asserts what the guide teaches (stateless loses no acknowledged item; stateful loses exactly
 the killed server's sessions), that the simulator given the recorded bindings predicts exactly
 the items the real run lost and the detection window within the report's tolerance, HAProxy's
-detection windows, and that the lab leaves nothing behind, even when interrupted. Needs root
-and Debian's redis-server, haproxy and iptables.
+detection windows, and that the lab leaves nothing behind, even when interrupted; then
+replicated mode on three Tomcat 10.1 instances (a member crashes, a member vanishes) and a
+crash of Redis with each persistence setting. Needs root and Debian's redis-server, haproxy,
+iptables, tomcat10-common and a JDK.
 """
 
 import os
@@ -27,6 +29,8 @@ from lab.haproxy import Settings
 from lab.prediction import predict
 from lab.processes import free_ports
 from lab.report import DETECTION_TOLERANCE_S
+from lab.store_crash import StorePlan, measure_store_crash, run_store_crash, store_crash_bindings
+from lab.tomcat import PING_INTERVAL_MS, TribesSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.lab
@@ -215,3 +219,72 @@ def test_ctrl_c_during_a_vanish_leaves_no_process_and_no_drop_rule(another_lab: 
         time.sleep(0.05)
     assert not [pid for pid in children if _alive(pid)]
     assert rules_of(lab.pid) == []
+
+
+TRIBES = TribesSettings.from_model()
+
+
+@pytest.fixture(scope="module")
+def tomcat_runs() -> dict:
+    """Replicated mode on Tomcat: a crash and a vanish of member B."""
+    out = {}
+    for kind in ("crash", "vanish"):
+        plan = Plan("replicated", kind, **SHORT)
+        record = asdict(run_experiment(plan, SETTINGS, lambda _: None))
+        out[kind] = {"record": record, "measured": measure(record)}
+        out[kind]["predicted"] = predict(bindings(record))
+        assert rules_of(os.getpid()) == [], "a drop rule outlived its experiment"
+    return out
+
+
+@pytest.mark.parametrize("kind", ["crash", "vanish"])
+def test_tomcats_backup_manager_loses_no_acknowledged_item_when_one_member_dies(
+    tomcat_runs: dict, kind: str
+) -> None:
+    run = tomcat_runs[kind]
+    assert run["measured"].acknowledged_items > 0
+    assert run["measured"].lost_items == 0 == run["predicted"]["lost_items"]
+    assert any(u["server"] == "B" for u in bindings(run["record"])["users"])
+
+
+def test_a_crashed_member_leaves_the_cluster_at_the_first_copy_sent_to_it(
+    tomcat_runs: dict,
+) -> None:
+    # Refused at once: the sender fails, the failure detector's connect is refused too.
+    measured = tomcat_runs["crash"]["measured"]
+    assert measured.member_removed_s < DETECTION_TOLERANCE_S
+    assert tomcat_runs["crash"]["predicted"]["member_removed_s"] < DETECTION_TOLERANCE_S
+
+
+def test_a_vanished_member_leaves_when_its_pings_expire_and_a_copy_waits_five_seconds(
+    tomcat_runs: dict,
+) -> None:
+    # The membership expires B `expirationTime` after its last ping (sent every
+    # `pingInterval`), then TcpFailureDetector's connect times out. A copy to B meanwhile
+    # fails only after ParallelNioSender's fixed 5 s select, not the Transport's 3 s timeout
+    # (tribes/transport/nio/ParallelNioSender.java, selectTimeout).
+    measured = tomcat_runs["vanish"]["measured"]
+    low = (TRIBES.expiration_ms - PING_INTERVAL_MS + TRIBES.check_timeout_ms) / 1000
+    high = (TRIBES.expiration_ms + 2 * PING_INTERVAL_MS + TRIBES.check_timeout_ms) / 1000
+    assert low - SLACK_S <= measured.member_removed_s <= high + SLACK_S
+    assert TRIBES.send_timeout_ms < 5000
+    assert 5.0 <= measured.copy_stall_s < 2 * 5.0  # one round of the selector, not two
+
+
+@pytest.mark.parametrize("persistence", ["rdb", "aof-everysec"])  # make lab runs all four
+def test_a_killed_redis_keeps_what_its_persistence_wrote_as_the_simulator_predicts(
+    persistence: str,
+) -> None:
+    plan = StorePlan(persistence, users=4, think_ms=50.0, kill_after_s=2.0, after_s=0.5)
+    record = run_store_crash(plan, SETTINGS, lambda _: None)
+    measured = measure_store_crash(record)
+    assert measured["acknowledged_before"] > 0
+    if persistence.startswith("aof"):
+        # The AOF is written before the reply: a killed process loses nothing it answered.
+        assert measured["lost_items"] == 0
+        assert measured["carts_kept"] == measured["carts"]
+    else:
+        # Nothing on disk yet (the first save point is an hour with one change away).
+        assert measured["lost_items"] == measured["acknowledged_before"]
+        assert measured["carts_kept"] == 0
+    assert predict(store_crash_bindings(record))["lost_items"] == measured["lost_items"]

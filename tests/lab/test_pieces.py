@@ -1,14 +1,24 @@
-"""The lab's pieces that need no cluster: HAProxy's configuration and log, the figures, the
-bindings and the report's verdicts (these run everywhere, root or not)."""
+"""The lab's pieces that need no cluster: HAProxy's and Tomcat's configuration and logs, the
+figures, the bindings and the report's verdicts (these run everywhere, root or not)."""
 
 import subprocess
+from xml.etree import ElementTree
 
 import pytest
 
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
+from lab.firewall import _restore_line, cgroup_rule_spec
 from lab.haproxy import Settings, parse_check_events, parse_log, render_config
-from lab.prerequisites import MissingPrerequisite, find_program
-from lab.report import detection_verdict, keep_alive_line, lost_items_verdict, run_section
+from lab.prerequisites import CATALINA_HOME, MissingPrerequisite, find_program
+from lab.report import (
+    experiment_name,
+    keep_alive_line,
+    lost_items_verdict,
+    run_section,
+    time_verdict,
+)
+from lab.tomcat import TribesSettings, compile_servlet, parse_cluster_events, render_server_xml
+from lab.tomcat import ready as tomcat_ready
 from sim.core.config import Config
 
 MS = 1_000_000
@@ -160,14 +170,24 @@ def test_nearest_rank() -> None:
     assert nearest_rank([1, 2, 3, 4], 99) == 4
 
 
-def test_verdicts_use_agree_and_disagree_and_nothing_else_does() -> None:
-    assert lost_items_verdict(12, 12) == (True, "lost items: predicted 12, measured 12, AGREE")
-    assert lost_items_verdict(11, 12)[1].endswith("DISAGREE")
-    assert detection_verdict("vanish", 10.8, 11.1)[1] == (
-        "detection (vanish): predicted 10.80 s, measured 11.10 s, AGREE (±0.5 s)"
+def test_each_verdict_line_names_its_experiment_and_says_agree_or_disagree() -> None:
+    name = experiment_name({"mode": "stateful", "kill_kind": "crash"})
+    assert lost_items_verdict(name, 12, 12) == (
+        True,
+        "stateful crash: lost 12 items, predicted 12: AGREE",
     )
-    assert not detection_verdict("crash", 5.0, 5.6)[0]
-    assert not detection_verdict("crash", None, 5.6)[0]
+    assert lost_items_verdict(name, 11, 12)[1].endswith(": DISAGREE")
+    tomcat = experiment_name({"mode": "replicated", "kill_kind": "vanish"})
+    assert time_verdict(tomcat, "cluster detection", 4.0, 4.1) == (
+        True,
+        "tomcat vanish: cluster detection 4.10 s, predicted 4.00 s: AGREE",
+    )
+    assert not time_verdict(name, "HAProxy detection", 5.0, 5.6)[0]
+    assert not time_verdict(name, "HAProxy detection", None, 5.6)[0]
+    assert time_verdict(name, "recovery", None, None) == (
+        True,
+        "stateful crash: recovery never, predicted never: AGREE",
+    )
     predicted = {
         "lost_items": 2,
         "acknowledged_items": 5,
@@ -182,6 +202,7 @@ def test_verdicts_use_agree_and_disagree_and_nothing_else_does() -> None:
     assert agree == [True, True]
     verdict_lines = [line for line in lines if "AGREE" in line]
     assert verdict_lines == lines[-2:]
+    assert all(line.startswith("stateful crash: ") for line in verdict_lines)
 
 
 def test_haproxy_accepts_the_configuration_in_both_modes(tmp_path) -> None:
@@ -212,3 +233,145 @@ def test_the_keep_alive_line_sits_beside_the_runs_with_one_connection_per_reques
     assert line.startswith("keep-alive: detection ")
     assert " failed requests of " in line and "one connection per request: detection " in line
     assert "in 2 run(s)" in line
+
+
+def test_a_request_in_flight_at_the_kill_that_haproxy_retried_is_replayed_at_the_kill() -> None:
+    run = _run()
+    # u1's request sent 1 ms before the kill met the dead server and was retried elsewhere.
+    late = _record("u1", 3, 2.999, 200, "C", ["u1-1", "u1-2", "u1-3"])
+    late["received_ns"] = 8 * S
+    run["users"][0]["records"].insert(1, late)
+    run["balancer_log"]["r-u1-3"] = {"retries": 1}
+    bound = bindings(run)
+    assert {"user": "u1", "at_ms": 2500.0} in bound["requests_after_kill"]
+    assert bound["users"][0] == {"id": "u1", "server": "A", "items": 1}
+    assert measure(run).after_kill["requests"] == 3
+
+
+def test_each_tomcat_gets_backup_manager_static_members_and_the_models_time_outs() -> None:
+    config = Config()
+    members = {"A": 4001, "B": 4002, "C": 4003}
+    text = render_server_xml("B", 8002, members, TribesSettings.from_model())
+    root = ElementTree.fromstring(text)
+    assert root.find(".//Connector").get("port") == "8002"
+    assert root.find(".//Engine").get("jvmRoute") == "B"
+    cluster = root.find(".//Cluster")
+    assert cluster.find("Manager").get("className").endswith(".BackupManager")
+    membership = cluster.find(".//Membership")
+    assert membership.get("className").endswith(".StaticMembershipService")
+    assert membership.get("expirationTime") == str(config.membership_drop_ms)
+    static = membership.findall("Member")
+    assert sorted(int(m.get("port")) for m in static) == [4001, 4002, 4003]
+    assert len({m.get("uniqueId") for m in static}) == 3
+    assert cluster.find(".//Receiver").get("port") == "4002"
+    assert cluster.find(".//Transport").get("timeout") == str(config.replication_timeout_ms)
+    interceptors = [i.get("className").rsplit(".", 1)[1] for i in cluster.iter("Interceptor")]
+    assert interceptors == ["TcpFailureDetector", "MessageDispatchInterceptor"]
+    detector = next(cluster.iter("Interceptor"))
+    assert detector.get("connectTimeout") == str(config.failure_check_timeout_ms)
+
+
+TOMCAT_LOG = """\
+1796647204833 INFO org.apache.catalina.core.StandardEngine Starting Servlet engine: [Apache Tomcat/10.1.60 (Debian)]
+1796647208077 INFO org.apache.catalina.ha.tcp.SimpleTcpCluster Replication member added:[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4003,{127, 0, 0, 1},4003, alive=997]]
+1796647210381 INFO org.apache.catalina.tribes.tipis.AbstractReplicatedMap Map member added:[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4003]]
+1796647210480 INFO org.apache.catalina.startup.Catalina Server startup in [5661] milliseconds
+1796647220001 WARNING org.apache.catalina.tribes.transport.nio.ParallelNioSender Member send is failing for:[tcp://{127, 0, 0, 1}:4002] ; Setting to suspect and retrying.
+1796647220004 INFO org.apache.catalina.tribes.group.interceptors.TcpFailureDetector Received memberDisappeared[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]] message. Will verify.
+	at org.apache.catalina.tribes.transport.nio.ParallelNioSender.sendMessage(ParallelNioSender.java:123)
+1796647221005 INFO org.apache.catalina.tribes.group.interceptors.TcpFailureDetector Verification complete. Member disappeared[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]]
+1796647221007 INFO org.apache.catalina.ha.tcp.SimpleTcpCluster Received member disappeared:[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]]
+"""  # noqa: E501
+
+
+def test_tomcats_log_gives_the_clusters_membership_events_to_the_millisecond() -> None:
+    events = parse_cluster_events("A", TOMCAT_LOG, {"A": 4001, "B": 4002, "C": 4003})
+    assert [(e["event"], e["member"]) for e in events] == [
+        ("added", "C"),
+        ("send_failing", "B"),
+        ("verify", "B"),
+        ("confirmed", "B"),
+        ("removed", "B"),
+    ]
+    assert {e["server"] for e in events} == {"A"}
+    assert events[-1]["time_ns"] - events[1]["time_ns"] == 1_006_000_000
+    assert not tomcat_ready(TOMCAT_LOG)  # it has met one other member only
+    second = "1796647210400 INFO x Map member added:[tcp://{127, 0, 0, 1}:4002]\n"
+    assert tomcat_ready(TOMCAT_LOG + second)
+
+
+def test_a_vanish_is_one_iptables_restore_batch_that_keeps_the_comment_whole() -> None:
+    rule = cgroup_rule_spec("stateless-guide-lab-7-B", 7)
+    assert rule[:5] == ["OUTPUT", "-m", "cgroup", "--path", "stateless-guide-lab-7-B"]
+    line = _restore_line(rule)
+    assert line.startswith("-I OUTPUT ")
+    assert '--comment "stateless-guide-lab 7" -j DROP' in line
+
+
+def _replicated_run(kind: str) -> dict:
+    """u1 on A with its backup on B, u2 on B (backup on C); B dies at 3 s.
+
+    u1's next request waits 5 s for its copy to B; u2's is retried on C and answered at 8 s;
+    the cluster removes B at 6.9 s (A's log) and 7 s (C's).
+    """
+    run = _run()
+    run["plan"] |= {"mode": "replicated", "kill_kind": kind}
+    u1, u2 = run["users"][0]["records"], run["users"][1]["records"]
+    u1[0]["backup"] = "B"
+    u1[1] |= {"received_ns": 9 * S, "backup": "C"}
+    u2[0]["backup"] = u2[1]["backup"] = "C"
+    u2[3] |= {"sent_ns": 3500 * MS, "received_ns": 8 * S, "backup": "A"}
+    run["tomcat_settings"] = TribesSettings.from_model().to_dict()
+    run["cluster_events"] = [
+        {"time_ns": 6900 * MS, "server": "A", "event": "removed", "member": "B"},
+        {"time_ns": 7000 * MS, "server": "C", "event": "removed", "member": "B"},
+        {"time_ns": 3100 * MS, "server": "B", "event": "removed", "member": "A"},
+    ]
+    return run
+
+
+def test_replicated_runs_measure_the_clusters_detection_copy_stall_and_recovery() -> None:
+    measured = measure(_replicated_run("vanish"))
+    assert measured.member_removed_s == 3.9
+    assert measured.copy_stall_s == 5.0
+    assert measured.recovery_s == 5.0
+    bound = bindings(_replicated_run("vanish"))
+    assert bound["mode"] == "replicated"
+    assert bound["users"][0] == {"id": "u1", "server": "A", "items": 1, "backup": "B"}
+    config = Config()
+    assert bound["config"]["replication_timeout_ms"] == config.replication_timeout_ms
+    assert bound["config"]["membership_drop_ms"] == config.membership_drop_ms
+
+
+def test_a_tomcat_run_has_five_verdicts_and_says_why_a_copy_stalls_longer() -> None:
+    run = _replicated_run("vanish")
+    predicted = {
+        "lost_items": 2,
+        "acknowledged_items": 5,
+        "lost_sessions": 1,
+        "detection_s": 5.2,
+        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
+        "p50_ms": 1.0,
+        "p95_ms": 1.2,
+        "p99_ms": 1.3,
+        "member_removed_s": 4.0,
+        "copy_stall_s": 4.0,
+        "recovery_s": 5.0,
+    }
+    lines, agree = run_section(run["plan"], measure(run), predicted)
+    verdicts = [line for line in lines if line.endswith(("AGREE", "DISAGREE"))]
+    assert [line.split(":")[0] for line in verdicts] == ["tomcat vanish"] * 5
+    assert agree == [True, True, True, False, True]
+    assert "tomcat vanish: copy stall 5.00 s, predicted 4.00 s: DISAGREE" in verdicts
+    assert "selectTimeout" in lines[lines.index(verdicts[3]) + 1]
+
+
+def test_the_cart_servlet_compiles_against_tomcats_servlet_api(tmp_path) -> None:
+    try:
+        find_program("javac")
+    except MissingPrerequisite as error:
+        pytest.skip(str(error))
+    if not (CATALINA_HOME / "lib" / "servlet-api.jar").is_file():
+        pytest.skip("Tomcat 10.1 is not installed (tomcat10-common)")
+    classes = compile_servlet(tmp_path)
+    assert (classes / "CartServlet.class").is_file()

@@ -207,3 +207,17 @@ def test_the_in_memory_modes_go_on_when_the_store_crashes():
     assert "This mode keeps carts in server memory" in snap["log"][-1]["text"]
     snap = d.apply({"type": "request"})
     assert snap["traces"][-1]["status"] == 200 and snap["user"]["lost_items"] == 0
+
+
+def test_what_the_crash_lost_stays_in_the_console_under_a_flood_of_failures():
+    """Its lines are key lines (sim/story/log.py): a thousand failed requests after it do not
+    push them out of the 200 the console keeps."""
+    d = demo(store_persistence="none", store_restart_ms=600_000)
+    for _ in range(3):
+        d.apply({"type": "request"})
+    d.apply(CRASH)
+    d.apply({"type": "traffic", "rate_per_s": 100})
+    snap = d.apply({"type": "advance", "ns": 10 * S})
+    assert snap["metrics"]["failed"] > 900
+    said = " ".join(line["text"] for line in snap["log"])  # the last 50, and key lines
+    assert "3 acknowledged items are not on its disk" in said
