@@ -1,6 +1,6 @@
 """A scenario (seed, config, actions) and its compact, versioned, URL-safe encoding.
 
-    v3.<seed>.<config>.<actions>   (versions: sim/browser/versions.py)
+    v4.<seed>.<config>.<actions>   (versions: sim/browser/versions.py)
 
 <config> is base64url (no padding) of the JSON object of the fields that differ from the
 defaults of the config's mode, or empty. <actions> are tokens joined by "-":

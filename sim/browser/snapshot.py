@@ -54,6 +54,9 @@ New snapshot keys:
   before `from_seq` and the key lines before `key_from_seq` (at most `log_limit` in all)
 - `config.redispatch`: "every" | "last" | "off" (HAProxy `option redispatch 1`, plain
   `option redispatch`, none; was true or false, which a reset's config still accepts)
+- `config.termination_grace_ms` (new; `drain_ms` is now a deploy's preStop wait);
+  `happened` kinds `proxy_failed` (a new session's MSG_PROXY met a dead member) and
+  `deploy_killed` (SIGKILL at the end of the grace period)
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
 

@@ -5,12 +5,17 @@ The version changes whenever the same actions would replay to a different run.
 - v1: links made before the model followed HAProxy's checks and retries and Tomcat's
   failure detector (December 2026); they replay with the current model, with a notice.
 - v2: links made before WAIT had a time-out. Their `store_wait` meant `WAIT 1 0` (block
-  for ever), so they are read with `store_wait_timeout_ms` 0 and replay as they were made.
+  for ever), so they are read with `store_wait_timeout_ms` 0.
+- v2 and v3: links made before a new replicated session was announced to the other members
+  (MSG_PROXY), a cluster send nothing answers failed after 5 s instead of 3 s, a same-server
+  retry kept its server through the turn-around, and a deploy step became drain, a preStop
+  wait (`drain_ms` 20 s, was a 30 s drain) and SIGTERM; they replay with the current model,
+  with a notice. Their `redispatch` true and false read as "every" and "last" (config.py).
 """
 
-VERSION = "v3"
-EARLIER_VERSIONS = ("v1", "v2")
-_CHANGED = ("v1",)  # earlier versions that replay differently now
+VERSION = "v4"
+EARLIER_VERSIONS = ("v1", "v2", "v3")
+_CHANGED = ("v1", "v2", "v3")  # earlier versions that replay differently now
 
 
 def as_meant(made_with: str, overrides: dict) -> dict:

@@ -1,9 +1,16 @@
 """The load balancer: picks a server by policy, and learns of failures only by health checks."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sim.core.cluster import Server, User
 from sim.core.source_hash import SourceHash
+
+if TYPE_CHECKING:
+    from sim.core.cluster import Request
+    from sim.core.config import Config
 
 
 def takes_new(server: Server) -> bool:
@@ -127,3 +134,18 @@ class Balancer:
             best, best_index = avoid, servers.index(avoid)
         self.cursor = (best_index + 1) % count
         return best
+
+
+def redispatches(config: Config, req: Request, server: Server, attempts: int, up: int) -> bool:
+    """Whether HAProxy's next attempt goes to another server (stream_choose_redispatch): never
+    without `option redispatch`; with it, when the server is marked down, when the interval
+    says so (1: every retry; -1, plain: the last), or when the request was not persistent
+    and more than one server is up."""
+    if config.redispatch == "off":
+        return False
+    return (
+        not server.lb_up
+        or config.redispatch == "every"
+        or attempts == config.retries
+        or (not req.persistent and up > 1)
+    )

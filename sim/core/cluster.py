@@ -145,6 +145,7 @@ class Request:
     """One add-item request on its way through the cluster."""
 
     __slots__ = (
+        "announced",
         "backup",
         "cart",
         "copy_failures",
@@ -156,6 +157,7 @@ class Request:
         "gen",
         "origin",
         "persistent",
+        "proxy_failure",
         "reasons",
         "refused",
         "republished",
@@ -201,6 +203,10 @@ class Request:
         # Copies to dead members: (member, vanished, failed at, the detector's check ns).
         self.copy_failures: tuple = ()
         self.republished = (0, 0)  # sessions re-published after a failed copy, and the time
+        # A failed MSG_PROXY: (started, failed at, ((member, check ns), ...), vanished,
+        # re-published sessions, their time).
+        self.proxy_failure: tuple | None = None
+        self.announced: tuple[str, ...] = ()  # the members told of its new session (MSG_PROXY)
         self.vanished = False  # how the server died, when it died with the request inside
         self.refused = False  # the connection failed: the server was dead when it arrived
         self.store_fail: str | None = None  # "load" or "save": the store was down then

@@ -14,14 +14,16 @@ Defaults and their sources (see sim/README.md and ../shared/FACTS.md):
   BackupManager copy (Tomcat cluster how-to: one backup on one other node);
 - membership_drop_ms 3,000: Tomcat's McastService `dropTime` default (cluster membership
   reference);
-- replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms, how
-  long a replication to a vanished member waits (cluster sender reference);
+- replication_timeout_ms 3,000: Tomcat's cluster Transport `timeout` default, 3,000 ms
+  (cluster sender reference); a send to a vanished member fails only after ParallelNioSender's
+  fixed 5 s select, 5 s in all (sim/core/copies.py);
 - failure_check_timeout_ms 1,000: TcpFailureDetector's `connectTimeout` default, how long
   its TCP check of a suspect member waits (cluster interceptor reference);
 - store_update "read_modify_write": session code that saves the whole cart attribute, as
   Spring Session does; "atomic" is Redis HINCRBY (or WATCH/MULTI/EXEC);
-- drain_ms 30,000: a rolling deploy drains each server for Kubernetes' default
-  `terminationGracePeriodSeconds`, 30 s;
+- drain_ms 20,000: our choice, the `preStop` wait of a rolling deploy (the server drains
+  meanwhile), within termination_grace_ms 30,000, Kubernetes' default
+  `terminationGracePeriodSeconds`, which bounds the time to SIGKILL (sim/core/deploy.py);
 - store_replication_lag_ms 100: our choice, how far the store's replica trails its primary
   (replication is asynchronous; no source defines a typical lag);
 - store_down_after_ms 30,000: Sentinel's `down-after-milliseconds` in the sentinel.conf
@@ -114,6 +116,7 @@ _INT_RANGES = {
     "replication_round_trip_us": (0, 1_000_000),
     "series_bucket_ms": (100, 60_000),
     "drain_ms": (0, 600_000),
+    "termination_grace_ms": (0, 3_600_000),
     "store_replication_lag_ms": (0, 600_000),
     "store_down_after_ms": (1, 600_000),
     "store_failover_ms": (0, 600_000),
@@ -165,7 +168,8 @@ class Config:
     replication_round_trip_us: int = 500
     series_bucket_ms: int = 1_000
     store_update: str = "read_modify_write"  # as session code that saves the whole cart does
-    drain_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default, 30 s
+    drain_ms: int = 20_000  # our choice: a deploy's preStop wait, within the grace period
+    termination_grace_ms: int = 30_000  # Kubernetes terminationGracePeriodSeconds default
     store_replication_lag_ms: int = 100  # our choice: no source defines a typical lag
     store_down_after_ms: int = 30_000  # Sentinel down-after-milliseconds (sentinel.conf)
     store_failover_ms: int = 5_000  # our choice: quorum, election, REPLICAOF NO ONE, clients

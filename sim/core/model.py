@@ -167,10 +167,10 @@ class Model:
         """Let simulated time pass."""
         self.queue.run_until(self.now + duration_ns)
 
-    def kill(self, server: Server, kind: str | None = None) -> None:
+    def kill(self, server: Server, kind: str | None = None, cause: str = "") -> None:
         """Kill a server (a dead one is only logged)."""
         if server.alive:
-            faults.kill(self, server, kind)
+            faults.kill(self, server, kind, cause)
         else:
             self.note(Unchanged(server.name, server.alive))
 

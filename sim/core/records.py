@@ -63,6 +63,18 @@ class CopyFailed(NamedTuple):
     kind = "copy_failed"
 
 
+class ProxyFailed(NamedTuple):
+    """Announcing a new session to the other members (MSG_PROXY) failed on dead `members`;
+    the node re-published `sends` sessions once the detector had removed them."""
+
+    user: str
+    server: str
+    members: tuple[str, ...]
+    vanished: bool
+    sends: int
+    kind = "proxy_failed"
+
+
 class RequestFinished(NamedTuple):
     """A request's answer: `failure` says why it failed (see sim.story.console)."""
 
@@ -187,44 +199,7 @@ class TrafficSet(NamedTuple):
     kind = "traffic_set"
 
 
-# -- a rolling deploy and a store failover --------------------------------------------------
-
-
-class DeployStarted(NamedTuple):
-    servers: tuple[str, ...]
-    kind = "deploy_started"
-
-
-class DeployIgnored(NamedTuple):
-    server: str  # the one the running deploy is at
-    kind = "deploy_ignored"
-
-
-class DeployDraining(NamedTuple):
-    server: str
-    kind = "deploy_draining"
-
-
-class DeployStopping(NamedTuple):
-    server: str
-    in_flight: int
-    kind = "deploy_stopping"
-
-
-class DeployReplaced(NamedTuple):
-    server: str
-    kind = "deploy_replaced"
-
-
-class DeploySkipped(NamedTuple):
-    server: str
-    why: str  # down or removed
-    kind = "deploy_skipped"
-
-
-class DeployFinished(NamedTuple):
-    took_ns: int
-    kind = "deploy_finished"
+# -- a store failover (a rolling deploy's records: records_deploy.py) -------------------------
 
 
 class StoreFailoverIgnored(NamedTuple):

@@ -7,11 +7,11 @@ tribes/group/interceptors/TcpFailureDetector.java).
   the other members (getNextBackupIndex) when a session is created on it or becomes primary
   there (publishEntryInfo); each later request sends its changes to that same backup, before
   the response (ReplicationValve, SYNC_ACK).
-- A copy sent to a dead member fails: refused within the round trip after a crash, or after
-  the sender's `timeout` (3 s) after a vanish. The failure detector then checks the member
-  with a TCP connect (refused at once, or no answer within 1 s), removes it, and the node's
-  map, still in the request, re-publishes every session whose backup was there and promotes
-  the backups it held of sessions whose primary was there (memberDisappeared).
+- A copy sent to a dead member fails (refused after a crash, 5 s after a vanish); the
+  failure detector checks and removes the member, and the node's map, still in the request,
+  re-publishes every session whose backup was there and promotes the backups it held of
+  sessions whose primary was there (memberDisappeared). A new session is also announced to
+  the other members (MSG_PROXY). Both in sim/core/copies.py.
 - A member that nothing is sent to leaves when the membership drops it (McastService
   `dropTime`, 3 s), after the same TCP check; a clean stop tells the others at once
   (MSG_STOP). A member that joins receives the backups of sessions that had none.
@@ -38,13 +38,15 @@ def members(model: Model, node: Server) -> list[Server]:
     return [s for s in model.cluster() if s.member and s is not node]
 
 
-def has_other_member(model: Model, node: Server) -> bool:
-    """Whether the cluster has a member other than `node` (so a request copies its session)."""
-    # A loop, not any(): a generator per replicated request costs a few percent of a run.
-    for server in model.cluster():  # noqa: SIM110
+def other_members(model: Model, node: Server) -> int:
+    """How many cluster members there are besides `node` (with one, a request copies its
+    session; with two or more, a new session is also announced to the others)."""
+    # A loop, not a generator: one per replicated request costs a few percent of a run.
+    count = 0
+    for server in model.cluster():
         if server.member and server is not node:
-            return True
-    return False
+            count += 1
+    return count
 
 
 def _next_member(model: Model, node: Server, live_only: bool) -> Server | None:

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 from sim.core import capacity, replication, sessions, store_wait
 from sim.core.answers import answer, detach, fail, finish
-from sim.core.balancer import takes_new
+from sim.core.balancer import redispatches, takes_new
 from sim.core.cluster import Request, Server, User, belongs
-from sim.core.copies import plan_copy_failure
+from sim.core.copies import announce_and_answer, plan_copy_failure
 from sim.core.units import MS, S
 
 if TYPE_CHECKING:
-    from sim.core.config import Config
     from sim.core.model import Model
 
 
@@ -107,24 +106,29 @@ def plan_accepted(model: Model, req: Request) -> None:
         return
     if req.draws is None:
         req.draws = _session_draws(model, req)
-    read, fetch, work, replicate = req.draws
+    read, fetch, work, replicate, announce = req.draws
     req.gen += 1
-    model.queue.push(req.t_conn + read + fetch + work + replicate, respond, req, req.gen)
+    when = req.t_conn + read + fetch + work + replicate + announce
+    model.queue.push(when, respond, req, req.gen)
 
 
 def _session_draws(model: Model, req: Request) -> tuple:
-    """Draw, in order, a session request's fetch, replication and work durations."""
+    """Draw, in order, a session request's fetch, replication, announcement and work
+    durations (sim/core/copies.py)."""
     lat = model.latency
-    fetch = replicate = 0
+    fetch = replicate = announce = 0
     if model.rules.replicates:
         server, user = req.server, req.user
-        copy = server.sessions.get(user.id)
-        if not belongs(copy, req.sid) and sessions.needs_fetch(model, server, user, req.sid):
+        fresh = not belongs(server.sessions.get(user.id), req.sid)  # new or not primary here
+        if fresh and sessions.needs_fetch(model, server, user, req.sid):
             fetch = lat.replication_round_trip()
-        if replication.has_other_member(model, server):
+        others = replication.other_members(model, server)
+        if others:
             replicate = lat.replication_round_trip()  # the copy to the backup, and its ack
+        if fresh and others > 1:
+            announce = lat.replication_round_trip()  # MSG_PROXY to the rest, in parallel
     work = lat.server_work()
-    return (lat.session_read, fetch, work, replicate)
+    return (lat.session_read, fetch, work, replicate, announce)
 
 
 def plan_stateless(model: Model, req: Request) -> None:
@@ -196,7 +200,7 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         fail(model, req, 503, ("attempts", attempts))
         return
     up = len([s for s in model.servers if takes_new(s)])  # as the balancer counts them
-    redispatch = server not in model.servers or _redispatches(config, req, server, attempts, up)
+    redispatch = server not in model.servers or redispatches(config, req, server, attempts, up)
     target, reason = server, ("retry", server.name)
     if redispatch:
         target, reason, _ = model.balancer.choose(model.servers, req.user, server, persist=False)
@@ -213,21 +217,6 @@ def connect_failed(model: Model, req: Request, gen: int) -> None:
         model.queue.push(now + wait, _retry, req, req.gen)
     else:
         send(model, req, target, reason)
-
-
-def _redispatches(config: Config, req: Request, server: Server, attempts: int, up: int) -> bool:
-    """Whether HAProxy's next attempt goes to another server (stream_choose_redispatch): never
-    without `option redispatch`; with it, when the server is marked down, when the interval
-    says so (1: every retry; -1, plain: the last), or when the request was not persistent
-    and more than one server is up."""
-    if config.redispatch == "off":
-        return False
-    return (
-        not server.lb_up
-        or config.redispatch == "every"
-        or attempts == config.retries
-        or (not req.persistent and up > 1)
-    )
 
 
 def _record_failure(model: Model, req: Request, wait: int) -> None:
@@ -285,6 +274,8 @@ def respond(model: Model, req: Request, gen: int) -> None:
             plan_copy_failure(model, req, target)
             return
         req.backup = target
+        announce_and_answer(model, req)
+        return
     answer(model, req)
 
 

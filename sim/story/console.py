@@ -9,21 +9,29 @@ from collections.abc import Callable
 
 from sim.core import records as r
 from sim.core.config import MODE_LABELS, MODE_RULES, Config
+from sim.core.deploy import SIGKILL
 from sim.core.units import MS, from_thousandths
 from sim.story.console_lessons import LESSON_LINES
 from sim.story.console_scale import SCALE_LINES
 from sim.story.console_store import STORE_LINES
-from sim.story.requests_said import copy_failed, lost_update, request_line, tabs_sent
+from sim.story.requests_said import (
+    copy_failed,
+    lost_update,
+    proxy_failed,
+    request_line,
+    tabs_sent,
+)
 from sim.story.words import plural, seconds
 
 Line = tuple[str, str] | None
 
 # The kinds whose lines explain an outcome (a kill, what it took with it, a store outage and
-# the items a failover or a store crash lost, a lost update, a failed copy): the console
-# keeps them while ordinary lines come and go (sim/story/log.py).
+# the items a failover or a store crash lost, a lost update, a failed copy or announcement):
+# the console keeps them while ordinary lines come and go (sim/story/log.py).
 KEY_KINDS = frozenset(
     (
         "killed",
+        "deploy_killed",
         "memory_lost",
         "store_down",
         "store_primary_died",
@@ -31,6 +39,7 @@ KEY_KINDS = frozenset(
         "store_crashed",
         "lost_update",
         "copy_failed",
+        "proxy_failed",
     )
 )
 
@@ -40,6 +49,8 @@ def started(rec: r.Started, config: Config) -> Line:
 
 
 def killed(rec: r.Killed, config: Config) -> Line:
+    if rec.cause == SIGKILL:
+        return None  # the deploy's own line says it (console_lessons.deploy_killed)
     how = (
         "crashed: connections are refused at once"
         if rec.how == "crash"
@@ -183,6 +194,7 @@ LINES: dict[type, Callable[..., Line]] = {
     r.TabsSent: tabs_sent,
     r.LostUpdate: lost_update,
     r.CopyFailed: copy_failed,
+    r.ProxyFailed: proxy_failed,
     r.RequestFinished: request_line,
     r.Killed: killed,
     r.MemoryLost: memory_lost,

@@ -1,6 +1,7 @@
 """The console's lines for a rolling deploy and a store failover (see sim/story/console.py)."""
 
 from sim.core import records as r
+from sim.core import records_deploy as rd
 from sim.core.config import Config
 from sim.core.units import MS
 from sim.story.words import plural, seconds
@@ -8,43 +9,57 @@ from sim.story.words import plural, seconds
 Line = tuple[str, str] | None
 
 
-def deploy_started(rec: r.DeployStarted, config: Config) -> Line:
-    drain = seconds(config.drain_ms * MS)
+def deploy_started(rec: rd.DeployStarted, config: Config) -> Line:
+    wait = seconds(config.drain_ms * MS)
     return "info", (
-        f"Rolling deploy of Servers {', '.join(rec.servers)}, one at a time: each drains for "
-        f"{drain}, stops, starts the new version empty and rejoins after "
+        f"Rolling deploy of Servers {', '.join(rec.servers)}, one at a time: each drains "
+        f"(no new users) through a preStop wait of {wait}, then gets SIGTERM, finishes the "
+        "requests inside and exits; the new version starts empty and rejoins after "
         f"{plural(config.rise, 'passed health check')}."
     )
 
 
-def deploy_ignored(rec: r.DeployIgnored, config: Config) -> Line:
+def deploy_ignored(rec: rd.DeployIgnored, config: Config) -> Line:
     return "info", f"A rolling deploy is already running (Server {rec.server}); ignored."
 
 
-def deploy_draining(rec: r.DeployDraining, config: Config) -> Line:
+def deploy_draining(rec: rd.DeployDraining, config: Config) -> Line:
+    wait = seconds(config.drain_ms * MS)
     return "info", (
         f"Rolling deploy: Server {rec.server} drains (HAProxy drain): no new visitors, but "
-        "clients whose cookie names it still reach it."
+        f"clients whose cookie names it still reach it, and it serves them during its preStop "
+        f"wait ({wait})."
     )
 
 
-def deploy_stopping(rec: r.DeployStopping, config: Config) -> Line:
+def deploy_stopping(rec: rd.DeployStopping, config: Config) -> Line:
     inside = plural(rec.in_flight, "request")
     return "info", (
-        f"Rolling deploy: Server {rec.server} is out of the balancer; it stops cleanly once "
-        f"the requests inside have finished ({inside} now)."
+        f"Rolling deploy: SIGTERM for Server {rec.server}. It is out of the balancer and "
+        f"Tomcat pauses its connectors, so nothing new gets in; it exits once the requests "
+        f"inside have finished ({inside} now)."
     )
 
 
-def deploy_replaced(rec: r.DeployReplaced, config: Config) -> Line:
+def deploy_killed(rec: rd.DeployKilled, config: Config) -> Line:
+    grace = seconds(config.termination_grace_ms * MS)
+    inside = plural(rec.in_flight, "request")
+    return "warn", (
+        f"Rolling deploy: the {grace} grace period (terminationGracePeriodSeconds) is over and "
+        f"Server {rec.server} is still running: SIGKILL, with {inside} inside. No clean stop: "
+        "its memory goes as in a crash."
+    )
+
+
+def deploy_replaced(rec: rd.DeployReplaced, config: Config) -> Line:
     return "info", f"Rolling deploy: Server {rec.server} runs the new version, back in."
 
 
-def deploy_skipped(rec: r.DeploySkipped, config: Config) -> Line:
+def deploy_skipped(rec: rd.DeploySkipped, config: Config) -> Line:
     return "warn", f"Rolling deploy skips Server {rec.server}: it is {rec.why}."
 
 
-def deploy_finished(rec: r.DeployFinished, config: Config) -> Line:
+def deploy_finished(rec: rd.DeployFinished, config: Config) -> Line:
     return "info", f"Rolling deploy finished in {seconds(rec.took_ns)}."
 
 
@@ -122,13 +137,14 @@ def store_primary_back(rec: r.StorePrimaryBack, config: Config) -> list[tuple[st
 
 
 LESSON_LINES = {
-    r.DeployStarted: deploy_started,
-    r.DeployIgnored: deploy_ignored,
-    r.DeployDraining: deploy_draining,
-    r.DeployStopping: deploy_stopping,
-    r.DeployReplaced: deploy_replaced,
-    r.DeploySkipped: deploy_skipped,
-    r.DeployFinished: deploy_finished,
+    rd.DeployStarted: deploy_started,
+    rd.DeployIgnored: deploy_ignored,
+    rd.DeployDraining: deploy_draining,
+    rd.DeployStopping: deploy_stopping,
+    rd.DeployKilled: deploy_killed,
+    rd.DeployReplaced: deploy_replaced,
+    rd.DeploySkipped: deploy_skipped,
+    rd.DeployFinished: deploy_finished,
     r.StoreFailoverIgnored: store_failover_ignored,
     r.StorePrimaryDied: store_primary_died,
     r.StorePrimaryBack: store_primary_back,

@@ -41,6 +41,19 @@ def copy_failed(rec: r.CopyFailed, config: Config) -> Line:
     )
 
 
+def proxy_failed(rec: r.ProxyFailed, config: Config) -> Line:
+    if rec.user != DEMO_USER:
+        return None
+    servers = "Server" if len(rec.members) == 1 else "Servers"
+    how = "no answer before the send time-out" if rec.vanished else "connection refused"
+    return "warn", (
+        f"Server {rec.server} told the other members where your new session is (MSG_PROXY); "
+        f"the send to {servers} {', '.join(rec.members)} failed ({how}). The failure "
+        f"detector confirmed it gone, and Server {rec.server} re-published "
+        f"{plural(rec.sends, 'session')} before answering."
+    )
+
+
 def failure_note(why: tuple) -> str:
     """Why a request failed, in words."""
     code = why[0]

@@ -33,14 +33,15 @@ def _deploy_status(model: Model, server: Server) -> dict | None:
         return {
             "icon": "draining",
             "short": "Draining for the deploy",
-            "text": f"Draining for a deploy ({_s(config.drain_ms)} s): no new users; requests "
-            "whose cookie names it still arrive, and those inside finish",
+            "text": f"Draining for a deploy (preStop wait, {_s(config.drain_ms)} s): no new "
+            "users; requests whose cookie names it still arrive and are served",
         }
     if rollout.phase == "stopped":
         return {
             "icon": "replacing",
             "short": "Stopped for the deploy",
-            "text": "Stopped for the deploy; the new version starts empty",
+            "text": "SIGTERM: stopping once the requests inside finish; the new version starts "
+            "empty",
         }
     return {
         "icon": "readmitting",

@@ -152,7 +152,7 @@ _SESSION_NOTES = {
 def _session_hops(req: Request) -> list[tuple]:
     """The hops of a request served from a session in its server's memory."""
     name = req.server.name
-    read, fetch, work, replicate = req.draws
+    read, fetch, work, replicate, announce = req.draws
     hops = _arrival_hops(req)
     if fetch:
         source = req.source if req.origin == "fetched" else name
@@ -167,6 +167,39 @@ def _session_hops(req: Request) -> list[tuple]:
         stored = "backup stored" if req.backup is not None else "no backup member"
         hops.append((name, target, replicate // 2, "copy session to backup"))
         hops.append((target, name, replicate - replicate // 2, stored))
+    if req.proxy_failure is not None:
+        hops += _proxy_failure_hops(req)
+    elif req.announced and not req.copy_failures:
+        servers = "Server" if len(req.announced) == 1 else "Servers"
+        told = f"tell {servers} {', '.join(req.announced)} where the session is (MSG_PROXY)"
+        hops.append((name, name, announce, told))
+    return hops
+
+
+def _proxy_failure_hops(req: Request) -> list[tuple]:
+    """The announcement to dead members, the detector's checks, and the re-publishing."""
+    name = req.server.name
+    started, failed_at, checked, vanished, count, republish = req.proxy_failure
+    first = checked[0][0].name
+    took = failed_at - started
+    note = "tell the other members where the session is (MSG_PROXY)"
+    if vanished:
+        hops = [(name, first, 0, note), (first, name, took, "no answer: send time-out")]
+    else:
+        hops = [(name, first, took // 2, note), (first, name, took - took // 2, "refused")]
+    for member, check in checked:
+        if not check:
+            continue  # the membership had dropped it: nothing to check
+        if member.kill_kind == "vanish":
+            hops.append((name, member.name, 0, "failure detector: connect"))
+            hops.append((member.name, name, check, "no answer: member removed"))
+        else:
+            hops.append((name, member.name, check // 2, "failure detector: connect"))
+            hops.append((member.name, name, check - check // 2, "refused: member removed"))
+    if count:
+        hops.append(
+            (name, name, republish, f"re-publish {plural(count, 'session')} to new backups")
+        )
     return hops
 
 

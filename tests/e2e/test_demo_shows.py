@@ -34,6 +34,25 @@ def test_the_log_keeps_the_line_that_explains_a_failovers_loss_under_traffic(
     assert log.locator(".log-line").count() <= 200
 
 
+def test_the_log_keeps_the_key_line_while_hundreds_of_failures_follow_it_live(
+    page: Page, site_url: str
+):
+    # After the failover the store is killed: every request of the 100/s fails and is
+    # logged, and the page, not the replay, must keep the line that explained the loss.
+    link = "v4.1..t100-a5000000000-f-a40000000000-d"
+    page.goto(f"{site_url}?scenario={link}#demo")
+    expect(page.get_by_text("Replayed a shared scenario")).to_be_visible(timeout=60_000)
+    page.locator("[data-setting=speed]").select_option("10")
+    start = page.evaluate("() => window.simSnapshot().time_ns")
+    page.get_by_role("button", name="Resume", exact=True).click()
+    # 4 s at 100/s: about 400 failure lines, twice the console's 200.
+    page.wait_for_function(f"() => window.simSnapshot().time_ns > {start} + 4e9", timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    log = page.get_by_role("log", name="Log")
+    expect(log).to_contain_text("11 acknowledged items written in the last")
+    assert log.locator(".log-line").count() <= 200
+
+
 def test_the_done_badge_of_the_prediction_step_sits_on_the_questions_line(
     page: Page, site_url: str, artifacts: Path
 ):

@@ -39,7 +39,7 @@ def test_the_same_scenario_gives_identical_snapshots_in_another_process():
 
 
 def test_a_different_seed_gives_a_different_run():
-    other = PARITY.replace("v2.11.", "v2.12.", 1)
+    other = PARITY.replace("v4.11.", "v4.12.", 1)
     assert load(other).snapshot()["log"] != load(PARITY).snapshot()["log"]
 
 

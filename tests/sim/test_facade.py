@@ -135,7 +135,7 @@ def test_the_default_demo_starts_empty():
     }
     assert [s["name"] for s in snap["servers"]] == ["A", "B", "C"]
     assert snap["metrics"]["p50_ms"] is None
-    assert snap["scenario"] == "v3.1.."
+    assert snap["scenario"] == "v4.1.."
 
 
 @pytest.mark.parametrize(
@@ -201,7 +201,7 @@ def test_actions_are_recorded_and_consecutive_advances_merge():
         {"type": "request"},
         {"type": "kill", "server": "B", "kind": "vanish"},
     )
-    assert demo.snapshot()["scenario"] == "v3.1..a33-r-kBv"
+    assert demo.snapshot()["scenario"] == "v4.1..a33-r-kBv"
 
 
 def test_reset_starts_over_with_the_same_seed_and_clears_actions():
@@ -242,7 +242,7 @@ def test_a_link_made_with_an_earlier_model_replays_with_a_notice_that_a_reset_cl
     old = load("v1.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r")
     snap = old.snapshot()
     assert "earlier version" in snap["scenario_notice"]
-    assert snap["scenario"] == "v3.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r"
+    assert snap["scenario"] == "v4.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r"
     assert load(snap["scenario"]).snapshot()["scenario_notice"] is None
     assert old.apply({"type": "reset"})["scenario_notice"] is None
 

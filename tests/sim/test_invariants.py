@@ -141,7 +141,8 @@ class ReplicatedCluster(Cluster):
         settled = self.last_kill_ns is None or self.model.now >= self.last_kill_ns + drop
         return settled and all(s.alive for s in self.model.servers)
 
-    # A backup needs another server: killing the only one loses its sessions in any mode.
+    # With one server left there is no other member to hold a backup: a kill loses its
+    # sessions, as in stateful mode (found by an undeterministic run of this machine).
     @precondition(lambda self: self.repaired() and len(self.model.servers) > 1)
     @rule(data=st.data())
     def kill(self, data: st.DataObject) -> None:

@@ -164,7 +164,7 @@ def test_a_link_replays_the_lesson_and_its_progress():
         {"type": "request"},
         {"type": "request", "tabs": 2},
     )
-    assert snap["scenario"] == "v3.1..gtwo_tabs-wtwo-r-rr"
+    assert snap["scenario"] == "v4.1..gtwo_tabs-wtwo-r-rr"
     replayed = load(snap["scenario"]).snapshot()
     assert replayed["lesson"] == snap["lesson"]
     assert load("v2.1..r-kA-r").snapshot()["lesson"]["id"] == "crash"

@@ -102,14 +102,16 @@ def test_a_crashed_member_is_removed_by_the_first_copy_sent_to_it() -> None:
 
 
 @pytest.mark.parametrize("timeout_ms", [3000, 5000])
-def test_a_copy_to_a_vanished_member_waits_the_send_time_out_and_the_check(
+def test_a_copy_to_a_vanished_member_waits_one_5_s_select_and_no_check(
     timeout_ms: int,
 ) -> None:
-    # u1's request, sent at the kill, waits for the copy's time-out, then the detector's 1 s
-    # connect; meanwhile the membership drops B 3 s + 1 s after the kill.
+    # u1's request, sent at the kill, waits for ParallelNioSender's 5 s select (a `timeout`
+    # of 3 s or 5 s ends after one); the membership dropped B 3 s + 1 s after the kill, so
+    # the failure detector finds it already gone and checks nothing (the lab measured 5.09
+    # and 5.29 s on Tomcat 10.1).
     result = predict(replicated("vanish", replication_timeout_ms=timeout_ms))
-    assert result["member_removed_s"] == pytest.approx(min(timeout_ms / 1000, 3) + 1, abs=0.01)
-    assert result["copy_stall_s"] == pytest.approx(timeout_ms / 1000 + 1, abs=0.01)
+    assert result["member_removed_s"] == pytest.approx(4.0, abs=0.01)
+    assert result["copy_stall_s"] == pytest.approx(5.0, abs=0.01)
     # u2 on B: its request at 0.1 s waits `timeout connect` (5 s), then goes elsewhere.
     assert result["recovery_s"] == pytest.approx(5.1, abs=0.01)
 

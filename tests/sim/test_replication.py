@@ -59,23 +59,89 @@ def test_a_copy_to_a_crashed_backup_removes_it_at_once_and_re_publishes_in_the_r
     assert trace["latency_ns"] < 10 * MS  # round trips only
 
 
-def test_after_a_vanish_the_failed_copy_costs_the_3_s_time_out_and_the_check_1_s():
-    """Tomcat's sender `timeout` (3,000 ms, not retried) and TcpFailureDetector's
-    `connectTimeout` (1,000 ms): the user waits for both."""
+def test_after_a_vanish_the_failed_copy_waits_5_s_for_the_senders_select():
+    """ParallelNioSender.sendMessage loops `doLoop(selectTimeout)` while less than the
+    Transport `timeout` (3,000 ms) has passed, and `selectTimeout` is a fixed 5,000 ms: a send
+    nothing answers fails after 5 s, not 3 s. By then the membership has dropped the member
+    (`dropTime` 3 s, then the detector's 1 s check), so TcpFailureDetector finds it already
+    gone and checks nothing: the user waits 5 s."""
     d = demo()
     request(d)
     d.act({"type": "kill", "server": "B", "kind": "vanish"})
     trace = request(d)
     assert trace["status"] == 200
-    assert 4 * S <= trace["latency_ns"] < 4 * S + 10 * MS
+    assert 5 * S <= trace["latency_ns"] < 5 * S + 10 * MS
+    assert your_session(d) == ("A", "C")
+
+
+def test_a_member_still_in_the_membership_when_the_send_fails_is_checked_first():
+    """The failed send's ChannelException reaches TcpFailureDetector.sendMessage, whose
+    memberDisappeared checks the member with a TCP connect (`connectTimeout` 1,000 ms)."""
+    d = demo(membership_drop_ms=60_000)
+    request(d)
+    d.act({"type": "kill", "server": "B", "kind": "vanish"})
+    trace = request(d)
+    assert 6 * S <= trace["latency_ns"] < 6 * S + 10 * MS
+    assert "no answer: member removed" in [hop["note"] for hop in trace["hops"]]
     assert your_session(d) == ("A", "C")
 
 
 def test_the_replication_and_detector_time_outs_are_configurable():
-    d = demo(replication_timeout_ms=500, failure_check_timeout_ms=200)
+    """A Transport `timeout` of 7 s takes two 5 s selects; one below 5 s changes nothing."""
+    d = demo(replication_timeout_ms=7_000, failure_check_timeout_ms=200, membership_drop_ms=60_000)
     request(d)
     d.act({"type": "kill", "server": "B", "kind": "vanish"})
-    assert 700 * MS <= request(d)["latency_ns"] < 710 * MS
+    assert 10_200 * MS <= request(d)["latency_ns"] < 10_210 * MS
+    d = demo(replication_timeout_ms=500, failure_check_timeout_ms=200, membership_drop_ms=60_000)
+    request(d)
+    d.act({"type": "kill", "server": "B", "kind": "vanish"})
+    assert 5_200 * MS <= request(d)["latency_ns"] < 5_210 * MS
+
+
+def test_a_new_session_is_announced_to_the_members_other_than_its_backup():
+    """LazyReplicatedMap.publishEntryInfo: after MSG_BACKUP to the backup, MSG_PROXY to every
+    other member, synchronously: one more round trip for a new session, none later, and none
+    with two servers (no member but the backup)."""
+    d = demo()
+    first = request(d)
+    proxy = [hop for hop in first["hops"] if "MSG_PROXY" in hop["note"]]
+    assert len(proxy) == 1 and proxy[0]["ns"] >= 250_000  # a round trip of 500 us +/- half
+    assert proxy[0]["note"] == "tell Server C where the session is (MSG_PROXY)"
+    assert not [hop for hop in request(d)["hops"] if "MSG_PROXY" in hop["note"]]
+    two = demo(servers=2)
+    assert not [hop for hop in request(two)["hops"] if "MSG_PROXY" in hop["note"]]
+
+
+def test_the_first_new_session_after_a_vanish_pays_for_the_dead_member():
+    """A member that vanished is sent MSG_PROXY with the next new session: the send fails after
+    the 5 s select, the detector checks and removes the member, and the request answers only
+    then. The next new session no longer sends to it."""
+    d = demo(membership_drop_ms=60_000)
+    d.act({"type": "kill", "server": "C", "kind": "vanish"})
+    trace = request(d)  # a new session on A, backup on B, MSG_PROXY to C
+    assert your_session(d) == ("A", "B")
+    assert trace["status"] == 200
+    assert 6 * S <= trace["latency_ns"] < 6 * S + 10 * MS
+    notes = [hop["note"] for hop in trace["hops"]]
+    assert "no answer: send time-out" in notes
+    assert "no answer: member removed" in notes
+    assert not d.model.server("C").member
+    log = d.snapshot()["log"]
+    assert any("MSG_PROXY" in line["text"] and "Server C" in line["text"] for line in log)
+    model = d.model
+    requests.start(model, model.user("u1"))  # the next new session: B, backup A, no proxy
+    d.act({"type": "advance", "ns": 100 * MS})
+    assert model.users["u1"].acked == 1
+
+
+def test_a_new_session_after_a_crash_finds_the_member_refused_at_once():
+    d = demo()
+    d.act({"type": "kill", "server": "C", "kind": "crash"})
+    trace = request(d)
+    assert trace["status"] == 200
+    assert trace["latency_ns"] < 10 * MS
+    assert "refused: member removed" in [hop["note"] for hop in trace["hops"]]
+    assert not d.model.server("C").member
 
 
 def test_a_member_nothing_is_sent_to_is_dropped_after_drop_time():

@@ -74,7 +74,7 @@ def test_parse_of_encode_is_the_same_scenario(seed, overrides, action_list):
     text = encode(scenario)
     assert len(text) <= MAX_CHARS
     assert re.fullmatch(r"[A-Za-z0-9._~-]+", text)
-    assert text.startswith("v3.")
+    assert text.startswith("v4.")
     assert parse(text) == scenario
 
 
@@ -109,7 +109,7 @@ def test_a_whole_link_is_accepted():
 
 def test_runs_of_requests_are_compressed():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 5)
-    assert encode(scenario) == "v3.1..r5"
+    assert encode(scenario) == "v4.1..r5"
 
 
 @pytest.mark.parametrize(
@@ -165,11 +165,11 @@ def test_a_demo_keeps_its_encoding_equal_to_encoding_its_scenario_anew(overrides
 
 def test_a_thousand_and_one_requests_take_two_tokens():
     scenario = Scenario(1, build_config({}), ({"type": "request"},) * 1001)
-    assert encode(scenario) == "v3.1..r1000-r"
+    assert encode(scenario) == "v4.1..r1000-r"
 
 
 def test_the_lessons_tokens_parse_beside_the_old_ones():
-    scenario = parse("v2.1..r2-rr-p-f-a5-u")
+    scenario = parse("v4.1..r2-rr-p-f-a5-u")
     assert scenario.actions[:5] == (
         {"type": "request"},
         {"type": "request"},
@@ -178,7 +178,7 @@ def test_the_lessons_tokens_parse_beside_the_old_ones():
         {"type": "failover_store"},
     )
     assert scenario.actions[5:] == ({"type": "advance", "ns": 5}, {"type": "restore_store"})
-    assert encode(scenario) == "v3.1..r2-rr-p-f-a5-u"
+    assert encode(scenario) == "v4.1..r2-rr-p-f-a5-u"
     with pytest.raises(
         ScenarioError, match="step 2 of the run, 'rr2', is not an action the demo knows"
     ):
@@ -199,3 +199,13 @@ def test_a_minus_sign_in_a_step_is_shown_as_written():
         parse("v2.1..a-5")
     with pytest.raises(ScenarioError, match=r"step 2 of the run, 'l-3\.5', is not an action"):
         parse("v2.1..r-l-3.5-r")
+
+
+def test_a_v2_link_with_redispatch_false_replays_as_plain_option_redispatch_with_a_notice():
+    from sim.browser.facade import load
+
+    old = load("v2.1.eyJtb2RlIjoic3RhdGVmdWwiLCJyZWRpc3BhdGNoIjpmYWxzZX0.r")
+    snap = old.snapshot()
+    assert snap["config"]["redispatch"] == "last"
+    assert "earlier version" in snap["scenario_notice"]
+    assert snap["scenario"] == "v4.1.eyJtb2RlIjoic3RhdGVmdWwiLCJyZWRpc3BhdGNoIjoibGFzdCJ9.r"
