@@ -212,6 +212,7 @@ LESSON_READING = {
         "where-state-goes/#two-tabs-at-once-in-memory-and-in-a-store",
         "two tabs at once, in memory and in a store",
     ),
+    "scale-out": ("scaling-out/", "scaling out, step by step"),
 }
 
 

@@ -20,11 +20,12 @@ def html_of(built_site: Path, page: Page) -> str:
     return (built_site / page.output_path).read_text(encoding="utf-8")
 
 
-def test_the_guide_has_a_home_page_and_the_six_deep_dive_pages():
+def test_the_guide_has_a_home_page_and_the_seven_deep_dive_pages():
     assert PAGES[0].slug == "index" and PAGES[0].template == "home.html"
     assert [p.slug for p in DEEP_DIVES] == [
         "sticky-sessions",
         "where-state-goes",
+        "scaling-out",
         "replication",
         "when-stateful-wins",
         "chaos-experiments",
