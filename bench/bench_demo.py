@@ -18,7 +18,17 @@ median over runs of the ratio of two visits in the same run, so the machine's dr
 
 Then, in one page of our site, each click on "Send request" (time paused, so one click is one
 action) is timed to the User box showing the new cart, and to the next frame after that.
-No assertion: this prints figures and writes bench/results/demo.json.
+
+Then, in a fresh page, the frames the page paints while Auto traffic runs at 200 requests a
+second at 1x for `--traffic-minutes` (10 by default, so 10 simulated minutes), against the same
+page running at 1x with no traffic for `--idle-seconds` first (the reference, same run): the
+gaps between animation frames (p50, p95, p99, max), the share longer than 1.5 frames (a frame
+dropped), frames per second, and the main thread's long tasks (over 50 ms).
+
+    .venv/bin/python bench/bench_demo.py --only-traffic [--traffic-minutes 10]
+
+No assertion: this prints figures and writes bench/results/demo.json (demo-traffic.json with
+--only-traffic).
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ import collections
 import contextlib
 import gzip
 import http.server
+import itertools
 import json
 import os
 import re
@@ -136,6 +147,23 @@ FRAME_INTERVAL = """
     resolve(gaps[Math.floor(gaps.length / 2)]); } };
   requestAnimationFrame(step);
 })
+"""
+
+# Every animation frame's time and every long task, from now until __frames.stop() is called.
+FRAME_RECORDER = """
+() => {
+  const times = [];
+  const longTasks = [];
+  let running = true;
+  const step = (t) => { times.push(t); if (running) requestAnimationFrame(step); };
+  requestAnimationFrame(step);
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTasks.push(entry.duration);
+  });
+  observer.observe({ type: "longtask" });
+  window.__frames = { stop: () => { running = false; observer.disconnect();
+    return { times, longTasks }; } };
+}
 """
 
 
@@ -354,6 +382,55 @@ def time_clicks(playwright, url: str, scratch: Path, clicks: int) -> dict:
     }
 
 
+def record_frames(page, seconds: float) -> dict:
+    """The page's frames and long tasks over `seconds` of wall time."""
+    page.evaluate(FRAME_RECORDER)
+    page.wait_for_timeout(seconds * 1000)  # a bench measures over a fixed span; no test waits
+    recorded = page.evaluate("() => window.__frames.stop()")
+    return frame_figures(recorded["times"], recorded["longTasks"], seconds)
+
+
+def frame_figures(times: list[float], long_tasks: list[float], seconds: float) -> dict:
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    frame = statistics.median(gaps)
+    return {
+        "seconds": seconds,
+        "frames_per_s": round(len(gaps) / ((times[-1] - times[0]) / 1000), 2),
+        "gap_ms": {
+            "p50": round(frame, 2),
+            "p95": percentile(gaps, 0.95),
+            "p99": percentile(gaps, 0.99),
+            "max": round(max(gaps), 2),
+        },
+        "share_of_gaps_over_1.5_frames": round(sum(g > 1.5 * frame for g in gaps) / len(gaps), 4),
+        "long_tasks": {"count": len(long_tasks), "total_ms": round(sum(long_tasks), 1)},
+    }
+
+
+def time_traffic(
+    playwright, url: str, scratch: Path, rate: int, minutes: float, idle_s: float
+) -> dict:
+    """Frames at 1x with no traffic (the reference), then with Auto traffic at `rate`."""
+    with new_profile(playwright, scratch) as context:
+        page = context.new_page()
+        page.goto(url)
+        page.evaluate("() => window.simReady")
+        page.evaluate("() => window.offlineReady")
+        page.wait_for_function(f"() => {SNAPSHOT_SAVED}", timeout=120_000)
+        page.locator("select[data-setting=speed]").select_option("1")
+        idle = record_frames(page, idle_s)
+        page.get_by_label("Traffic rate, requests per second").select_option(str(rate))
+        page.get_by_role("switch", name="Auto traffic").click()
+        busy = record_frames(page, minutes * 60)
+        simulated = page.locator("[data-field=time]").text_content()
+    return {
+        "rate_per_s": rate,
+        "simulated_time_shown": simulated,
+        "idle_reference": idle,
+        "auto_traffic": busy,
+    }
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -429,7 +506,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--clicks", type=int, default=60)
+    parser.add_argument("--traffic-rate", type=int, default=200)
+    parser.add_argument("--traffic-minutes", type=float, default=10)
+    parser.add_argument("--idle-seconds", type=float, default=60)
+    parser.add_argument("--only-traffic", action="store_true", help="only the frames under traffic")
     args = parser.parse_args()
+    if args.only_traffic:
+        return main_traffic(args)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as scratch_name:
@@ -473,12 +556,45 @@ def main() -> int:
                     flush=True,
                 )
             clicks = time_clicks(playwright, ours_url, scratch, args.clicks)
+            frames = time_traffic(
+                playwright,
+                ours_url,
+                scratch,
+                args.traffic_rate,
+                args.traffic_minutes,
+                args.idle_seconds,
+            )
     results = summarise(runs, clicks)
+    results["frames under traffic"] = frames
     results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "demo.json").write_text(json.dumps(results, indent=2) + "\n")
     (out / "demo-runs.json").write_text(json.dumps(runs, indent=2, default=dict) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def main_traffic(args: argparse.Namespace) -> int:
+    """Only the frames under Auto traffic, in our site as `build.py` builds it."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        ours_dir = build.build(scratch / "ours", "/")
+        with serve(ours_dir) as (ours_url, _), sync_playwright() as playwright:
+            results = time_traffic(
+                playwright,
+                ours_url,
+                scratch,
+                args.traffic_rate,
+                args.traffic_minutes,
+                args.idle_seconds,
+            )
+    results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "demo-traffic.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0
 

@@ -17,10 +17,22 @@ function nodeElement(id) {
   return diagram.querySelector(`[data-server="${id}"]`);
 }
 
-function centre(element) {
+// Every box's centre, measured once for all the dots of a snapshot: a measurement taken after a
+// dot is appended would force the browser to lay the page out again, once per dot.
+function centres() {
   const outer = diagram.getBoundingClientRect();
-  const box = element.getBoundingClientRect();
-  return { x: box.left - outer.left + box.width / 2, y: box.top - outer.top + box.height / 2 };
+  const found = new Map();
+  const boxes = ["user", "lb", "store"].map((id) => [id, nodeElement(id)]);
+  for (const element of diagram.querySelectorAll("[data-server]")) {
+    boxes.push([element.dataset.server, element]);
+  }
+  for (const [id, element] of boxes) {
+    if (!element) continue;
+    const box = element.getBoundingClientRect();
+    const x = box.left - outer.left + box.width / 2;
+    found.set(id, { x, y: box.top - outer.top + box.height / 2 });
+  }
+  return found;
 }
 
 // The routes of the wires as the boxes are laid out now (wires.js), for the wires and dots.
@@ -83,7 +95,8 @@ export function animateNewTraces(snapshot) {
   const you = snapshot.user.id;
   const shown = [...fresh.filter((t) => t.user === you), ...fresh.filter((t) => t.user !== you).slice(-3)];
   const routes = plan();
-  for (const trace of shown) animateTrace(trace, hopMs, routes);
+  const at = centres();
+  for (const trace of shown) animateTrace(trace, hopMs, routes, at);
 }
 
 const isServer = (id) => id !== "user" && id !== "lb" && id !== "store";
@@ -102,12 +115,11 @@ function bends(routes, from, to) {
 
 // Keyframes from box centre to box centre along the wires: each hop takes the same time,
 // spread over its bends by length.
-function keyframes(ids, routes) {
+function keyframes(ids, routes, at) {
   const frames = [];
   const hops = ids.length - 1;
   for (let i = 0; i < hops; i++) {
-    const points = [centre(nodeElement(ids[i])), ...bends(routes, ids[i], ids[i + 1])];
-    points.push(centre(nodeElement(ids[i + 1])));
+    const points = [at.get(ids[i]), ...bends(routes, ids[i], ids[i + 1]), at.get(ids[i + 1])];
     const lengths = points.slice(1).map((p, j) => Math.hypot(p.x - points[j].x, p.y - points[j].y));
     const total = lengths.reduce((sum, length) => sum + length, 0) || 1;
     let walked = 0;
@@ -121,14 +133,14 @@ function keyframes(ids, routes) {
 }
 
 // A dot walks the trace's path, one hop at a time; failures end in a cross-marked dot.
-function animateTrace(trace, hopMs, routes) {
-  const ids = trace.path.filter((id) => nodeElement(id));
+function animateTrace(trace, hopMs, routes, at) {
+  const ids = trace.path.filter((id) => at.has(id));
   if (ids.length < 2) return;
   const dot = document.createElement("span");
   dot.className = `packet packet-${trace.outcome}`;
   dot.setAttribute("aria-hidden", "true");
   diagram.append(dot);
-  const animation = dot.animate(keyframes(ids, routes), {
+  const animation = dot.animate(keyframes(ids, routes, at), {
     duration: hopMs * (ids.length - 1),
     easing: "linear",
     fill: "forwards",
