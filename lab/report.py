@@ -55,13 +55,14 @@ CLUSTER_TIMES = (
     ("copy_stall_s", "copy stall"),
     ("recovery_s", "recovery"),
 )
-# Why a copy to a vanished member stalls longer than the model says (Tomcat 10.1's source).
+# What the model assumes of a copy to a vanished member (Tomcat 10.1's source, sim/core/copies.py),
+# printed under a copy stall that disagrees, so the reader knows what the measurement missed.
 COPY_STALL_FINDING = (
-    "  why: Tribes' ParallelNioSender.sendMessage waits on its selector in rounds of a fixed"
-    " 5 s (selectTimeout) and only then compares the time spent with the Transport's 3 s"
-    " `timeout`, so an unanswered copy fails after 5 s; by then the membership has removed"
-    " the member, so TcpFailureDetector skips its 1 s check ('already disappeared'). The"
-    " model waits the 3 s `timeout`, then the check: 4 s."
+    "  the model: Tribes' ParallelNioSender.sendMessage waits on its selector in rounds of a"
+    " fixed 5 s (selectTimeout) and only then compares the time spent with the Transport's 3 s"
+    " `timeout`, so an unanswered copy fails after 5 s; TcpFailureDetector then checks the"
+    " member (1 s connectTimeout) unless the membership removed it already ('already"
+    " disappeared'). For a different stall, see the membership events `--record` keeps."
 )
 
 

@@ -351,7 +351,7 @@ def test_replicated_runs_measure_the_clusters_detection_copy_stall_and_recovery(
     assert bound["config"]["membership_drop_ms"] == config.membership_drop_ms
 
 
-def test_a_tomcat_run_has_five_verdicts_and_says_why_a_copy_stalls_longer() -> None:
+def test_a_tomcat_run_has_five_verdicts_and_says_what_the_model_assumes_of_a_copy_stall() -> None:
     run = _replicated_run("vanish")
     predicted = {
         "lost_items": 2,
