@@ -173,6 +173,7 @@ def _redis_capacity(entry: dict | None) -> dict | None:
         return None
     runs = entry["runs"]
     return {
+        "rounds": entry.get("rounds", 1),
         "requests": f"{entry['requests']:,}",
         "clients": entry["clients"],
         "value_bytes": entry["value_bytes"],

@@ -150,6 +150,7 @@ def test_the_remap_and_redis_capacity_are_summed_up(tmp_path: Path) -> None:
     ]  # fmt: skip
     figures = {"ops_per_s": 41667, "p50_ms": 0.623, "p99_ms": 3.0}
     data["redis_capacity"] = {
+        "rounds": 3,
         "requests": 100000,
         "clients": 50,
         "value_bytes": 3,
@@ -174,6 +175,7 @@ def test_the_remap_and_redis_capacity_are_summed_up(tmp_path: Path) -> None:
         "5.2\u20136.4",
     )
     assert [(r["pipeline"], r["get"]) for r in capacity["rows"]] == [(1, "41,667"), (16, "41,667")]
+    assert capacity["rounds"] == 3
 
 
 def test_a_calibration_file_without_the_remap_has_no_remap_figures(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from lab import calibration
 from lab.prerequisites import MissingPrerequisite, find_program
-from lab.redis_capacity import benchmark_argv, capacity_line, parse_csv
+from lab.redis_capacity import benchmark_argv, best_of, capacity_line, parse_csv
 from lab.remap import (
     HASH_TYPES,
     measured_moved,
@@ -134,3 +134,11 @@ def test_the_calibration_file_keeps_the_remap_and_redis_capacity(tmp_path) -> No
     calibration.write(path, machine, {}, [], None, remap=remap, redis_capacity=capacity)
     data = json.loads(path.read_text())
     assert data["remap"] == remap and data["redis_capacity"] == capacity
+
+
+def test_the_capacity_is_each_operations_best_round() -> None:
+    slow = parse_csv(BENCHMARK_CSV)
+    fast = parse_csv(BENCHMARK_CSV.replace('"32679.74"', '"50000.00"'))
+    best = best_of([slow, fast, slow])
+    assert best["GET"]["ops_per_s"] == 50000
+    assert best["SET"] == slow["SET"]
