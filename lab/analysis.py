@@ -17,7 +17,9 @@ member disappeared"); the longest wait of a request sent from the kill on whose 
 its backup on the victim (the user's previous answer said so, X-Backup) and that another
 server answered at its first attempt (HAProxy logged no retry: what can hold it is the session
 copy to the dead member); and when the last user whose session was on the victim got an
-answer again.
+answer again. Beside them, for the report: the longest a failed send's detector check that
+found the member already removed waited for that answer ("Received memberDisappeared" to
+"Member already disappeared"; TcpFailureDetector takes its `membership` lock in between).
 """
 
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ class Measured:
     member_removed_s: float | None = None  # replicated mode only, as the next two
     copy_stall_s: float | None = None
     recovery_s: float | None = None
+    detector_wait_s: float | None = None  # see the module's docstring
 
 
 def _records(run: dict) -> list[dict]:
@@ -152,11 +155,31 @@ def _cluster_times(run: dict, records: list[dict]) -> dict:
         if r["user"] in on_victim:
             answered.setdefault(r["user"], r["received_ns"])
     recovered = max(answered.values()) if answered.keys() == on_victim and on_victim else None
+    waits = _detector_waits(run["cluster_events"], killed)
     return {
+        "detector_wait_s": _seconds(max(waits)) if waits else None,
         "member_removed_s": _seconds(min(removed) - killed) if removed else None,
         "copy_stall_s": _seconds(max(first_try)) if first_try else None,
         "recovery_s": None if recovered is None else _seconds(recovered - killed),
     }
+
+
+def _detector_waits(events: list[dict], killed: int) -> list[int]:
+    """How long each detector check begun after the kill that ended "already disappeared"
+    took: per logging server and member, each check ends the oldest still open."""
+    open_checks: dict[tuple, list[int]] = {}
+    waits = []
+    for event in sorted(events, key=lambda e: e["time_ns"]):
+        key = (event["server"], event["member"])
+        if event["event"] == "verify":
+            open_checks.setdefault(key, []).append(event["time_ns"])
+        elif event["event"] in ("confirmed", "still_alive", "already_gone"):
+            started = open_checks.get(key, [])
+            if started:
+                begun = started.pop(0)
+                if event["event"] == "already_gone" and begun >= killed:
+                    waits.append(event["time_ns"] - begun)
+    return waits
 
 
 def _seconds(ns: int) -> float:
