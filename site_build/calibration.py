@@ -183,8 +183,8 @@ def _redis_capacity(entry: dict | None) -> dict | None:
         "rows": [
             {
                 "pipeline": run["pipeline"],
-                "get": f"{run['GET']['ops_per_s']:,}",
-                "set": f"{run['SET']['ops_per_s']:,}",
+                "get_ops": f"{run['GET']['ops_per_s']:,}",
+                "set_ops": f"{run['SET']['ops_per_s']:,}",
                 "get_p50_ms": run["GET"]["p50_ms"],
                 "set_p50_ms": run["SET"]["p50_ms"],
             }

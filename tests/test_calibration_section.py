@@ -174,7 +174,10 @@ def test_the_remap_and_redis_capacity_are_summed_up(tmp_path: Path) -> None:
         2,
         "5.2\u20136.4",
     )
-    assert [(r["pipeline"], r["get"]) for r in capacity["rows"]] == [(1, "41,667"), (16, "41,667")]
+    assert [(r["pipeline"], r["get_ops"]) for r in capacity["rows"]] == [
+        (1, "41,667"),
+        (16, "41,667"),
+    ]
     assert capacity["rounds"] == 3
 
 

@@ -431,3 +431,18 @@ def test_a_copy_stall_that_disagrees_shows_the_measured_wait_for_the_detectors_l
     predicted["copy_stall_s"] = 5.0
     lines, _ = run_section(run["plan"], measure(run), predicted)
     assert not [line for line in lines if line.startswith("  found:")]  # agrees: nothing to say
+
+
+def test_a_request_the_victim_answered_just_after_the_noted_kill_came_before_it() -> None:
+    # The lab notes the kill when it sends SIGKILL; a loaded machine let the victim answer a
+    # request sent 2 ms later (seen: stateful crash, lost 101, predicted 99). The victim was
+    # alive to answer it, so its item was on the victim and it is no request after the kill.
+    run = _run()
+    u2 = run["users"][1]
+    u2["records"][2] = _record("u2", 3, 3.002, 200, "B", ["u2-1", "u2-2", "u2-3"])
+    u2["records"][2]["received_ns"] = 3006 * MS
+    u2["final_cart"] = ["u2-4"]
+    bound = bindings(run)
+    assert bound["users"][1] == {"id": "u2", "server": "B", "items": 3}
+    assert {"user": "u2", "at_ms": 2502.0} not in bound["requests_after_kill"]
+    assert measure(run).after_kill["requests"] == 2
