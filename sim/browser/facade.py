@@ -245,7 +245,11 @@ class Demo(OwnPolicyRun, ComparedRun):
         snapshot["scenario_link_limit"] = MAX_CHARS
         snapshot["run_file_head"] = run_file.head(len(self._actions), self._advanced_ns)
         snapshot["lesson"] = self.lessons.open.to_dict()
-        snapshot["own_policy"] = {"on": self._own_on > 0, "error": self._own_error}
+        snapshot["own_policy"] = {
+            "on": self._own_on > 0,
+            "error": self._own_error,
+            "codes": len(self._codes),
+        }
         compared = self._compared
         snapshot["comparison"] = (
             None

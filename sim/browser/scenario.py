@@ -12,6 +12,7 @@ defaults of the config's mode, or empty. <actions> are tokens joined by "-":
     sS         restart S                 u   restore_store
     p          deploy (rolling)         f   failover_store
     gID        lesson ID ("-" in an id written "_")   wANSWER   predict ANSWER
+    oN         own_policy N (a learner's policy, the Nth the page gave; o0 the built-in one)
 
 Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
 """

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from sim.story.exercise_checks import CHECKS
 
+SIGNATURE = "def choose(user, servers, memory)"
 DOC = (
-    "def choose(user, servers, memory): return the name of the server for this request.",
+    "It returns the name of the server for this request.",
     "user.id is the user's id (a string) and user.address its source address (an int, "
     "an IPv4 address as a number).",
     "servers lists every server in name order, each with .name, .up (whether the balancer "

@@ -23,7 +23,7 @@ def replay_all(demo: Demo) -> Demo:
 def test_requests_go_where_the_learners_policy_says():
     demo = Demo()
     snapshot = demo.use_own(TO_C)
-    assert snapshot["own_policy"] == {"on": True, "error": None}
+    assert snapshot["own_policy"] == {"on": True, "error": None, "codes": 1}
     for _ in range(3):
         snapshot = demo.apply({"type": "request"})
     assert [t["server"] for t in snapshot["traces"][-3:]] == ["C", "C", "C"]

@@ -15,6 +15,8 @@ import { canKeepSnapshots, forgetSnapshots, readSnapshot, saveSnapshot } from "g
 const SIM_ARCHIVE_PATH = "/home/pyodide/sim.zip";
 let demoModule = null; // sim.browser.facade, once loaded
 let demo = null; // the current sim.browser.facade.Demo
+let python = null; // the Pyodide interpreter, once started
+let exercises = null; // sim.browser.exercise_run, imported at the first check
 let pagePainted;
 const painted = new Promise((resolve) => {
   pagePainted = resolve;
@@ -74,6 +76,7 @@ async function init(settings) {
       if (keep) snapshot = pyodide.makeMemorySnapshot();
     }
     await downloads.checked; // every file was the one the build made
+    python = pyodide;
     post({ type: fromWorker.ready, version: String(pyodide.pyimport("sim").__version__), start });
     if (snapshot) {
       saveSnapshot(settings.snapshot, snapshot).then(
@@ -150,14 +153,24 @@ function answer(message) {
   }
   const { id, method, argument } = message;
   try {
-    if (method === calls.load || method === calls.loadFile) {
+    if (method === calls.load || method === calls.loadFile || method === calls.restore) {
       // JS null is not None in Pyodide; undefined is. A file may hold a run too long for a link.
-      const next = demoModule.start_load(argument ?? undefined, method === calls.loadFile);
+      // A restore replays the page's own run with the learner's policies it used (their code
+      // comes from the page's editor, never from the address).
+      const restore = method === calls.restore ? JSON.parse(argument) : null;
+      const next = restore
+        ? demoModule.start_load(restore.scenario, false, JSON.stringify(restore.codes))
+        : demoModule.start_load(argument ?? undefined, method === calls.loadFile);
       comparing.splice(0).forEach((waiting) => post({ type: fromWorker.result, id: waiting, error: "A new run was loaded." }));
       loading = { id, previous: demo };
       demo = next;
     } else if (method === calls.apply) {
       post({ type: fromWorker.result, id, value: demo.apply_json(argument) });
+    } else if (method === calls.useOwn) {
+      post({ type: fromWorker.result, id, value: demo.use_own_json(argument) });
+    } else if (method === calls.check) {
+      exercises ??= python.pyimport("sim.browser.exercise_run");
+      post({ type: fromWorker.result, id, value: exercises.run_check_json(argument) });
     } else if (method === calls.compare) {
       comparing.push(id);
     } else {

@@ -10,6 +10,7 @@ import { renderLesson } from "guide/demo/lesson-view.js";
 import { renderMode } from "guide/demo/mode.js";
 import { root } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
+import { renderOwnPolicy } from "guide/demo/exercise-view.js";
 
 /** Everything a new snapshot changes: the controls and nodes, the lesson, chart, wires, dots. */
 export function renderAll() {
@@ -20,6 +21,7 @@ export function renderAll() {
   renderChart(root.querySelector("#demo-chart"), snapshot.series, snapshot.series_bucket_ms);
   drawWiresIfChanged(snapshot);
   animateNewTraces(snapshot);
+  renderOwnPolicy(snapshot, ui.ready);
 }
 
 /** The controls, the nodes, the figures and the log, from one snapshot. */
