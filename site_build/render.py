@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sim.core.config import MODE_LABELS, Config
 from sim.story import exercises
 from sim.story.lessons import catalogue
+from site_build import code_panel
 from site_build.assets import module_names
 from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError
@@ -254,4 +255,5 @@ def demo_context() -> dict:
         "exercises": exercises.catalogue(),
         "exercise_doc": exercises.DOC,
         "exercise_signature": exercises.SIGNATURE,
+        "code_ran": code_panel.functions(Path(__file__).resolve().parents[1]),
     }

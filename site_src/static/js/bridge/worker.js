@@ -9,6 +9,7 @@
 import { importModule, startDownloads } from "guide/bridge/downloads.js"; // the build links these
 import { calls, fromWorker, toWorker } from "guide/bridge/messages.js";
 import { canKeepSnapshots, forgetSnapshots, readSnapshot, saveSnapshot } from "guide/bridge/saved-start.js";
+import { startTracer } from "guide/bridge/tracer.js";
 
 // Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
 // simulator with this file name, so tracebacks name it).
@@ -17,6 +18,7 @@ let demoModule = null; // sim.browser.facade, once loaded
 let demo = null; // the current sim.browser.facade.Demo
 let python = null; // the Pyodide interpreter, once started
 let exercises = null; // sim.browser.exercise_run, imported at the first check
+let tracer = null; // bridge/tracer.js's, while "The code that ran" is open
 let pagePainted;
 const painted = new Promise((resolve) => {
   pagePainted = resolve;
@@ -165,7 +167,15 @@ function answer(message) {
       loading = { id, previous: demo };
       demo = next;
     } else if (method === calls.apply) {
-      post({ type: fromWorker.result, id, value: demo.apply_json(argument) });
+      const value = tracer ? tracer.traced(demo.apply_json, argument) : demo.apply_json(argument);
+      post({ type: fromWorker.result, id, value });
+    } else if (method === calls.trace) {
+      // The keys of the functions to trace (from the page the build wrote), or null: stop.
+      tracer = argument ? tracer ?? startTracer(python) : null;
+      if (tracer) tracer.watch(argument);
+      post({ type: fromWorker.result, id, value: "" });
+    } else if (method === calls.ran) {
+      post({ type: fromWorker.result, id, value: tracer ? tracer.ranJson() : "{}" });
     } else if (method === calls.useOwn) {
       post({ type: fromWorker.result, id, value: demo.use_own_json(argument) });
     } else if (method === calls.check) {

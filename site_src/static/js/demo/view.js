@@ -11,6 +11,7 @@ import { renderMode } from "guide/demo/mode.js";
 import { root } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 import { renderOwnPolicy } from "guide/demo/exercise-view.js";
+import { markCodeRan } from "guide/demo/code-ran.js";
 
 /** Everything a new snapshot changes: the controls and nodes, the lesson, chart, wires, dots. */
 export function renderAll() {
@@ -22,6 +23,7 @@ export function renderAll() {
   drawWiresIfChanged(snapshot);
   animateNewTraces(snapshot);
   renderOwnPolicy(snapshot, ui.ready);
+  markCodeRan(snapshot);
 }
 
 /** The controls, the nodes, the figures and the log, from one snapshot. */
