@@ -12,6 +12,7 @@ a returned value (sim/core/own_choice.py).
 
 from __future__ import annotations
 
+import builtins
 import linecache
 import traceback
 
@@ -33,6 +34,24 @@ def _learner_part(error: BaseException) -> str:
     return "".join(lines).rstrip()
 
 
+def _hash_of_numbers(value: object) -> int:
+    """The learner's hash(): refused for strings and bytes, whose hash changes from one Python
+    process to the next (PYTHONHASHSEED), so a run replayed in a new worker would differ."""
+    if isinstance(value, tuple):
+        for part in value:
+            _hash_of_numbers(part)
+    elif isinstance(value, str | bytes):
+        raise TypeError(
+            "hash() of a string changes from one Python process to the next: "
+            "use user.address, or your own arithmetic on numbers"
+        )
+    return builtins.hash(value)
+
+
+# The builtins the learner's code sees: Python's, with hash() refusing strings.
+_BUILTINS = {**vars(builtins), "hash": _hash_of_numbers}
+
+
 class OwnPolicy:
     """A compiled `choose(user, servers, memory)` and the memory it keeps between requests."""
 
@@ -48,7 +67,7 @@ class OwnPolicy:
         self.code = code
         # Tracebacks quote the learner's lines from here.
         linecache.cache[FILE_NAME] = (len(code), None, code.splitlines(True), FILE_NAME)
-        namespace: dict = {"__name__": "your_policy"}
+        namespace: dict = {"__name__": "your_policy", "__builtins__": _BUILTINS}
         try:
             exec(compile(code, FILE_NAME, "exec"), namespace)
         except Exception as error:  # the learner's code: every error is theirs to read

@@ -97,3 +97,16 @@ def test_the_catalogue_has_every_check():
     assert [e["id"] for e in catalogue()] == list(CHECKS)
     for exercise in catalogue():
         assert exercise["starter"].startswith("def choose(user, servers, memory):")
+
+
+def test_hash_of_a_string_is_refused_with_a_reason():
+    code = "def choose(user, servers, memory):\n    return servers[hash(user.id) % 4].name\n"
+    error = run_check("modulo-hash", code)["error"]
+    assert error.endswith(
+        "TypeError: hash() of a string changes from one Python process to "
+        "the next: use user.address, or your own arithmetic on numbers"
+    )
+    numbers = (
+        "def choose(user, servers, memory):\n    return servers[hash(user.address) % 3].name\n"
+    )
+    assert run_check("modulo-hash", numbers)["error"] is None
