@@ -119,3 +119,14 @@ def test_an_endless_loop_is_stopped_and_the_demo_works_afterwards(demo: Page):
     assert after["metrics"] == before["metrics"]
     assert after["own_policy"]["on"] is False
     the_demo_answers_a_request(demo)
+
+
+def test_every_exercise_passes_its_correct_solution_and_not_an_incorrect_one(demo: Page):
+    for radio in demo.get_by_role("radiogroup", name="Exercise").get_by_role("radio").all():
+        radio.check()
+        key = radio.get_attribute("value")
+        run_policy(demo, INCORRECT[key])
+        expect(verdict(demo)).to_contain_text(re.compile("^Not yet"))
+        run_policy(demo, CORRECT[key])
+        expect(verdict(demo)).to_contain_text(re.compile("^Passed"))
+    expect(verdict(demo)).to_contain_text("as the weights 1, 1, 2 ask")  # the last, weighted
