@@ -52,6 +52,8 @@ def test_a_correct_solution_passes_and_then_runs_the_demo(demo: Page):
         "Passed: each of 200 requests went to an up server with the least busy."
     )
     expect(demo.get_by_text("The demo runs your policy.")).to_be_visible()
+    balancer = demo.get_by_role("group", name="Load Balancer")
+    expect(balancer.locator("[data-field=policy]")).to_have_text("Your policy")
     snapshot = the_demo_answers_a_request(demo)
     assert snapshot["own_policy"]["on"] is True
     assert snapshot["traces"][-1]["reason"].startswith("your policy: Server")
@@ -103,6 +105,8 @@ def test_a_runtime_error_in_the_demo_shows_its_traceback_and_the_built_in_policy
     after = settled(demo)
     assert after["metrics"] == before["metrics"]  # the run as it was
     assert after["own_policy"]["on"] is False
+    balancer = demo.get_by_role("group", name="Load Balancer")
+    expect(balancer.locator("[data-field=policy]")).to_have_text("Round robin")
     assert the_demo_answers_a_request(demo)["traces"][-1]["reason"] == "round robin"
 
 

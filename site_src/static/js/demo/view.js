@@ -91,7 +91,8 @@ function renderControls(snapshot) {
   const enabled = ui.ready;
   // A mode the learner just chose stays checked while snapshots from before it still arrive.
   const { policy, hash_type: hashType } = snapshot.config;
-  renderMode(root, snapshot.mode, policy, ui.pendingMode ?? snapshot.mode, hashType);
+  const own = snapshot.own_policy?.on === true;
+  renderMode(root, snapshot.mode, policy, ui.pendingMode ?? snapshot.mode, hashType, own);
   for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.disabled = !enabled;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
   for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store", "lesson-setup"]) {
