@@ -75,6 +75,9 @@ Scaling (issue 20; config `server_threads`, `server_max_connections`, `accept_qu
   over: of the users still visiting, how many now hash to another server; null before any
   such change, and with other policies
 - `series[].p99_ms`: each bucket's p99 (null when none succeeded)
+- `store.ops_per_s`: the commands the store answered per second over the last full bucket
+  (a stateless request's GET and SET, and its WAIT when writes wait), null when the mode does
+  not use the store
 - `lesson.setup` (and the catalogue's): null, or for scale-out {"config": overrides,
   "rate_per_s": number}: what its "Set up the load" button sends, a reset with that config
   then a traffic action at that rate
@@ -153,6 +156,7 @@ def _store(model: Model) -> dict:
         "used": used,
         "cart_items": (cart.items if cart is not None else 0) if used else None,
         "added_latency_ms": from_thousandths(model.store.added_latency_ns // US),
+        "ops_per_s": round(capacity.per_s(model, model.store.ops), 3) if used else None,
         **nodes,
         **store_words(model, nodes["nodes"]),
     }

@@ -102,7 +102,7 @@ def detach(model: Model, req: Request) -> None:
     if server.attached.pop(req.seq, None) is not None:
         server.in_flight -= 1
         if capacity.holds_thread(req):
-            capacity.release(model, server)
+            capacity.release(model, server, req)
         if server.draining and not server.in_flight:
             # A removed server stops once its last request has been handled.
             model.queue.push(model.queue.now, _stop_drained, server)

@@ -9,6 +9,9 @@ connection requests are refused or time out. Linux drops them (`tcp_abort_on_ove
 the balancer sees a connect time-out, as for a vanished server. The time spent waiting is
 part of the request's latency.
 
+A server keeps `busy` (requests holding a thread), `waiting` (those queued for one, in order)
+and `rps` (requests finished per bucket of the series, below).
+
 Simplified: a request takes its thread (or its place in the queue) when the balancer sends
 it, one hop early; health checks do not queue; a queued request runs the moment a thread is
 free. A background user sends one request at a time, so a server's queue never holds more
@@ -50,12 +53,17 @@ def admit(model: Model, server: Server, req: Request) -> str:
     return WAIT
 
 
-def release(model: Model, server: Server) -> None:
-    """A request leaves its thread: count it as finished by the server, and hand the thread
-    to the first request waiting, if any (its wait is part of its latency)."""
+def release(model: Model, server: Server, req: Request) -> None:
+    """A request leaves its thread: count it as finished by the server (and its store
+    commands, if all answered), and hand the thread to the first request waiting, if any (its
+    wait is part of its latency)."""
     server.busy -= 1
     now = model.queue.now
-    _count_finished(server, now // model.series.width_ns)
+    bucket = now // model.series.width_ns
+    _count(server.rps, bucket)
+    if req.draws is not None and model.rules.uses_store and req.store_fail is None:
+        store = model.store
+        _count(store.ops, bucket, 3 if store.wait else 2)  # GET and SET (and WAIT)
     if server.waiting and server.alive:
         following = server.waiting.popleft()
         server.busy += 1
@@ -78,21 +86,26 @@ def lose_all(server: Server) -> None:
     server.busy = 0
 
 
-def _count_finished(server: Server, bucket: int) -> None:
-    """Count one finished request in the server's current bucket of the series."""
-    rps = server.rps
-    if bucket != rps[0]:
-        rps[2] = rps[1] if bucket == rps[0] + 1 else 0
-        rps[1] = 0
-        rps[0] = bucket
-    rps[1] += 1
+def _count(counter: list, bucket: int, number: int = 1) -> None:
+    """Count in the current bucket of the series: `counter` is [that bucket, its count, the
+    count of the bucket before] (a server's `rps`, the store's `ops`)."""
+    if bucket != counter[0]:
+        counter[2] = counter[1] if bucket == counter[0] + 1 else 0
+        counter[1] = 0
+        counter[0] = bucket
+    counter[1] += number
 
 
 def finished_per_s(model: Model, server: Server) -> float:
     """Requests the server finished per second over the last full bucket of the series."""
+    return per_s(model, server.rps)
+
+
+def per_s(model: Model, counter: list) -> float:
+    """A counter's count per second over the last full bucket of the series."""
     width = model.series.width_ns
     last_full = model.queue.now // width - 1
-    bucket, now, before = server.rps
+    bucket, now, before = counter
     if bucket == last_full:
         count = now
     elif bucket == last_full + 1:

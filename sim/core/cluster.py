@@ -124,8 +124,7 @@ class Server:
         self.sessions: dict[str, Copy] = {}  # user id -> primary copy
         self.backups: dict[str, Copy] = {}  # user id -> backup copy
         self.attached: dict[int, object] = {}  # request seq -> request heading here or inside
-        self.busy, self.waiting = 0, deque()  # threads in use; requests waiting (capacity.py)
-        self.rps = [-2, 0, 0]  # finished: [series bucket, count in it, count in the one before]
+        self.busy, self.waiting, self.rps = 0, deque(), [-2, 0, 0]  # see capacity.py
 
     def wipe(self) -> None:
         """Lose everything in memory."""
@@ -214,8 +213,7 @@ class Request:
         self.doomed = False  # its server died while handling it
         self.persistent = False  # sent where its cookie said (HAProxy's SF_DIRECT)
         self.retry: tuple | None = None  # (server, reason) of a retry after a turn-around
-        self.retried = False
-        self.finished = False
+        self.retried = self.finished = False
         self.waited = 0  # how long it waited for a thread (or in the backlog)
         self.t_send = self.t_conn = self.t_kill = self.done_ns = start_ns
 

@@ -21,6 +21,7 @@ class Store:
         "keep_ns",
         "last_write",
         "meets",
+        "ops",
         "primary",
         "recent",
         "replica",
@@ -49,6 +50,7 @@ class Store:
         # until Sentinel promotes the replica (a primary back before that still has them).
         self.unreplicated: dict[str, tuple] = {}
         self.added_latency_ns = 0
+        self.ops = [-2, 0, 0]  # commands answered per series bucket (capacity.py `_count`)
         self.carts: dict[str, Copy] = {}
         self.attached: dict[int, object] = {}
         # user id -> (when, items before, acked before) of the cart's last write: what a

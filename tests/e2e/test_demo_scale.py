@@ -34,6 +34,7 @@ def test_scale_out_spreads_a_stateless_tier_and_a_source_hash_moves_users(page, 
     expect(step(page, "In Stateless mode, press Add server")).to_contain_text("Done:", timeout=LONG)
     expect(outcome(page)).to_contain_text("any server can answer any request")
     expect(load_of(page, "D")).to_contain_text("/s")
+    expect(page.locator(".node-store [data-field=store-ops]")).to_contain_text("commands/s")
 
     page.get_by_text("Failure settings", exact=True).click()
     page.get_by_role("combobox", name="Balancing").select_option("Source hash (map-based)")

@@ -92,6 +92,7 @@ def test_stateful_modes_do_not_need_the_store():
         "used": False,
         "cart_items": None,
         "added_latency_ms": 0,
+        "ops_per_s": None,
         "nodes": [
             {"name": "R1", "role": "primary", "up": False},
             {"name": "R2", "role": "replica", "up": False},

@@ -60,3 +60,13 @@ def test_an_old_link_parses_with_the_defaults():
     scenario = parse("v2.1.eyJtb2RlIjoic3RhdGVmdWwifQ.r3-kA-r")
     assert scenario.config.server_threads == 200 and scenario.config.visit_s == 0
     assert scenario.config.hash_type == "map-based"
+
+
+def test_the_store_shows_the_commands_it_answers_each_second():
+    snap = loaded_demo(SCALE).snapshot()
+    served = sum(s["load"]["rps"] for s in snap["servers"])
+    assert snap["store"]["ops_per_s"] == 2 * served  # each request a GET and a SET
+    waiting = loaded_demo({**SCALE, "store_wait": True}).snapshot()
+    assert waiting["store"]["ops_per_s"] == 3 * sum(s["load"]["rps"] for s in waiting["servers"])
+    assert loaded_demo({**SCALE, "mode": "stateful"}).snapshot()["store"]["ops_per_s"] is None
+    assert Demo().snapshot()["store"]["ops_per_s"] == 0

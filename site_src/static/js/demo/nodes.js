@@ -65,6 +65,9 @@ export function renderStore(root, snapshot, enabled) {
     box.querySelector("[data-field=store-cart]"),
     store.used ? `Cart: ${plural(store.cart_items ?? 0, "item")}` : "Cart: not kept here in this mode",
   );
+  const ops = box.querySelector("[data-field=store-ops]");
+  ops.hidden = store.ops_per_s === null; // a mode that keeps no cart in the store
+  setText(ops, store.ops_per_s === null ? "" : `${store.ops_per_s} commands/s`);
   setIcon(root, box.querySelector(".status-icon"), store.status.icon);
   setText(box.querySelector(".status-text"), store.status.text);
   const list = box.querySelector("[data-field=store-nodes]");
