@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from sim.browser.others import BUILT_IN
 from sim.browser.snapshot import metrics_of
-from sim.core.config import MODES
+from sim.core.config import MODE_LABELS, MODES
+from sim.story.exercises import compare_labels
 
 if TYPE_CHECKING:
     from sim.browser.others import OtherModes
@@ -35,8 +37,12 @@ class ComparedRun:
         others = self._others.metrics()
         here = self.model.config.mode
         modes = {mode: metrics_of(self.model) if mode == here else others[mode] for mode in MODES}
+        labels = {}
+        if BUILT_IN in others:  # a learner's policy ran: the same run with the built-in one
+            modes[BUILT_IN] = others[BUILT_IN]
+            labels = compare_labels(here, BUILT_IN, MODE_LABELS[here], self.model.config.policy)
         self._compared = (self._runs, self.model.now)
-        return {"time_ns": self.model.now, "modes": modes}
+        return {"time_ns": self.model.now, "modes": modes, "labels": labels}
 
     def comparison_json(self) -> str:
         """comparison() as JSON."""

@@ -98,3 +98,12 @@ def own_policy_notice(policy: str) -> str:
         "This run used a balancing policy written in the page; a link or a file does not carry "
         f"code, so it replays with the built-in policy ({policy.replace('_', ' ')})."
     )
+
+
+def compare_labels(mode: str, built_in: str, mode_label: str, policy: str) -> dict:
+    """Compare's column names when a learner's policy ran: this run, and the same run with
+    the built-in policy."""
+    return {
+        mode: f"{mode_label}, your policy",
+        built_in: f"{mode_label}, built-in policy ({policy.replace('_', ' ')})",
+    }

@@ -57,6 +57,12 @@ def test_a_correct_solution_passes_and_then_runs_the_demo(demo: Page):
     snapshot = the_demo_answers_a_request(demo)
     assert snapshot["own_policy"]["on"] is True
     assert snapshot["traces"][-1]["reason"].startswith("your policy: Server")
+    # Compare sets it beside the same run with the built-in policy.
+    demo.get_by_role("button", name="Compare modes").click()
+    table = demo.get_by_role("table")
+    expect(table.get_by_role("columnheader", name="Stateless, your policy")).to_be_visible()
+    built_in = "Stateless, built-in policy (round robin)"
+    expect(table.get_by_role("columnheader", name=built_in)).to_be_visible()
 
 
 def test_an_incorrect_solution_is_not_yet_and_the_code_is_kept(demo: Page, site_url: str):

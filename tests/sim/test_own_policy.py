@@ -94,3 +94,30 @@ def test_a_reset_keeps_the_learners_policy():
     snapshot = demo.apply({"type": "request"})
     assert snapshot["own_policy"]["on"] is True
     assert snapshot["traces"][-1]["server"] == "C"
+
+
+def test_compare_sets_the_learners_policy_beside_the_built_in_one():
+    demo = Demo()
+    demo.apply({"type": "request"})
+    demo.use_own(TO_C)
+    demo.act({"type": "traffic", "rate_per_s": 50})
+    demo.act({"type": "kill", "server": "C"})
+    demo.act({"type": "advance", "ns": 5_000_000_000})
+    result = demo.comparison()
+    assert set(result["modes"]) == {"stateless", "stateful", "replicated", "built_in"}
+    assert result["labels"] == {
+        "stateless": "Stateless, your policy",
+        "built_in": "Stateless, built-in policy (round robin)",
+    }
+    # The built-in column is the same run with the built-in policy: a link's replay of it.
+    built_in = load(demo.snapshot()["scenario"]).snapshot()["metrics"]
+    assert result["modes"]["built_in"] == {k: built_in[k] for k in result["modes"]["built_in"]}
+    assert result["modes"]["stateless"] != result["modes"]["built_in"]
+
+
+def test_compare_has_no_built_in_column_when_no_learners_policy_ran():
+    demo = Demo()
+    demo.apply({"type": "request"})
+    result = demo.comparison()
+    assert set(result["modes"]) == {"stateless", "stateful", "replicated"}
+    assert result["labels"] == {}
