@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_demo import open_demo, send_requests, settled
 from tests.sim.exercise_solutions import CORRECT, INCORRECT
 
@@ -140,3 +141,37 @@ def test_every_exercise_passes_its_correct_solution_and_not_an_incorrect_one(dem
         run_policy(demo, CORRECT[key])
         expect(verdict(demo)).to_contain_text(re.compile("^Passed"))
     expect(verdict(demo)).to_contain_text("as the weights 1, 1, 2 ask")  # the last, weighted
+
+
+def test_a_link_to_a_run_that_used_a_learners_policy_replays_with_the_built_in_one(
+    demo: Page, site_url: str
+):
+    run_policy(demo, CORRECT["least-connections"])
+    expect(demo.get_by_text("The demo runs your policy.")).to_be_visible()
+    send_requests(demo, 2)
+    scenario = settled(demo)["scenario"]
+    assert "-o1-" in scenario  # the link says a policy was used, never its code
+    demo.goto(f"{site_url}?scenario={scenario}")
+    expect(demo.locator("#demo-notice")).to_contain_text(
+        "This run used a balancing policy written in the page; a link or a file does not "
+        "carry code, so it replays with the built-in policy (round robin)."
+    )
+    assert settled(demo)["own_policy"]["on"] is False
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_panels_with_an_error_and_marked_code_pass_axe(browser, site_url: str, scheme: str):
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        open_demo(page, site_url)
+        run_policy(page, "def choose(user, servers, memory)\n")
+        expect(error_block(page)).to_contain_text("SyntaxError")
+        page.get_by_role("region", name="The code that ran").get_by_text(
+            "The code that ran"
+        ).first.click()
+        send_requests(page, 1)
+        expect(page.locator("#demo-code mark").first).to_be_visible()
+        assert violations(page) == []
+    finally:
+        context.close()
