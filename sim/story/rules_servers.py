@@ -63,12 +63,14 @@ def crash(p: Progress, seen: Seen) -> None:
     if mode == "replicated" and same_mode and answered:
         if after.cart_items == killed[1] + 1:
             p.mark("replicated-kill")
-            window = after.config.membership_drop_ms / 1000
+            # A silent (vanished) member is dropped after dropTime and the detector's check.
+            config = after.config
+            window = (config.membership_drop_ms + config.failure_check_timeout_ms) / 1000
             p.say(
                 f"The cart survived with {after.cart_items} items: the backup copy on another "
                 "server took over. Kill the backup and then the primary before any request "
                 "reaches the primary and within the "
-                f"{window:g} s the cluster takes to notice a silent member, and it is lost; "
+                f"{window:g} s the cluster takes to drop a silent member, and it is lost; "
                 "replication costs a synchronous copy on every request (see the p50 latency)."
             )
         p.memo.pop("session_killed")

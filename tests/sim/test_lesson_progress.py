@@ -58,7 +58,7 @@ def test_the_replicated_step_needs_the_cart_to_survive():
     snap = demo.apply({"type": "request"})
     assert "replicated-kill" in done(snap)
     assert "The cart survived with 3 items" in snap["lesson"]["said"][-1]
-    assert "within the 3 s the cluster takes" in snap["lesson"]["said"][-1]
+    assert "within the 4 s the cluster takes to drop a silent member" in snap["lesson"]["said"][-1]
 
 
 def test_a_chaos_monkey_kill_counts_as_a_kill():
