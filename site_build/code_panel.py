@@ -18,7 +18,8 @@ SHOWN = (
     ("sim.core.balancer:Balancer._rotate", "Round robin and least connections"),
     ("sim.core.balancer:Balancer._follow_cookie", "The sticky cookie"),
     ("sim.core.balancer:Balancer._hash_source", "Source hashing"),
-    ("sim.core.sessions:session_for", "The session lookup"),
+    ("sim.core.requests:plan_accepted", "Memory or the store: the request inside the server"),
+    ("sim.core.sessions:session_for", "The session lookup in memory (or a copy elsewhere)"),
     ("sim.core.checks:_judge", "The verdict of a health check"),
 )
 

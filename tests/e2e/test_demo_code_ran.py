@@ -61,5 +61,9 @@ def test_the_lines_that_ran_are_marked_only_while_the_panel_is_open(demo: Page):
     )
     choose = block(demo, "sim.core.balancer:Balancer.choose").locator("mark")
     expect(choose.filter(has_text='reason = ("round_robin",)')).to_have_count(1)
+    # Stateless: the server loads the cart from the store, and no session is looked up.
+    accepted = block(demo, "sim.core.requests:plan_accepted").locator("mark")
+    expect(accepted.filter(has_text="plan_stateless(model, req)")).to_have_count(1)
+    expect(accepted.filter(has_text="req.draws = _session_draws(model, req)")).to_have_count(0)
     open_panel(demo)  # closed again: the marks go
     expect(rotate.locator("mark")).to_have_count(0)
