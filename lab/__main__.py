@@ -5,6 +5,7 @@
                       [--no-keep-alive] [--store-crash none|rdb|aof-everysec|aof-always|all|skip]
     python -m lab compare DIR [--calibration FILE]   # the runs recorded in DIR, against the
                                                      # simulator as it is now (no cluster)
+    python -m lab remap      # only the remap experiment and Redis's capacity (no calibration)
     python -m lab check      # what the machine lacks, and how to get it
     python -m lab cleanup    # remove drop rules left by a lab that was killed outright
 
@@ -25,6 +26,8 @@ from lab.experiment import KILL_KINDS, MODES, RECORD_VERSION, Plan, run_experime
 from lab.haproxy import Settings
 from lab.prediction import PredictionFailed, predict
 from lab.processes import ChildFailed
+from lab.redis_capacity import measure_capacity
+from lab.remap import HASH_TYPES, run_remap
 from lab.store_crash import (
     StorePlan,
     measure_store_crash,
@@ -70,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     again = commands.add_parser("compare", help="compare recorded runs with the simulator now")
     again.add_argument("record", type=Path, help="a folder written by run --record")
     again.add_argument("--calibration", type=Path, help="write the calibration file here")
+    commands.add_parser("remap", help="only the remap experiment and Redis's capacity")
     commands.add_parser("check", help="say what the machine lacks")
     commands.add_parser("cleanup", help="remove drop rules left by a killed lab")
     return parser
@@ -134,7 +138,25 @@ def _run(args: argparse.Namespace) -> int:
         results.append(_compare_one(record))
     keep_alive = None if args.no_keep_alive else _keep_alive_run(plans, records, results)
     store = _store_crashes(args)
-    return _conclude(records, results, args.calibration, keep_alive, store)
+    scale = _scale_out()
+    return _conclude(records, results, args.calibration, keep_alive, store, scale)
+
+
+def _scale_out() -> dict:
+    """The remap experiment with each hash type, then Redis's capacity; print each line."""
+    print("remap: balance source over A-C, then D added through the runtime API", flush=True)
+    remap = [run_remap(hash_type) for hash_type in HASH_TYPES]
+    for entry in remap:
+        print(entry["line"])
+        before, after = entry["misplaced"]
+        if before or after:
+            print(
+                f"  addresses sent elsewhere than the simulator's server: {before} with three"
+                f" servers, {after} with four"
+            )
+    print(flush=True)
+    print("redis capacity: redis-benchmark, GET and SET", flush=True)
+    return {"remap": remap, "redis_capacity": measure_capacity(progress=_progress)}
 
 
 def _store_crashes(args: argparse.Namespace) -> list[dict]:
@@ -218,6 +240,7 @@ def _conclude(
     calibration_path: Path | None,
     keep_alive: dict | None = None,
     store_crash: list[dict] | None = None,
+    scale_out: dict | None = None,
 ) -> int:
     """The summary lines, the calibration file; 1 when a verdict disagrees."""
     entries = []
@@ -242,9 +265,11 @@ def _conclude(
             keep_alive,
             tomcat=tomcat,
             store_crash=store_crash,
+            **(scale_out or {}),
         )
         print(f"calibration written to {calibration_path}")
     verdicts += [entry["agree"] for entry in store_crash or ()]
+    verdicts += [entry["agree"] for entry in (scale_out or {}).get("remap", ())]
     disagreements = verdicts.count(False)
     print(f"{len(verdicts) - disagreements} of {len(verdicts)} verdicts agree")
     return 1 if disagreements else 0
@@ -262,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2 if problems else 0
         if args.command == "compare":
             return _compare_recorded(args)
+        if args.command == "remap":
+            prerequisites.check()
+            scale = _scale_out()
+            return 1 if not all(entry["agree"] for entry in scale["remap"]) else 0
         if args.command == "cleanup":
             prerequisites.check()
             removed = firewall.remove_stale_rules()

@@ -148,9 +148,12 @@ def write(
     keep_alive: dict | None = None,
     tomcat: list[dict] | None = None,
     store_crash: list[dict] | None = None,
+    remap: list[dict] | None = None,
+    redis_capacity: dict | None = None,
 ) -> None:
     """Write the calibration file (`keep_alive`: the keep-alive run, when there was one;
-    `tomcat`: the replicated runs on Tomcat; `store_crash`: the Redis crashes)."""
+    `tomcat`: the replicated runs on Tomcat; `store_crash`: the Redis crashes; `remap`: the
+    share of source addresses moved per hash type; `redis_capacity`: redis-benchmark's)."""
     data = {
         "version": CALIBRATION_VERSION,
         "date": machine["date"],
@@ -167,5 +170,9 @@ def write(
         data["tomcat"] = tomcat
     if store_crash:
         data["store_crash"] = store_crash
+    if remap:
+        data["remap"] = remap
+    if redis_capacity:
+        data["redis_capacity"] = redis_capacity
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

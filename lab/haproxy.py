@@ -146,17 +146,21 @@ class ServerState:
     check_health: int
 
 
-def servers_state(socket_path: Path) -> dict[str, ServerState]:
-    """Ask the runtime API for `show servers state carts`."""
+def runtime_command(socket_path: Path, command: str) -> str:
+    """Send one command to HAProxy's runtime API; return its whole answer."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(2.0)
         sock.connect(str(socket_path))
-        sock.sendall(b"show servers state carts\n")
+        sock.sendall(f"{command}\n".encode())
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
-    text = b"".join(chunks).decode()
-    lines = text.splitlines()
+    return b"".join(chunks).decode()
+
+
+def servers_state(socket_path: Path) -> dict[str, ServerState]:
+    """Ask the runtime API for `show servers state carts`."""
+    lines = runtime_command(socket_path, "show servers state carts").splitlines()
     header = next(line for line in lines if line.startswith("# be_id"))
     columns = header[2:].split()
     states = {}

@@ -55,14 +55,24 @@ CLUSTER_TIMES = (
     ("copy_stall_s", "copy stall"),
     ("recovery_s", "recovery"),
 )
-# Why a copy to a vanished member stalls longer than the model says (Tomcat 10.1's source).
+# What the model assumes of a copy to a vanished member (Tomcat 10.1's source, sim/core/copies.py),
+# printed under a copy stall that disagrees, so the reader knows what the measurement missed.
 COPY_STALL_FINDING = (
-    "  why: Tribes' ParallelNioSender.sendMessage waits on its selector in rounds of a fixed"
-    " 5 s (selectTimeout) and only then compares the time spent with the Transport's 3 s"
-    " `timeout`, so an unanswered copy fails after 5 s; by then the membership has removed"
-    " the member, so TcpFailureDetector skips its 1 s check ('already disappeared'). The"
-    " model waits the 3 s `timeout`, then the check: 4 s."
+    "  the model: Tribes' ParallelNioSender.sendMessage waits on its selector in rounds of a"
+    " fixed 5 s (selectTimeout) and only then compares the time spent with the Transport's 3 s"
+    " `timeout`, so an unanswered copy fails after 5 s; TcpFailureDetector then checks the"
+    " member (1 s connectTimeout) unless the membership removed it already ('already"
+    " disappeared'). For a different stall, see the membership events `--record` keeps."
 )
+# What the lab found beyond the model (Tomcat 10.1, TcpFailureDetector.heartbeat): printed with
+# the measured wait when a failed send's check waited for the detector's lock.
+DETECTOR_WAIT_FINDING = (
+    "  found: a failed copy's detector check waited {wait:.2f} s to learn the member was already"
+    " gone: TcpFailureDetector's heartbeat (GroupChannel, every 5 s) re-checks a removed static"
+    " member (addSuspects) with a connect of up to `connectTimeout`, 1 s, holding the"
+    " `membership` lock that memberDisappeared needs; the model leaves that heartbeat out."
+)
+DETECTOR_WAIT_SHOWN_S = 0.05  # a lock taken at once costs microseconds; the log has ms
 
 
 def _count(value: int | None) -> str:
@@ -132,6 +142,9 @@ def run_section(plan: dict, measured: Measured, predicted: dict) -> tuple[list[s
         stall = line.startswith(f"{name}: copy stall")
         if stall and not agree and plan["kill_kind"] == "vanish":
             lines.append(COPY_STALL_FINDING)
+            wait = measured.detector_wait_s
+            if wait is not None and wait >= DETECTOR_WAIT_SHOWN_S:
+                lines.append(DETECTOR_WAIT_FINDING.format(wait=wait))
     return lines, [agree for agree, _ in verdicts]
 
 

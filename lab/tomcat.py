@@ -205,6 +205,8 @@ CLUSTER_MESSAGES = {
     "Received memberDisappeared[": "verify",  # TcpFailureDetector: will check the member
     "Verification complete. Member disappeared[": "confirmed",  # its check failed: removed
     "Verification complete. Member still alive[": "still_alive",
+    # a failed send's check found the member removed already (it waited for the lock first)
+    "Verification complete. Member already disappeared[": "already_gone",
     "Received member disappeared:[": "removed",  # SimpleTcpCluster: the cluster heard it
     "Replication member added:[": "added",
 }

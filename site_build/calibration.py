@@ -143,6 +143,56 @@ def _keep_alive(entry: dict | None) -> dict | None:
     }
 
 
+def _share(value: float) -> str:
+    """A share of addresses as a percentage: '74.8%'."""
+    return f"{100 * value:.1f}%"
+
+
+def _remap(entries: list[dict] | None) -> dict | None:
+    """The remap experiment: per hash type, the share of addresses moved, measured and
+    simulated (`balance source`, a fourth server added at run time)."""
+    if not entries:
+        return None
+    return {
+        "addresses": entries[0]["addresses"],
+        "rows": [
+            {
+                "hash_type": entry["hash_type"],
+                "measured": _share(entry["measured_moved"]),
+                "predicted": _share(entry["predicted_moved"]),
+                "agree": bool(entry["agree"]),
+            }
+            for entry in entries
+        ],
+    }
+
+
+def _redis_capacity(entry: dict | None) -> dict | None:
+    """redis-benchmark's figures: its parameters, then per pipelining GET and SET ops/s."""
+    if entry is None:
+        return None
+    runs = entry["runs"]
+    return {
+        "rounds": entry.get("rounds", 1),
+        "requests": f"{entry['requests']:,}",
+        "clients": entry["clients"],
+        "value_bytes": entry["value_bytes"],
+        "cpus": entry["cpus"],
+        "load": f"{min(r['load_average'] for r in runs):.1f}\u2013"
+        f"{max(r['load_average'] for r in runs):.1f}",
+        "rows": [
+            {
+                "pipeline": run["pipeline"],
+                "get_ops": f"{run['GET']['ops_per_s']:,}",
+                "set_ops": f"{run['SET']['ops_per_s']:,}",
+                "get_p50_ms": run["GET"]["p50_ms"],
+                "set_p50_ms": run["SET"]["p50_ms"],
+            }
+            for run in runs
+        ],
+    }
+
+
 def load_calibration(path: Path) -> dict | None:
     """The lab's measured figures, summed up for the guide; None when the lab never ran."""
     if not path.is_file():
@@ -164,6 +214,8 @@ def load_calibration(path: Path) -> dict | None:
             "tomcat": _tomcat(data.get("tomcat")),
             "tomcat_version": machine.get("tomcat"),
             "store_crash": _store_rows(data.get("store_crash")),
+            "remap": _remap(data.get("remap")),
+            "redis_capacity": _redis_capacity(data.get("redis_capacity")),
         }
     except (ValueError, KeyError, TypeError) as error:
         raise BuildError(f"{path}: not a calibration file the guide can read ({error!r})") from None

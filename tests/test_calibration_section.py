@@ -137,3 +137,50 @@ def test_tomcat_runs_and_store_crashes_are_summed_up(tmp_path: Path) -> None:
     assert summary["tomcat"]["acknowledged"] == "1,000"
     (store,) = summary["store_crash"]
     assert (store["persistence"], store["lost"], store["carts"]) == ("aof-everysec", 0, "8 of 8")
+
+
+def test_the_remap_and_redis_capacity_are_summed_up(tmp_path: Path) -> None:
+    path = _write(tmp_path / "calibration.json", [_run("stateful", "crash", 4.3, 4.2, 99)])
+    data = json.loads(path.read_text())
+    data["remap"] = [
+        {"hash_type": "map-based", "addresses": 250, "measured_moved": 0.748,
+         "predicted_moved": 0.748, "agree": True},
+        {"hash_type": "consistent", "addresses": 250, "measured_moved": 0.31,
+         "predicted_moved": 0.276, "agree": False},
+    ]  # fmt: skip
+    figures = {"ops_per_s": 41667, "p50_ms": 0.623, "p99_ms": 3.0}
+    data["redis_capacity"] = {
+        "rounds": 3,
+        "requests": 100000,
+        "clients": 50,
+        "value_bytes": 3,
+        "cpus": 2,
+        "runs": [
+            {"pipeline": 1, "load_average": 6.39, "GET": figures, "SET": figures},
+            {"pipeline": 16, "load_average": 5.2, "GET": figures, "SET": figures},
+        ],
+    }
+    path.write_text(json.dumps(data))
+    summary = load_calibration(path)
+    remap = summary["remap"]
+    assert remap["addresses"] == 250
+    assert [(r["hash_type"], r["measured"], r["agree"]) for r in remap["rows"]] == [
+        ("map-based", "74.8%", True),
+        ("consistent", "31.0%", False),
+    ]
+    capacity = summary["redis_capacity"]
+    assert (capacity["requests"], capacity["cpus"], capacity["load"]) == (
+        "100,000",
+        2,
+        "5.2\u20136.4",
+    )
+    assert [(r["pipeline"], r["get_ops"]) for r in capacity["rows"]] == [
+        (1, "41,667"),
+        (16, "41,667"),
+    ]
+    assert capacity["rounds"] == 3
+
+
+def test_a_calibration_file_without_the_remap_has_no_remap_figures(tmp_path: Path) -> None:
+    summary = load_calibration(_write(tmp_path / "calibration.json", []))
+    assert summary["remap"] is None and summary["redis_capacity"] is None

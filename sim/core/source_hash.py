@@ -96,9 +96,13 @@ class SourceHash:
 
     def pick(self, user_id: str, avoid: str | None = None) -> str | None:
         """The server name for this user's address (None when no server runs)."""
+        return self.pick_address(address(user_id), avoid)
+
+    def pick_address(self, source: int, avoid: str | None = None) -> str | None:
+        """The server name for an IPv4 source address, a 32-bit number (None: no server)."""
         if not self.names:
             return None
-        h = address(user_id) if len(self.names) > 1 else 0
+        h = source if len(self.names) > 1 else 0
         if self.hash_type != "consistent":
             return self.map[h % len(self.map)]
         return self._nearest(full_hash(h) if len(self.names) > 1 else h, avoid)

@@ -28,6 +28,8 @@ from lab.firewall import drop_rule_specs, rules_of
 from lab.haproxy import Settings
 from lab.prediction import predict
 from lab.processes import free_ports
+from lab.redis_capacity import measure_capacity
+from lab.remap import HASH_TYPES, run_remap
 from lab.report import DETECTION_TOLERANCE_S
 from lab.store_crash import StorePlan, measure_store_crash, run_store_crash, store_crash_bindings
 from lab.tomcat import PING_INTERVAL_MS, TribesSettings
@@ -288,3 +290,23 @@ def test_a_killed_redis_keeps_what_its_persistence_wrote_as_the_simulator_predic
         assert measured["lost_items"] == measured["acknowledged_before"]
         assert measured["carts_kept"] == 0
     assert predict(store_crash_bindings(record))["lost_items"] == measured["lost_items"]
+
+
+@pytest.mark.parametrize("hash_type", HASH_TYPES)
+def test_a_fourth_server_added_at_run_time_moves_the_addresses_the_simulator_predicts(
+    hash_type: str,
+) -> None:
+    entry = run_remap(hash_type)
+    assert entry["addresses"] >= 200
+    assert entry["servers_before"] == ["A", "B", "C"]
+    assert entry["servers_after"] == ["A", "B", "C", "D"]
+    # Not only the share: HAProxy sent every address where the simulator says, both times.
+    assert entry["misplaced"] == [0, 0]
+    assert entry["agree"], entry["line"]
+
+
+def test_redis_benchmark_gives_get_and_set_capacity_at_each_pipelining() -> None:
+    entry = measure_capacity(progress=lambda _: None)
+    assert [run["pipeline"] for run in entry["runs"]] == [1, 16]
+    for run in entry["runs"]:
+        assert run["GET"]["ops_per_s"] > 0 and run["SET"]["ops_per_s"] > 0

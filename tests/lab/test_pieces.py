@@ -351,7 +351,7 @@ def test_replicated_runs_measure_the_clusters_detection_copy_stall_and_recovery(
     assert bound["config"]["membership_drop_ms"] == config.membership_drop_ms
 
 
-def test_a_tomcat_run_has_five_verdicts_and_says_why_a_copy_stalls_longer() -> None:
+def test_a_tomcat_run_has_five_verdicts_and_says_what_the_model_assumes_of_a_copy_stall() -> None:
     run = _replicated_run("vanish")
     predicted = {
         "lost_items": 2,
@@ -383,3 +383,66 @@ def test_the_cart_servlet_compiles_against_tomcats_servlet_api(tmp_path) -> None
         pytest.skip("Tomcat 10.1 is not installed (tomcat10-common)")
     classes = compile_servlet(tmp_path)
     assert (classes / "CartServlet.class").is_file()
+
+
+def test_a_failed_sends_check_that_found_the_member_gone_is_parsed_with_its_wait() -> None:
+    port = "tcp://{127, 0, 0, 1}:4002]"
+    log = "\n".join(
+        [
+            f"4000 INFO x Received memberDisappeared[{port}] message. Will verify.",
+            f"5002 INFO x Verification complete. Member disappeared[{port}]",
+            f"5500 INFO x Received memberDisappeared[{port}] message. Will verify.",
+            f"5800 INFO x Received memberDisappeared[{port}] message. Will verify.",
+            f"6114 INFO x Verification complete. Member already disappeared[{port}]",
+            f"6115 INFO x Verification complete. Member already disappeared[{port}]",
+        ]
+    )
+    events = parse_cluster_events("C", log, {"A": 4001, "B": 4002, "C": 4003})
+    assert [e["event"] for e in events][-2:] == ["already_gone", "already_gone"]
+    run = _replicated_run("vanish")
+    run["cluster_events"] += events
+    # the membership's own check (1.002 s) ends "disappeared"; the two failed sends' checks
+    # waited 0.614 s and 0.315 s for the lock
+    assert measure(run).detector_wait_s == 0.614
+
+
+def test_a_copy_stall_that_disagrees_shows_the_measured_wait_for_the_detectors_lock() -> None:
+    run = _replicated_run("vanish")
+    run["cluster_events"] += [
+        {"time_ns": 8000 * MS, "server": "A", "event": "verify", "member": "B"},
+        {"time_ns": 8600 * MS, "server": "A", "event": "already_gone", "member": "B"},
+    ]
+    predicted = {
+        "lost_items": 2,
+        "acknowledged_items": 5,
+        "lost_sessions": 1,
+        "detection_s": 5.2,
+        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
+        "p50_ms": 1.0,
+        "p95_ms": 1.2,
+        "p99_ms": 1.3,
+        "member_removed_s": 3.9,
+        "copy_stall_s": 4.0,
+        "recovery_s": 5.0,
+    }
+    lines, _ = run_section(run["plan"], measure(run), predicted)
+    found = [line for line in lines if line.startswith("  found:")]
+    assert len(found) == 1 and "waited 0.60 s" in found[0]
+    predicted["copy_stall_s"] = 5.0
+    lines, _ = run_section(run["plan"], measure(run), predicted)
+    assert not [line for line in lines if line.startswith("  found:")]  # agrees: nothing to say
+
+
+def test_a_request_the_victim_answered_just_after_the_noted_kill_came_before_it() -> None:
+    # The lab notes the kill when it sends SIGKILL; a loaded machine let the victim answer a
+    # request sent 2 ms later (seen: stateful crash, lost 101, predicted 99). The victim was
+    # alive to answer it, so its item was on the victim and it is no request after the kill.
+    run = _run()
+    u2 = run["users"][1]
+    u2["records"][2] = _record("u2", 3, 3.002, 200, "B", ["u2-1", "u2-2", "u2-3"])
+    u2["records"][2]["received_ns"] = 3006 * MS
+    u2["final_cart"] = ["u2-4"]
+    bound = bindings(run)
+    assert bound["users"][1] == {"id": "u2", "server": "B", "items": 3}
+    assert {"user": "u2", "at_ms": 2502.0} not in bound["requests_after_kill"]
+    assert measure(run).after_kill["requests"] == 2

@@ -115,3 +115,11 @@ def test_stateless_users_moved_by_a_remap_keep_their_carts():
     assert model.remap["moved"] > 50
     assert model.metrics.lost_sessions == 0
     assert model.item_counts()["lost_items"] == 0
+
+
+def test_a_source_address_picks_the_server_its_user_would():
+    for hash_type in ("map-based", "consistent"):
+        table = SourceHash(hash_type, ("A", "B", "C"))
+        for user in USERS[:200]:
+            assert table.pick_address(address(user)) == table.pick(user)
+        assert SourceHash(hash_type, ("B",)).pick_address(address("u7")) == "B"
