@@ -36,6 +36,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_compare.py
+	$(BIN)/python bench/bench_own_policy.py
 
 # An optional extra: the same chaos experiment on a real cluster (Redis, HAProxy, three
 # servers on 127.0.0.1; three Tomcats in replicated mode), then Redis killed with each

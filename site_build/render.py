@@ -12,7 +12,9 @@ import jinja2
 from markupsafe import Markup
 
 from sim.core.config import MODE_LABELS, Config
+from sim.story import exercises
 from sim.story.lessons import catalogue
+from site_build import code_panel
 from site_build.assets import module_names
 from site_build.content import Page, make_markdown, render_markdown
 from site_build.paths import BuildError
@@ -249,4 +251,10 @@ def demo_context() -> dict:
         "servers": [chr(ord("A") + i) for i in range(defaults.servers)],
         "max_servers": DEMO_MAX_SERVERS,
         "lessons": demo_lessons(),
+        # The exercises (write your own balancer): their starters, hints and the function's
+        # documentation, as the simulator's story has them.
+        "exercises": exercises.catalogue(),
+        "exercise_doc": exercises.DOC,
+        "exercise_signature": exercises.SIGNATURE,
+        "code_ran": code_panel.functions(Path(__file__).resolve().parents[1]),
     }

@@ -39,7 +39,10 @@ FIELDS = {
     # The learner's lesson and prediction: recorded, never applied to the model.
     "lesson": (("id",), ()),
     "predict": (("answer",), ()),
+    # A policy the learner wrote, by its number in the page (0: back to the built-in one).
+    "own_policy": (("code",), ()),
 }
+MAX_OWN_CODES = 999
 LESSON_ACTIONS = ("lesson", "predict")
 
 
@@ -115,6 +118,8 @@ def validate_action(action: object) -> dict:
                 f"predict answer: {action['answer']!r} is not one of {', '.join(ANSWERS)}"
             )
         out["answer"] = action["answer"]
+    elif kind == "own_policy":
+        out["code"] = _integer(action, "code", 0, MAX_OWN_CODES)
     elif kind == "reset":
         overrides = action.get("config", {})
         build_config(overrides)  # refuse bad fields now, before anything changes
@@ -153,5 +158,7 @@ def apply_action(model: Model, action: dict) -> None:
         model.set_chaos(action["on"])
     elif kind == "traffic":
         model.set_traffic(to_thousandths(action["rate_per_s"]))
+    elif kind == "own_policy":
+        pass  # the facade gives the balancer the learner's code; other modes keep theirs
     else:
         raise ScenarioError(f"{kind} cannot be applied here")

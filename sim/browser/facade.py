@@ -3,31 +3,15 @@
     demo = load(text_from_url)            # or Demo() for the defaults
     snapshot = demo.apply({"type": "request"})
 
-Actions (dicts with a "type"; anything else raises ScenarioError and changes nothing):
-    {"type": "request"}                    the demo user "you" adds one item; time runs until
-                                           the answer arrives, other events meanwhile;
-                                           "tabs": 2 sends two at once with the same cookies
-    {"type": "advance", "ns": int}         let time pass (at most 10 minutes per action)
-    {"type": "kill", "server": "A"}        optional "kind": "crash" | "vanish" (default: config)
-    {"type": "restart", "server": "A"}     back, empty; the balancer re-admits it after checks
-    {"type": "add_server"}                 next letter, empty, believed up at once
-    {"type": "remove_server"}              the last-named one; refused for the last server
-    {"type": "deploy"}                     a rolling deploy, run as time passes
-    {"type": "failover_store"}             the store's primary dies; Sentinel promotes the replica
-    {"type": "kill_store"} / {"type": "restore_store"}
-    {"type": "store_latency", "ms": number}    added per store round trip, 0 = none
-    {"type": "chaos", "on": bool}          Chaos Monkey: kills a random live server on a
-                                           seeded schedule, never the last; restarts it later
-    {"type": "traffic", "rate_per_s": number}  background users, 0 = off (at most 100/s)
-    {"type": "reset", "config": {...}, "seed": int}   start over: the overrides apply to the
-                                           current config (a new mode brings its default
-                                           policy); same seed unless given; actions cleared
-    {"type": "lesson", "id": "deploy"}     open a lesson (its progress is kept)
-    {"type": "predict", "answer": "lost"}  answer the open lesson's question
-The lesson and the prediction are recorded in the scenario but change nothing in the model;
-lesson progress survives a reset, which starts the new run's actions with them.
-Killing a dead server or restarting a live one is recorded but only logged.
-`act(action)` applies without a snapshot, for batches; advances in a row merge in the scenario.
+Actions are dicts with a "type" (request, advance, kill, restart, add_server, remove_server,
+deploy, failover_store, kill_store, restore_store, store_latency, chaos, traffic, reset,
+lesson, predict, own_policy): their fields are in sim/browser/actions.py and sim/README.md;
+anything else raises ScenarioError and changes nothing. `act(action)` applies without a
+snapshot, for batches; advances in a row merge in the scenario.
+
+A policy the learner wrote (`use_own(code)`, sim/browser/own_policy.py) replaces the
+balancer's until it fails or is turned off; the scenario records that it was used, never its
+code, so a link of such a run replays with the built-in policy and says so.
 
 A long link can be replayed a slice at a time (`start_load`, then `load_step()` until it
 returns False), and the other modes follow the run a slice at a time (`compare_step()`), so
@@ -38,7 +22,9 @@ import json
 
 from sim.browser import run_file
 from sim.browser.actions import LESSON_ACTIONS, MAX_ADVANCE_NS, apply_action, validate_action
+from sim.browser.compared import ComparedRun
 from sim.browser.others import OtherModes
+from sim.browser.own_run import OwnPolicyRun
 from sim.browser.replay import Replay
 from sim.browser.scenario import (
     MAX_ACTIONS,
@@ -49,10 +35,10 @@ from sim.browser.scenario import (
     Scenario,
     parse,
 )
-from sim.browser.snapshot import build_snapshot, metrics_of
+from sim.browser.snapshot import build_snapshot
 from sim.browser.versions import earlier_version_notice
-from sim.core.config import MODES, build_config
-from sim.core.errors import ModelError, ScenarioError
+from sim.core.config import build_config
+from sim.core.errors import ModelError, OwnPolicyError, ScenarioError
 from sim.core.model import Model
 from sim.story.facts import Facts, facts
 from sim.story.lesson_book import LessonBook
@@ -62,15 +48,24 @@ from sim.story.seen import Seen
 __all__ = ["Demo", "ModelError", "ScenarioError", "load", "start_load"]
 
 
-class Demo:
+class Demo(OwnPolicyRun, ComparedRun):
     """One interactive run: a model plus the scenario that reproduces it."""
 
     def __init__(
-        self, scenario: Scenario | None = None, in_steps: bool = False, notice: str | None = None
+        self,
+        scenario: Scenario | None = None,
+        in_steps: bool = False,
+        notice: str | None = None,
+        codes: tuple = (),
     ) -> None:
         """Start from `scenario` (default: seed 1, default config) and replay its actions,
-        at once or, with `in_steps`, as `load_step()` is called; `notice` is said about it."""
+        at once or, with `in_steps`, as `load_step()` is called; `notice` is said about it.
+        `codes` are the learner's policies its own_policy actions name (the page's, after
+        its worker was restarted); without them those actions use the built-in policy."""
         scenario = scenario or Scenario()
+        self._codes = [code for code in codes if isinstance(code, str)]
+        self._own_on = 0  # the own_policy in use: 0 none, N the Nth of self._codes
+        self._own_error: str | None = None
         actions = []
         for position, action in enumerate(scenario.actions, start=1):
             try:
@@ -128,6 +123,8 @@ class Demo:
         self._before: Facts | None = None  # before the action under way
         for action in self.lessons.heading_actions():
             self._record(action)
+        if self._own_on:  # a reset keeps the learner's policy
+            self._apply({"type": "own_policy", "code": self._own_on})
 
     def _facts(self) -> Facts:
         """What the lessons read of the run now."""
@@ -146,6 +143,8 @@ class Demo:
             except ScenarioError:
                 self.narrator.restore(last)
                 raise
+        elif kind == "own_policy":
+            self._install(action["code"])
         elif kind == "reset":
             before = self._facts()
             config = build_config(action.get("config", {}), self._config)
@@ -160,6 +159,11 @@ class Demo:
             except ScenarioError:
                 self.narrator.restore(last)  # refused before anything changed
                 raise
+            except OwnPolicyError as error:  # the learner's: the run as it was, built-in policy
+                self._replay_run()
+                self._own_error = str(error)
+                self._apply({"type": "own_policy", "code": 0})
+                return
             except Exception as error:  # a bug: the model is half-way through the action
                 self._replay_run()
                 raise ModelError(
@@ -176,7 +180,9 @@ class Demo:
         self._others = OtherModes(self._seed, self._config)
         self._before = None
         for action in self._actions:
-            if action["type"] not in LESSON_ACTIONS:
+            if action["type"] == "own_policy":
+                self._install(action["code"])
+            elif action["type"] not in LESSON_ACTIONS:
                 self.narrator.begin_action()
                 apply_action(self.model, action)
                 self._others.add(action)
@@ -239,6 +245,11 @@ class Demo:
         snapshot["scenario_link_limit"] = MAX_CHARS
         snapshot["run_file_head"] = run_file.head(len(self._actions), self._advanced_ns)
         snapshot["lesson"] = self.lessons.open.to_dict()
+        snapshot["own_policy"] = {
+            "on": self._own_on > 0,
+            "error": self._own_error,
+            "codes": len(self._codes),
+        }
         compared = self._compared
         snapshot["comparison"] = (
             None
@@ -260,26 +271,6 @@ class Demo:
         """Return the snapshot as compact JSON (no NaN or infinity)."""
         return json.dumps(self.snapshot(), allow_nan=False, separators=(",", ":"))
 
-    def compare_step(self) -> bool:
-        """Bring the other modes one slice nearer this run; return whether they are behind."""
-        return self._others.step()
-
-    def compare_progress_json(self) -> str:
-        """How far the other modes have followed this run, as JSON."""
-        return json.dumps(self._others.progress(), separators=(",", ":"))
-
-    def comparison(self) -> dict:
-        """This run's metrics in every mode, and the simulated time they were taken at."""
-        others = self._others.metrics()
-        here = self.model.config.mode
-        modes = {mode: metrics_of(self.model) if mode == here else others[mode] for mode in MODES}
-        self._compared = (self._runs, self.model.now)
-        return {"time_ns": self.model.now, "modes": modes}
-
-    def comparison_json(self) -> str:
-        """comparison() as JSON."""
-        return json.dumps(self.comparison(), allow_nan=False, separators=(",", ":"))
-
 
 def load(scenario_text: str | None) -> Demo:
     """Return a Demo replaying an encoded scenario or link (None or empty: the defaults)."""
@@ -288,10 +279,14 @@ def load(scenario_text: str | None) -> Demo:
     return Demo(parse(scenario_text))
 
 
-def start_load(scenario_text: str | None, from_file: bool = False) -> Demo:
+def start_load(scenario_text: str | None, from_file: bool = False, codes_json: str = "") -> Demo:
     """Like load(), but the actions are replayed as `load_step()` is called; `from_file`
     reads a run file (sim.browser.run_file), which may hold a run too long for a link and is
-    refused when empty, cut short or changed."""
+    refused when empty, cut short or changed. `codes_json`: the learner's policies the page
+    used in this run, as a JSON list (after the page restarted its worker)."""
+    if codes_json:
+        codes = json.loads(codes_json)
+        return Demo(parse(scenario_text, MAX_FILE_CHARS), in_steps=True, codes=tuple(codes))
     if from_file:
         scenario, notice = run_file.read(scenario_text)
         return Demo(scenario, in_steps=True, notice=notice)

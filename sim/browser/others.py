@@ -13,28 +13,42 @@ from sim.core.config import MODES, Config, build_config
 from sim.core.errors import ScenarioError
 from sim.core.model import Model
 
+# The demo's own mode with its built-in policy, followed once a learner's policy has run the
+# balancer, so that Compare sets the learner's policy beside the built-in one.
+BUILT_IN = "built_in"
+
 
 class OtherModes:
     """One non-recording model per mode other than `config`'s, fed the same actions."""
 
     def __init__(self, seed: int, config: Config) -> None:
         """Start each other mode at time 0, with `config`'s other settings."""
+        self.seed, self.config = seed, config
+        self.actions: list[dict] = []  # every action so far, for a model that starts late
         self.models: dict[str, Model] = {}
         self.replays: dict[str, Replay] = {}
         self.errors: dict[str, str] = {}
         for mode in MODES:
-            if mode == config.mode:
-                continue
-            model = Model(build_config({"mode": mode}, config), seed, record=False)
-            self.models[mode] = model
-            self.replays[mode] = Replay(
-                lambda action, model=model: apply_action(model, action), model.advance
-            )
+            if mode != config.mode:
+                self._follow(mode, build_config({"mode": mode}, config))
+
+    def _follow(self, key: str, config: Config) -> None:
+        """A model of `config` fed every action so far and from now on."""
+        model = Model(config, self.seed, record=False)
+        self.models[key] = model
+        self.replays[key] = Replay(
+            lambda action, model=model: apply_action(model, action), model.advance
+        )
+        for action in self.actions:
+            self.replays[key].add(action)
 
     def add(self, action: dict) -> None:
         """Queue an action the demo applied (never a reset: a reset starts a new OtherModes)."""
+        self.actions.append(action)
         for replay in self.replays.values():
             replay.add(action)
+        if action["type"] == "own_policy" and action["code"] and BUILT_IN not in self.models:
+            self._follow(BUILT_IN, self.config)
 
     def step(self) -> bool:
         """Run one slice in the mode furthest behind; return whether any is still behind."""

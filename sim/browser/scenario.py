@@ -12,6 +12,7 @@ defaults of the config's mode, or empty. <actions> are tokens joined by "-":
     sS         restart S                 u   restore_store
     p          deploy (rolling)         f   failover_store
     gID        lesson ID ("-" in an id written "_")   wANSWER   predict ANSWER
+    oN         own_policy N (a learner's policy, the Nth the page gave; o0 the built-in one)
 
 Every character is unreserved in URLs. Parsing untrusted text raises only ScenarioError.
 """
@@ -40,6 +41,7 @@ MAX_TOTAL_ADVANCE_NS = 2 * 3600 * S  # simulated time a shared link may ask for
 _TOKEN = re.compile(
     r"(rr)|(r)([0-9]{0,4})|(a)([0-9]{1,13})|(k)([A-Z])([cv]?)|(s)([A-Z])|(d)(c?)|([nxupf])"
     r"|(c)([01])|([tl])([0-9]{1,5}(?:\.[0-9]{1,3})?)|(g)([a-z_]{1,20})|(w)([a-z]{1,20})"
+    r"|(o)([0-9]{1,3})"
 )
 
 
@@ -90,6 +92,8 @@ def _token(action: dict) -> str:
         return "g" + action["id"].replace("-", "_")
     if kind == "predict":
         return "w" + action["answer"]
+    if kind == "own_policy":
+        return f"o{action['code']}"
     simple = {
         "add_server": "n",
         "remove_server": "x",
@@ -249,6 +253,8 @@ def _action_of(code: str, args: list[str]) -> dict:
         return {"type": "lesson", "id": args[0].replace("_", "-")}
     if code == "w":
         return {"type": "predict", "answer": args[0]}
+    if code == "o":
+        return {"type": "own_policy", "code": int(args[0])}
     if code in ("t", "l"):
         number = float(args[0]) if "." in args[0] else int(args[0])
         if code == "t":

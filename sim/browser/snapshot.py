@@ -59,6 +59,9 @@ New snapshot keys:
   `deploy_killed` (SIGKILL at the end of the grace period)
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
+- `own_policy` (added by the facade): {"on", "error", "codes"}: whether a policy the learner
+  wrote runs the balancer, the learner's traceback or message when it last failed (null once
+  a new one is given), and how many codes this run holds (the page keeps its list in step)
 
 Scaling (issue 20; config `server_threads`, `server_max_connections`, `accept_queue`,
 `visit_s`, `hash_type`, policy "source"; `traffic` up to 200/s):

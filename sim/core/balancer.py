@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sim.core import own_choice
 from sim.core.cluster import Server, User
 from sim.core.source_hash import SourceHash
 
@@ -27,7 +28,16 @@ class Balancer:
     the algorithm placed is not. Retries (see requests.py) depend on the difference.
     """
 
-    __slots__ = ("cursor", "explain", "hash_type", "on_remap", "policy", "sent_to_down", "table")
+    __slots__ = (
+        "cursor",
+        "explain",
+        "hash_type",
+        "on_remap",
+        "own",
+        "policy",
+        "sent_to_down",
+        "table",
+    )
 
     def __init__(self, policy: str, explain: bool = True, hash_type: str = "map-based") -> None:
         """Start the rotation at the first server; `explain` keeps the reasons (a
@@ -40,6 +50,8 @@ class Balancer:
         self.on_remap: Callable[[SourceHash, SourceHash], None] | None = None
         self.cursor = 0
         self.sent_to_down = 0  # must stay 0: the balancer never picks a server it marked down
+        # A policy the learner wrote (own_choice.py), used instead of `policy` while set.
+        self.own: own_choice.OwnChoose | None = None
 
     def choose(
         self, servers: list[Server], user: User, avoid: Server | None = None, persist: bool = True
@@ -50,6 +62,8 @@ class Balancer:
         `avoid` is the server a retry just failed on: the algorithm skips it unless it is the
         only one up (HAProxy's `prev_srv`); `persist=False` ignores the cookie (a redispatch).
         """
+        if self.own is not None:
+            return self._ask_own(servers, user)
         if persist and self.policy == "sticky" and user.affinity is not None:
             return self._follow_cookie(servers, user, avoid)
         if self.policy == "source":
@@ -68,6 +82,14 @@ class Balancer:
         if avoid is not None:
             reason = ("redispatch", reason, avoid.name)
         return chosen, reason, False
+
+    def _ask_own(self, servers: list[Server], user: User) -> tuple:
+        """The learner's policy decides, retries included; with no server taking new
+        requests it is not asked (503 at once, as for the built-in policies)."""
+        if not any(takes_new(server) for server in servers):
+            return None, ("none",), False
+        chosen = own_choice.ask(self.own, servers, user)
+        return chosen, ("own", chosen.name) if self.explain else None, False
 
     def _follow_cookie(self, servers: list[Server], user: User, avoid: Server | None) -> tuple:
         """The cookie's server if it is believed up; otherwise another, and the user re-bound."""

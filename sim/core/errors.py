@@ -8,3 +8,9 @@ class ScenarioError(ValueError):
 class ModelError(RuntimeError):
     """The model failed on an action it had accepted (a bug in the simulator); the demo that
     raises it is back as it was before that action."""
+
+
+class OwnPolicyError(RuntimeError):
+    """A policy written by the learner failed: it raised, returned something that names no
+    server, or could not be compiled. The message is for the learner (a traceback of their
+    code, or what was wrong with the value)."""

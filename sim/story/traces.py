@@ -29,6 +29,8 @@ def reason_text(reason: tuple | None) -> str:
         return "round robin"
     if code == "source":
         return f"source address hash ({reason[1]})"
+    if code == "own":
+        return f"your policy: Server {reason[1]}"
     if code == "retry":
         return f"retry Server {reason[1]}"
     return f"redispatch ({reason_text(reason[1])}, avoiding Server {reason[2]})"

@@ -10,7 +10,7 @@ page would not, since what it pulls in is what the browser gets.
 
 import json
 
-from sim.browser import facade
+from sim.browser import exercise_run, facade
 from sim.browser.actions import FIELDS
 from sim.core.config import MODES
 
@@ -28,7 +28,15 @@ EXAMPLE_VALUES = {
     "tabs": 2,
     "id": "two-tabs",  # the lesson action comes before predict in FIELDS
     "answer": "two",
+    "code": 0,  # own_policy: back to the built-in policy
 }
+# The learner's policies the page runs (sim/browser/own_policy.py): one that works, one that
+# raises (a traceback), one that does not compile.
+OWN_CODES = (
+    "def choose(user, servers, memory):\n    return servers[user.address % len(servers)].name\n",
+    "def choose(user, servers, memory):\n    return servers[9].name\n",
+    "def choose(user, servers, memory)\n",
+)
 # Where one field name takes other values in another action: (action, field) -> value.
 EXAMPLE_FOR = {("kill_store", "kind"): "crash"}
 BAD_LINKS = ("v1.x.not-a-scenario", "https://example.org/?scenario=v9..r", "v1.1..q")
@@ -80,6 +88,13 @@ def run() -> list[str]:
         while stepped.compare_step():
             out.append(stepped.compare_progress_json())
         out.append(stepped.comparison_json())
+    for code in OWN_CODES:
+        out.append(demo.use_own_json(code))
+        out.append(demo.apply_json(json.dumps({"type": "request"})))
+        for exercise in exercise_run.CHECKS:
+            out.append(
+                exercise_run.run_check_json(json.dumps({"exercise": exercise, "code": code}))
+            )
     out.append(refused(demo.apply_json, "{not json"))
     out.append(refused(demo.apply_json, json.dumps({"type": "no_such_action"})))
     out.extend(refused(facade.load, link) for link in BAD_LINKS)

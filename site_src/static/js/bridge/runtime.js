@@ -7,10 +7,13 @@ export function supportsWebAssembly() {
   return typeof WebAssembly === "object" && typeof WebAssembly.instantiate === "function";
 }
 
-// Callbacks: onProgress(loaded, total), onStarting(), onReady(version), onError(message).
-// Returns { call(method, argument, onProgress), stop() }; onProgress(progress) hears how far a
-// long call (a replayed link, a comparison) has got.
-export function startRuntime({ onProgress, onStarting, onReady, onError }) {
+// Callbacks: onProgress(loaded, total), onStarting(), onReady(version), onError(message),
+// onStopped() (a call ran past its limit and the worker was ended: the caller starts another).
+// Returns { call(method, argument, onProgress, limitMs), stop() }; onProgress(progress) hears
+// how far a long call (a replayed link, a comparison) has got. A call given `limitMs` that is
+// not answered within it ends the worker (a learner's endless loop cannot be interrupted in
+// it) and is rejected with an error whose `stopped` is true.
+export function startRuntime({ onProgress, onStarting, onReady, onError, onStopped }) {
   const { worker, heard } = takeWorker();
   const pending = new Map();
   let nextId = 1;
@@ -45,6 +48,17 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
       else call.resolve(message.value);
     }
   };
+  function stopRunaway(limitMs) {
+    if (failed) return;
+    failed = true;
+    worker.terminate();
+    const error = new Error(`The simulator was stopped: a call took more than ${limitMs / 1000} s.`);
+    error.stopped = true;
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+    onStopped?.();
+  }
+
   worker.onerror = (event) => {
     event.preventDefault();
     fail("The simulator stopped unexpectedly" + (event.message ? `: ${event.message}` : "."));
@@ -58,13 +72,16 @@ export function startRuntime({ onProgress, onStarting, onReady, onError }) {
   }
 
   return {
-    call(method, argument, onProgress) {
+    call(method, argument, onProgress, limitMs) {
       if (failed) return Promise.reject(new Error("The simulator is not running."));
       const id = nextId++;
-      return new Promise((resolve, reject) => {
+      const answered = new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, onProgress });
         worker.postMessage({ type: toWorker.call, id, method, argument });
       });
+      if (!limitMs) return answered;
+      const timer = setTimeout(() => stopRunaway(limitMs), limitMs);
+      return answered.finally(() => clearTimeout(timer));
     },
     stop() {
       failed = true;

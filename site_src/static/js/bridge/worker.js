@@ -9,12 +9,16 @@
 import { importModule, startDownloads } from "guide/bridge/downloads.js"; // the build links these
 import { calls, fromWorker, toWorker } from "guide/bridge/messages.js";
 import { canKeepSnapshots, forgetSnapshots, readSnapshot, saveSnapshot } from "guide/bridge/saved-start.js";
+import { startTracer } from "guide/bridge/tracer.js";
 
 // Where the simulator's archive goes on Python's path (tools/pyodide/package.py compiles the
 // simulator with this file name, so tracebacks name it).
 const SIM_ARCHIVE_PATH = "/home/pyodide/sim.zip";
 let demoModule = null; // sim.browser.facade, once loaded
 let demo = null; // the current sim.browser.facade.Demo
+let python = null; // the Pyodide interpreter, once started
+let exercises = null; // sim.browser.exercise_run, imported at the first check
+let tracer = null; // bridge/tracer.js's, while "The code that ran" is open
 let pagePainted;
 const painted = new Promise((resolve) => {
   pagePainted = resolve;
@@ -74,6 +78,7 @@ async function init(settings) {
       if (keep) snapshot = pyodide.makeMemorySnapshot();
     }
     await downloads.checked; // every file was the one the build made
+    python = pyodide;
     post({ type: fromWorker.ready, version: String(pyodide.pyimport("sim").__version__), start });
     if (snapshot) {
       saveSnapshot(settings.snapshot, snapshot).then(
@@ -150,14 +155,32 @@ function answer(message) {
   }
   const { id, method, argument } = message;
   try {
-    if (method === calls.load || method === calls.loadFile) {
+    if (method === calls.load || method === calls.loadFile || method === calls.restore) {
       // JS null is not None in Pyodide; undefined is. A file may hold a run too long for a link.
-      const next = demoModule.start_load(argument ?? undefined, method === calls.loadFile);
+      // A restore replays the page's own run with the learner's policies it used (their code
+      // comes from the page's editor, never from the address).
+      const restore = method === calls.restore ? JSON.parse(argument) : null;
+      const next = restore
+        ? demoModule.start_load(restore.scenario, false, JSON.stringify(restore.codes))
+        : demoModule.start_load(argument ?? undefined, method === calls.loadFile);
       comparing.splice(0).forEach((waiting) => post({ type: fromWorker.result, id: waiting, error: "A new run was loaded." }));
       loading = { id, previous: demo };
       demo = next;
     } else if (method === calls.apply) {
-      post({ type: fromWorker.result, id, value: demo.apply_json(argument) });
+      const value = tracer ? tracer.traced(demo.apply_json, argument) : demo.apply_json(argument);
+      post({ type: fromWorker.result, id, value });
+    } else if (method === calls.trace) {
+      // The keys of the functions to trace (from the page the build wrote), or null: stop.
+      tracer = argument ? tracer ?? startTracer(python) : null;
+      if (tracer) tracer.watch(argument);
+      post({ type: fromWorker.result, id, value: "" });
+    } else if (method === calls.ran) {
+      post({ type: fromWorker.result, id, value: tracer ? tracer.ranJson() : "{}" });
+    } else if (method === calls.useOwn) {
+      post({ type: fromWorker.result, id, value: demo.use_own_json(argument) });
+    } else if (method === calls.check) {
+      exercises ??= python.pyimport("sim.browser.exercise_run");
+      post({ type: fromWorker.result, id, value: exercises.run_check_json(argument) });
     } else if (method === calls.compare) {
       comparing.push(id);
     } else {

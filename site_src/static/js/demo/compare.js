@@ -24,6 +24,10 @@ export async function compareModes() {
     await run.queue;
     const result = JSON.parse(await run.runtime.call(calls.compare, null, renderComparing));
     const labels = Object.fromEntries(run.snapshot.modes.map((mode) => [mode.id, mode.label]));
+    // After a learner's policy ran: this run's column and the built-in policy's are named.
+    for (const [key, label] of Object.entries(result.labels ?? {})) {
+      if (typeof label === "string") labels[key] = label.slice(0, 80);
+    }
     renderComparison(result, labels);
   } catch (error) {
     showNotice(`The comparison did not run: ${error.message}`);

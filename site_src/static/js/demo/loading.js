@@ -35,7 +35,9 @@ function showLoadError(message, canRetry) {
   settleOnce("reject", new Error(message));
 }
 
-function load() {
+// `resume` (a function of the new runtime) replaces opening the first run: a restart after a
+// learner's policy was stopped.
+function load(resume = null) {
   if (run.runtime) run.runtime.stop();
   retry.hidden = true;
   progress.hidden = false;
@@ -54,8 +56,11 @@ function load() {
       status.textContent = "Starting Python…";
     },
     onReady(version) {
-      start(version).catch((error) => showLoadError(`The simulator could not start. ${error.message}`, true));
+      (resume ? resume(version) : start(version)).catch((error) =>
+        showLoadError(`The simulator could not start. ${error.message}`, true),
+      );
     },
+    onStopped: restartAfterStop,
     onError(message) {
       ui.ready = false;
       if (run.snapshot) render(run.snapshot);
@@ -110,6 +115,31 @@ async function start(version) {
   settleOnce("resolve", version);
 }
 
+// A learner's policy ran past its limit and the worker was ended: a new one (quick to start
+// from the saved interpreter) replays the run as it was before the call that did not end, with
+// the policies the page gave it, then goes on with the built-in policy.
+function restartAfterStop() {
+  const scenario = run.snapshot?.scenario ?? "";
+  const codes = run.ownCodes.slice();
+  ui.ready = false;
+  root.dispatchEvent(new CustomEvent("own-policy-stopped"));
+  load(async (version) => {
+    const restored = await run.runtime.call(calls.restore, JSON.stringify({ scenario, codes }));
+    run.snapshot = JSON.parse(restored);
+    const builtIn = JSON.stringify({ type: "own_policy", code: 0 });
+    run.snapshot = JSON.parse(await run.runtime.call(calls.apply, builtIn));
+    ui.ready = true;
+    ui.readyText = `Simulator ready (sim ${version}). Select a mode and send a request.`;
+    status.textContent = ui.readyText;
+    progress.hidden = true;
+    root.dataset.state = "ready";
+    skipTracesSoFar(run.snapshot);
+    renderAll();
+    renderPause(ui.paused);
+    root.dispatchEvent(new CustomEvent("own-policy-restarted"));
+  });
+}
+
 function showWaiting(text) {
   status.textContent = text;
   progress.hidden = true;
@@ -140,7 +170,7 @@ function startOnRequest() {
 // Start the worker at once, or, in an embed, when the demo first comes into view or when the
 // reader asks: a docs page with five embeds starts only the ones a reader reaches.
 export function startDemo() {
-  retry.addEventListener("click", load);
+  retry.addEventListener("click", () => load());
   if (!supportsWebAssembly()) {
     showLoadError(
       "The simulator could not start. This browser has no WebAssembly, which the demo needs to run Python. The rest of the guide works as usual.",

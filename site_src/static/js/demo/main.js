@@ -7,6 +7,8 @@
 import { listenForActions } from "guide/demo/actions.js";
 import { renderCompareHint } from "guide/demo/compare.js";
 import { drawWires } from "guide/demo/dots.js";
+import { listenForExercises } from "guide/demo/exercises.js";
+import { listenForCode } from "guide/demo/code-ran.js";
 import { followLessonLink, listenForLessons } from "guide/demo/lesson-picker.js";
 import { startDemo } from "guide/demo/loading.js";
 import { diagram, root, showNotice } from "guide/demo/page.js";
@@ -17,6 +19,8 @@ import { startClock } from "guide/demo/time.js";
 listenForActions();
 listenForLessons();
 listenDuringReplays();
+listenForExercises();
+listenForCode();
 startClock();
 // The wires follow the boxes: a column that grows or shrinks moves the boxes beside it.
 const wiresFollow = new ResizeObserver(() => {

@@ -12,8 +12,8 @@ const POLICY_LABELS = {
 };
 
 /** Show `mode` and `policy` (with its `hashType` for "source"); `checked` is the radio to
- * check (a mode just chosen). */
-export function renderMode(root, mode, policy, checked = mode, hashType = "map-based") {
+ * check (a mode just chosen); `own`: the learner's policy runs the balancer (exercises.js). */
+export function renderMode(root, mode, policy, checked = mode, hashType = "map-based", own = false) {
   const shown = policy === "source" ? `source:${hashType}` : policy;
   for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.checked = radio.value === checked;
   for (const span of root.querySelectorAll("#demo-mode-note [data-for-mode]")) {
@@ -21,5 +21,5 @@ export function renderMode(root, mode, policy, checked = mode, hashType = "map-b
   }
   root.querySelector("#demo-diagram").dataset.mode = mode;
   root.querySelector("[data-setting=policy]").value = shown;
-  setText(root.querySelector("[data-field=policy]"), POLICY_LABELS[shown]);
+  setText(root.querySelector("[data-field=policy]"), own ? "Your policy" : POLICY_LABELS[shown]);
 }

@@ -21,6 +21,7 @@ export const run = {
   snapshot: null, // the simulator's last answer
   queue: Promise.resolve(), // actions are sent one after another, in order
   inFlight: 0, // actions sent and not yet answered
+  ownCodes: [], // the learner's policies the simulator holds, in order (exercises.js)
 };
 
 // For tests and the benchmark: a copy of the snapshot on show, and a promise of the snapshot

@@ -10,6 +10,8 @@ import { renderLesson } from "guide/demo/lesson-view.js";
 import { renderMode } from "guide/demo/mode.js";
 import { root } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
+import { renderOwnPolicy } from "guide/demo/exercise-view.js";
+import { markCodeRan } from "guide/demo/code-ran.js";
 
 /** Everything a new snapshot changes: the controls and nodes, the lesson, chart, wires, dots. */
 export function renderAll() {
@@ -20,6 +22,8 @@ export function renderAll() {
   renderChart(root.querySelector("#demo-chart"), snapshot.series, snapshot.series_bucket_ms);
   drawWiresIfChanged(snapshot);
   animateNewTraces(snapshot);
+  renderOwnPolicy(snapshot, ui.ready);
+  markCodeRan(snapshot);
 }
 
 /** The controls, the nodes, the figures and the log, from one snapshot. */
@@ -87,7 +91,8 @@ function renderControls(snapshot) {
   const enabled = ui.ready;
   // A mode the learner just chose stays checked while snapshots from before it still arrive.
   const { policy, hash_type: hashType } = snapshot.config;
-  renderMode(root, snapshot.mode, policy, ui.pendingMode ?? snapshot.mode, hashType);
+  const own = snapshot.own_policy?.on === true;
+  renderMode(root, snapshot.mode, policy, ui.pendingMode ?? snapshot.mode, hashType, own);
   for (const radio of root.querySelectorAll("input[name=demo-mode]")) radio.disabled = !enabled;
   const byAction = (name) => root.querySelector(`[data-action="${name}"]`);
   for (const name of ["request", "reset", "compare", "copy-link", "pause", "two-tabs", "failover-store", "lesson-setup"]) {
