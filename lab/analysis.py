@@ -24,7 +24,7 @@ found the member already removed waited for that answer ("Received memberDisappe
 
 from dataclasses import dataclass
 
-from lab.haproxy import redispatch_of
+from lab.haproxy import model_config
 from sim.vocabulary import BINDINGS_VERSION
 
 MS = 1_000_000
@@ -257,16 +257,7 @@ def bindings(run: dict) -> dict:
         "version": BINDINGS_VERSION,
         "mode": run["plan"]["mode"],
         "servers": sorted(run["server_ports"]),
-        "config": {
-            "retries": settings["retries"],
-            "redispatch": redispatch_of(settings["option_redispatch"]),
-            "connect_timeout_ms": settings["timeout_connect_ms"],
-            "server_timeout_ms": settings["timeout_server_ms"],
-            "health_check_interval_ms": settings["inter_ms"],
-            "rise": settings["rise"],
-            "fall": settings["fall"],
-            **tribes,
-        },
+        "config": {**model_config(settings), **tribes},
         "kill": {
             "server": victim,
             "kind": run["plan"]["kill_kind"],

@@ -42,6 +42,20 @@ def redispatch_of(option_redispatch: int | None) -> str:
     return {interval: name for name, interval in OPTION_REDISPATCH.items()}[option_redispatch]
 
 
+def model_config(settings: dict) -> dict:
+    """The simulator's config fields for the balancer settings a run recorded
+    (Settings.to_dict, HAProxy's names): what `sim predict` replays it with."""
+    return {
+        "retries": settings["retries"],
+        "redispatch": redispatch_of(settings["option_redispatch"]),
+        "connect_timeout_ms": settings["timeout_connect_ms"],
+        "server_timeout_ms": settings["timeout_server_ms"],
+        "health_check_interval_ms": settings["inter_ms"],
+        "rise": settings["rise"],
+        "fall": settings["fall"],
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     """The balancer's settings, taken from the simulator's configuration."""

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from lab.analysis import MS, check_origin_ns
 from lab.client import Users
 from lab.cluster import Clock, Cluster
-from lab.haproxy import Settings, parse_check_events, redispatch_of
+from lab.haproxy import Settings, model_config, parse_check_events
 from sim.core.config import Config
 from sim.vocabulary import BINDINGS_VERSION, STORE_PERSISTENCE
 
@@ -146,15 +146,7 @@ def store_crash_bindings(run: dict) -> dict:
         "version": BINDINGS_VERSION,
         "mode": "stateless",
         "servers": sorted(run["server_ports"]),
-        "config": {
-            "retries": settings["retries"],
-            "redispatch": redispatch_of(settings["option_redispatch"]),
-            "connect_timeout_ms": settings["timeout_connect_ms"],
-            "server_timeout_ms": settings["timeout_server_ms"],
-            "health_check_interval_ms": settings["inter_ms"],
-            "rise": settings["rise"],
-            "fall": settings["fall"],
-        },
+        "config": model_config(settings),
         "store_crash": {
             "at_ms": round((killed - origin) / MS, 3),
             "persistence": run["plan"]["persistence"],
