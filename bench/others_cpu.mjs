@@ -5,23 +5,11 @@
 //   node bench/others_cpu.mjs SIM_DIR SCENARIO
 //
 // Prints {"replay_s", "others_s", "steps"} as JSON. Used by bench_compare.py.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { loadPyodide } from "pyodide";
+import { copyPackage } from "../tools/pyodide/copy-package.mjs";
 
 const [simDir, scenario] = process.argv.slice(2);
 
-function copyPackage(pyodide, from, to) {
-  pyodide.FS.mkdirTree(to);
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = join(from, entry.name);
-    if (entry.isDirectory() && entry.name !== "__pycache__") {
-      copyPackage(pyodide, source, `${to}/${entry.name}`);
-    } else if (entry.isFile() && entry.name.endsWith(".py") && entry.name !== "__main__.py") {
-      pyodide.FS.writeFile(`${to}/${entry.name}`, readFileSync(source, "utf8"));
-    }
-  }
-}
 
 const seconds = (since) => {
   const used = process.cpuUsage(since);

@@ -8,9 +8,10 @@
 //    includes everything Pyodide's own start-up imports, compiled to bytecode.
 // 3. Writes OUT_DIR/sim.zip: the simulator compiled to bytecode, without its command line.
 // 4. Writes OUT_DIR/modules.json: the names of the modules kept.
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { copyPackage } from "./copy-package.mjs";
 
 const [pyodideDir, simDir, outDir, compression = "deflated"] = process.argv.slice(2);
 if (!outDir || !["deflated", "stored"].includes(compression)) {
@@ -20,17 +21,6 @@ if (!outDir || !["deflated", "stored"].includes(compression)) {
 const here = dirname(fileURLToPath(import.meta.url));
 const SOURCES = "/home/pyodide/src";
 
-function copyPackage(pyodide, from, to) {
-  pyodide.FS.mkdirTree(to);
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = join(from, entry.name);
-    if (entry.isDirectory() && entry.name !== "__pycache__") {
-      copyPackage(pyodide, source, `${to}/${entry.name}`);
-    } else if (entry.isFile() && entry.name.endsWith(".py") && entry.name !== "__main__.py") {
-      pyodide.FS.writeFile(`${to}/${entry.name}`, readFileSync(source));
-    }
-  }
-}
 
 const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
 const pyodide = await loadPyodide({
