@@ -16,6 +16,9 @@ async function keepForOffline() {
   // been cleared since, so on every visit it checks every file and fetches what is missing
   // (while installing, it answers once the install's saving is done).
   await keepEverything(registration.installing || registration.waiting || registration.active);
+  // Saved is not yet served: a first worker answers the page before its install has ended, and
+  // a navigation starting then still goes to the network. Kept means a worker is active.
+  await navigator.serviceWorker.ready;
 }
 
 // The worker's answer says why when a file could not be saved; a worker that goes away
