@@ -83,13 +83,16 @@ class Metrics:
 class Series:
     """Fixed-width buckets of simulated time, keeping only the last few for a chart."""
 
-    __slots__ = ("buckets", "keep", "width_ns")
+    __slots__ = ("buckets", "keep", "points_of", "width_ns")
 
     def __init__(self, width_ns: int, keep: int = 60) -> None:
         """Bucket by width_ns, keep the last `keep` buckets."""
         self.width_ns = width_ns
         self.keep = keep
         self.buckets: dict[int, list] = {}
+        # Each bucket's point as last computed, with its request count then: a snapshot is made
+        # ten times a second while the demo runs, and only the newest bucket changes between two.
+        self.points_of: dict[int, tuple[int, dict]] = {}
 
     def record(self, time_ns: int, ok: bool, latency_ns: int) -> None:
         """Count one finished request in the bucket of time_ns."""
@@ -99,6 +102,7 @@ class Series:
             bucket = self.buckets[index] = [0, 0, Histogram()]
             for old in [i for i in self.buckets if i <= index - self.keep]:
                 del self.buckets[old]
+                self.points_of.pop(old, None)
         bucket[0] += 1
         if ok:
             bucket[2].add(latency_ns)
@@ -134,13 +138,20 @@ class Series:
                     }
                 )
             else:
-                out.append(
-                    {
-                        "t_ns": index * self.width_ns,
-                        "p50_ms": to_ms(bucket[2].percentile_ns(50)),
-                        "p99_ms": to_ms(bucket[2].percentile_ns(99)),
-                        "errors": bucket[1],
-                        "requests": bucket[0],
-                    }
-                )
+                out.append(dict(self._point(index, bucket)))
         return out
+
+    def _point(self, index: int, bucket: list) -> dict:
+        """A bucket's point, computed again only when a request has been counted in it since."""
+        known = self.points_of.get(index)
+        if known is not None and known[0] == bucket[0]:
+            return known[1]
+        point = {
+            "t_ns": index * self.width_ns,
+            "p50_ms": to_ms(bucket[2].percentile_ns(50)),
+            "p99_ms": to_ms(bucket[2].percentile_ns(99)),
+            "errors": bucket[1],
+            "requests": bucket[0],
+        }
+        self.points_of[index] = (bucket[0], point)
+        return point

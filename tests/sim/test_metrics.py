@@ -66,3 +66,22 @@ def test_series_keeps_the_last_buckets_with_gaps_filled():
         "requests": 1,
     }
     assert len(series.buckets) <= 5
+
+
+def test_a_buckets_point_follows_every_request_counted_in_it():
+    # Points are kept between snapshots; a request counted since must show in the next ones,
+    # as in a series that never computed them before.
+    series, fresh = Series(width_ns=1_000, keep=5), Series(width_ns=1_000, keep=5)
+    series.record(100, True, 1_000_000)
+    first = series.points(999)
+    for each in (series, fresh):
+        if each is fresh:
+            each.record(100, True, 1_000_000)
+        each.record(200, True, 3_000_000)
+        each.record(300, False, 10)
+    assert first[-1]["requests"] == 1
+    assert series.points(999) == fresh.points(999)
+    assert series.points(999)[-1]["requests"] == 3
+    assert series.points(999)[-1]["p99_ms"] > first[-1]["p99_ms"]
+    series.points(999)[-1]["requests"] = 99  # a caller's copy: the kept point stays as it was
+    assert series.points(999)[-1]["requests"] == 3
