@@ -31,19 +31,26 @@ class Histogram:
 
     def percentile_ns(self, percent: int) -> int | None:
         """Return the nearest-rank percentile (its bucket's middle), None when empty."""
+        return self.percentiles_ns((percent,))[0]
+
+    def percentiles_ns(self, percents: tuple[int, ...]) -> list[int | None]:
+        """The nearest-rank percentiles, in ascending order, from one sorted walk of the buckets."""
         if not self.count:
-            return None
-        rank = max(1, (percent * self.count + 99) // 100)
+            return [None] * len(percents)
+        assert list(percents) == sorted(percents), percents
+        found: list[int | None] = []
+        keys = iter(sorted(self.buckets))
         seen = 0
-        for key in sorted(self.buckets):
-            seen += self.buckets[key]
-            if seen >= rank:
-                shift = key >> BITS
-                if shift == 0:
-                    return key
-                low = (key & ((1 << BITS) - 1)) << shift
-                return low + (1 << shift) // 2
-        raise AssertionError("rank beyond count")  # unreachable: rank <= count
+        key = 0
+        for percent in percents:
+            rank = max(1, (percent * self.count + 99) // 100)
+            while seen < rank:  # rank <= count, so the keys never run out
+                key = next(keys)
+                seen += self.buckets[key]
+            shift = key >> BITS  # a bucket's middle: exact below 2**BITS
+            low = (key & ((1 << BITS) - 1)) << shift
+            found.append(key if shift == 0 else low + (1 << shift) // 2)
+        return found
 
 
 class Metrics:
@@ -73,11 +80,8 @@ class Metrics:
 
     def percentiles(self) -> dict:
         """Return p50/p95/p99 in ms (None when no request succeeded)."""
-        return {
-            "p50_ms": to_ms(self.latency.percentile_ns(50)),
-            "p95_ms": to_ms(self.latency.percentile_ns(95)),
-            "p99_ms": to_ms(self.latency.percentile_ns(99)),
-        }
+        p50, p95, p99 = self.latency.percentiles_ns((50, 95, 99))
+        return {"p50_ms": to_ms(p50), "p95_ms": to_ms(p95), "p99_ms": to_ms(p99)}
 
 
 class Series:
@@ -146,10 +150,11 @@ class Series:
         known = self.points_of.get(index)
         if known is not None and known[0] == bucket[0]:
             return known[1]
+        p50, p99 = bucket[2].percentiles_ns((50, 99))
         point = {
             "t_ns": index * self.width_ns,
-            "p50_ms": to_ms(bucket[2].percentile_ns(50)),
-            "p99_ms": to_ms(bucket[2].percentile_ns(99)),
+            "p50_ms": to_ms(p50),
+            "p99_ms": to_ms(p99),
             "errors": bucket[1],
             "requests": bucket[0],
         }
