@@ -446,3 +446,19 @@ def test_a_request_the_victim_answered_just_after_the_noted_kill_came_before_it(
     assert bound["users"][1] == {"id": "u2", "server": "B", "items": 3}
     assert {"user": "u2", "at_ms": 2502.0} not in bound["requests_after_kill"]
     assert measure(run).after_kill["requests"] == 2
+
+
+def test_a_crash_says_how_long_the_killed_process_took_to_be_gone() -> None:
+    run = _replicated_run("crash")
+    predicted = {
+        "lost_items": 2,
+        "acknowledged_items": 5,
+        "lost_sessions": 1,
+        "detection_s": 5.2,
+        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
+        "p50_ms": 1.0,
+        "p95_ms": 1.2,
+        "p99_ms": 1.3,
+    }
+    lines, _ = run_section(run["plan"], measure(run), predicted, exit_ns=253_000_000)
+    assert "  server B's process was gone 0.253 s after SIGKILL" in "\n".join(lines)
