@@ -287,6 +287,7 @@ TOMCAT_LOG = """\
 1796647220001 WARNING org.apache.catalina.tribes.transport.nio.ParallelNioSender Member send is failing for:[tcp://{127, 0, 0, 1}:4002] ; Setting to suspect and retrying.
 1796647220004 INFO org.apache.catalina.tribes.group.interceptors.TcpFailureDetector Received memberDisappeared[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]] message. Will verify.
 	at org.apache.catalina.tribes.transport.nio.ParallelNioSender.sendMessage(ParallelNioSender.java:123)
+1796647221004 SEVERE org.apache.catalina.tribes.tipis.AbstractReplicatedMap Unable to replicate out data for an AbstractReplicatedMap.get operation
 1796647221005 INFO org.apache.catalina.tribes.group.interceptors.TcpFailureDetector Verification complete. Member disappeared[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]]
 1796647221007 INFO org.apache.catalina.ha.tcp.SimpleTcpCluster Received member disappeared:[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]]
 """  # noqa: E501
@@ -298,6 +299,7 @@ def test_tomcats_log_gives_the_clusters_membership_events_to_the_millisecond() -
         ("added", "C"),
         ("send_failing", "B"),
         ("verify", "B"),
+        ("get_failed", ""),
         ("confirmed", "B"),
         ("removed", "B"),
     ]
