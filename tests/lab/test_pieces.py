@@ -1,12 +1,15 @@
 """The lab's pieces that need no cluster: HAProxy's and Tomcat's configuration and logs, the
 figures, the bindings and the report's verdicts (these run everywhere, root or not)."""
 
+import random
 import subprocess
 from xml.etree import ElementTree
 
 import pytest
 
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
+from lab.client import Users
+from lab.cluster import Clock
 from lab.firewall import _restore_line, cgroup_rule_spec
 from lab.haproxy import Settings, parse_check_events, parse_log, redispatch_of, render_config
 from lab.prerequisites import CATALINA_HOME, MissingPrerequisite, find_program
@@ -464,3 +467,11 @@ def test_a_crash_says_how_long_the_killed_process_took_to_be_gone() -> None:
     }
     lines, _ = run_section(run["plan"], measure(run), predicted, exit_ns=253_000_000)
     assert "  server B's process was gone 0.253 s after SIGKILL" in "\n".join(lines)
+
+
+def test_a_user_stops_quietly_once_its_client_is_closed() -> None:
+    # When the lab is interrupted it closes the clients while users may still be sending.
+    users = Users("http://127.0.0.1:9", 1, 0.0, 1, Clock())
+    users.users[0].client.close()
+    users._run(users.users[0], random.Random(1))  # returns instead of raising
+    assert users.users[0].records == []
