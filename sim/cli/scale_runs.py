@@ -16,7 +16,7 @@ ends 180 s after that. Per mode, with its default policy:
   after the add (stateless: none; stateful: the moved users who came back).
 """
 
-from sim.core import rebalance
+from sim.core import rebalance, source_hash
 from sim.core.config import HASH_TYPES, MODES, build_config
 from sim.core.metrics import Histogram
 from sim.core.model import Model
@@ -78,7 +78,6 @@ def _source(mode: str, hash_type: str, seed: int) -> tuple[float, int]:
     model.advance(ADD_AT_S * S)
     lost_before = model.metrics.lost_sessions
     model.add_server()
-    remap = model.remap
+    share = source_hash.moved_share(model)
     model.advance(SOURCE_AFTER_S * S)
-    share = round(remap["moved"] / remap["users"], 3) if remap and remap["users"] else 0.0
-    return share, model.metrics.lost_sessions - lost_before
+    return share or 0.0, model.metrics.lost_sessions - lost_before

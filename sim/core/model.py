@@ -80,7 +80,7 @@ class Model:
         self.balancer = Balancer(config.policy, explain=record, hash_type=config.hash_type)
         self.balancer.on_remap = lambda old, new: source_hash.remapped(self, old, new)
         self.remap: dict | None = None  # the last change of the servers a source hash spans
-        self.resized = 0  # servers added and removed (rebalance.py)
+        self.servers_added = self.servers_removed = 0  # by Add and Remove server
         self.added: rebalance.Added | None = None  # the last add, and when it had its share
         self.visits = (
             None

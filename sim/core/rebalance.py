@@ -43,14 +43,14 @@ class Added:
 
 def added(model: Model, server: Server) -> None:
     """A server joined: watch it from now (a later add replaces an earlier one)."""
-    model.resized += 1
+    model.servers_added += 1
     now = model.queue.now
     model.added = Added(server, now, now // model.series.width_ns)
 
 
 def removed(model: Model, server: Server) -> None:
     """A server left: the one being watched leaves without a figure."""
-    model.resized += 1
+    model.servers_removed += 1
     watched = model.added
     if watched is not None and watched.server is server and watched.done_ns is None:
         model.added = None

@@ -34,7 +34,7 @@ def test_with_no_server_added_there_is_no_figure():
     model = loaded()
     model.advance(10 * S)
     assert rebalance.rebalance_s(model) is None
-    assert model.resized == 0
+    assert model.servers_added == model.servers_removed == 0
 
 
 def test_the_model_gives_what_polling_each_second_gives_in_each_mode():
@@ -78,7 +78,7 @@ def test_a_server_removed_before_it_had_its_share_leaves_no_figure():
     model.remove_server()
     model.advance(60 * S)
     assert rebalance.rebalance_s(model) is None
-    assert model.resized == 2
+    assert model.servers_added == model.servers_removed == 1
 
 
 def test_without_traffic_a_new_server_never_has_a_share():
@@ -86,4 +86,4 @@ def test_without_traffic_a_new_server_never_has_a_share():
     model.add_server()
     model.advance(10 * S)
     assert rebalance.rebalance_s(model) is None
-    assert model.resized == 1
+    assert (model.servers_added, model.servers_removed) == (1, 0)
