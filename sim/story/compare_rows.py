@@ -21,9 +21,9 @@ ALWAYS = (
     ("p50_ms", "Latency p50", "ms", NONE),
     ("p99_ms", "Latency p99", "ms", NONE),
 )
-ADDED = ("rebalance_s", "New server had its share after", "s", "not yet")
-SCALED = ("load_spread", "Busiest server's rate over the mean, now", "ratio", "no traffic")
-REMAPPED = ("remap_share", "Users the source hash moved", "percent", "no source hash")
+ADDED = ("rebalance_s", "New server took its share in", "s", "not yet")
+SCALED = ("load_spread", "Busiest server vs mean, now", "ratio", "idle")
+REMAPPED = ("remap_share", "Users moved by the hash", "percent", "no hash")
 
 
 def compare_rows(added: bool, removed: bool, remapped: bool) -> list[dict]:
