@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sim.core.model import Model
 
 SHARE_NUMERATOR, SHARE_DENOMINATOR = 4, 5  # 0.8 of the mean rate
+SHARE = SHARE_NUMERATOR / SHARE_DENOMINATOR  # the same, for words
 
 
 class Added:
@@ -70,6 +71,13 @@ def judge(model: Model, watched: Added) -> None:
     new = capacity.count_in(watched.server.rps, closed)
     if total and SHARE_DENOMINATOR * new * len(counts) >= SHARE_NUMERATOR * total:
         watched.done_ns = (closed + 1) * model.series.width_ns
+
+
+def last_add(model: Model) -> tuple[str, int, int | None] | None:
+    """The last server added, when, and the end of the bucket in which it had its share (or
+    None), as plain data; None with no add (or if it left first)."""
+    added = model.added
+    return None if added is None else (added.server.name, added.at_ns, added.done_ns)
 
 
 def rebalance_s(model: Model) -> int | float | None:

@@ -2,9 +2,11 @@
 the page calls it: each mode's rebalance, spread and remap, and rows only once the run has
 scaled."""
 
+import re
+
 from sim.browser.facade import Demo
 from sim.core.units import S
-from tests.sim.test_lesson_scale import lesson_demo, set_up
+from tests.sim.test_lesson_scale import lesson_demo, set_up, until_said
 
 SCALING = ["rebalance_s", "load_spread", "remap_share"]
 
@@ -93,3 +95,14 @@ def test_every_row_names_a_figure_a_unit_and_what_a_null_shows():
         assert row["key"] in result["modes"]["stateless"]
         assert row["unit"] in {"count", "ms", "s", "ratio", "percent"}
         assert row["name"] and row["none"]
+
+
+def test_the_lesson_says_the_figure_compare_shows():
+    demo = lesson_demo()
+    set_up(demo, "stateless")
+    demo.apply({"type": "advance", "ns": 20 * S + 400_000_000})  # between bucket ends
+    demo.apply({"type": "add_server"})
+    _, snap = until_said(demo, 0.5, 30)
+    said = float(re.search(r"mean rate ([\d.]+) s after", snap["lesson"]["said"][-1]).group(1))
+    figure = demo.comparison()["modes"]["stateless"]["rebalance_s"]
+    assert said == round(figure, 1) and figure % 1  # not a whole second: the add's own time
