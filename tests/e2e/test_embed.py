@@ -230,7 +230,7 @@ def test_the_dialog_builds_the_snippet_from_the_mode_and_the_options(page: Page,
 
 
 def test_this_run_from_the_dialog_replays_the_same_state_in_the_embed(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, another_readers_page: Page
 ):
     page.goto(site_url)
     assert sim_ready_outcome(page) == "ready"
@@ -250,15 +250,12 @@ def test_this_run_from_the_dialog_replays_the_same_state_in_the_embed(
     query = parse_qs(urlparse(parse_snippet(snippet)["iframe"]["src"]).query)
     assert query == {"scenario": [shared["scenario"]]}
 
-    other = browser.new_context().new_page()
-    try:
-        other.goto(host.page("replay", snippet))
-        frame = demo_frame(other)
-        wait_ready(frame)
-        expect(frame.get_by_text("Replayed a shared scenario")).to_be_visible()
-        assert frame.evaluate("() => window.simSnapshot()") == shared
-    finally:
-        other.context.close()
+    other = another_readers_page
+    other.goto(host.page("replay", snippet))
+    frame = demo_frame(other)
+    wait_ready(frame)
+    expect(frame.get_by_text("Replayed a shared scenario")).to_be_visible()
+    assert frame.evaluate("() => window.simSnapshot()") == shared
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -498,31 +495,27 @@ def test_a_broken_scenario_keeps_the_parameter_notices_and_starts_from_the_defau
     assert page.evaluate("() => window.simSnapshot().metrics.requests") == 0
 
 
-def test_good_parameters_choose_the_mode_and_hide_what_they_say(browser, site_url: str):
-    context = browser.new_context(color_scheme="light")
-    page = context.new_page()
-    try:
-        page.goto(f"{site_url}embed/?mode=replicated&steps=0&controls=compact&theme=dark")
-        wait_ready(page)
-        expect(page.get_by_role("radio", name="Stateful + replication", exact=True)).to_be_checked()
-        assert page.evaluate("() => window.simSnapshot().mode") == "replicated"
-        expect(page.locator("#demo-notice")).to_be_hidden()
-        expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
-        copy_link = "Copy a link to this run in the guide"
-        hidden_buttons = ("Add server", "Remove server", "Compare modes", copy_link)
-        lesson_buttons = ("Rolling deploy", "Fail over the store", "Two tabs at once")
-        for hidden in (*hidden_buttons, *lesson_buttons):
-            expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
-        expect(page.get_by_text("Failure settings", exact=True)).to_be_hidden()
-        expect(page.get_by_role("switch", name="Auto traffic")).to_be_hidden()
-        expect(page.get_by_role("combobox", name="Speed")).to_be_hidden()
-        for kept in ("Send request", "Pause", "Reset", "Kill Server A", "Kill database"):
-            expect(page.get_by_role("button", name=kept, exact=True)).to_be_visible()
-        expect(page.get_by_role("switch", name="Chaos Monkey")).to_be_visible()
-        background = page.evaluate("() => getComputedStyle(document.documentElement).background")
-        assert "rgb(18, 21, 27)" in background  # dark, though the system is light
-    finally:
-        context.close()
+def test_good_parameters_choose_the_mode_and_hide_what_they_say(page: Page, site_url: str):
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{site_url}embed/?mode=replicated&steps=0&controls=compact&theme=dark")
+    wait_ready(page)
+    expect(page.get_by_role("radio", name="Stateful + replication", exact=True)).to_be_checked()
+    assert page.evaluate("() => window.simSnapshot().mode") == "replicated"
+    expect(page.locator("#demo-notice")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
+    copy_link = "Copy a link to this run in the guide"
+    hidden_buttons = ("Add server", "Remove server", "Compare modes", copy_link)
+    lesson_buttons = ("Rolling deploy", "Fail over the store", "Two tabs at once")
+    for hidden in (*hidden_buttons, *lesson_buttons):
+        expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
+    expect(page.get_by_text("Failure settings", exact=True)).to_be_hidden()
+    expect(page.get_by_role("switch", name="Auto traffic")).to_be_hidden()
+    expect(page.get_by_role("combobox", name="Speed")).to_be_hidden()
+    for kept in ("Send request", "Pause", "Reset", "Kill Server A", "Kill database"):
+        expect(page.get_by_role("button", name=kept, exact=True)).to_be_visible()
+    expect(page.get_by_role("switch", name="Chaos Monkey")).to_be_visible()
+    background = page.evaluate("() => getComputedStyle(document.documentElement).background")
+    assert "rgb(18, 21, 27)" in background  # dark, though the system is light
 
 
 def palette_names() -> list[str]:
@@ -580,45 +573,39 @@ def test_a_forced_theme_has_exactly_the_colours_of_the_system_theme(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_embed_page_passes_axe(browser, site_url: str, scheme: str):
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        page.goto(f"{site_url}embed/")
-        wait_ready(page)
-        assert violations(page) == []
-        # Waiting for a click, with the other theme forced and a notice showing.
-        other = "dark" if scheme == "light" else "light"
-        page.goto(f"{site_url}embed/?autostart=0&theme={other}&steps=maybe")
-        expect(page.get_by_role("button", name="Start the demo", exact=True)).to_be_visible()
-        expect(page.locator("#demo-notice")).to_be_visible()
-        assert violations(page) == []
-    finally:
-        context.close()
+def test_the_embed_page_passes_axe(axe_page, site_url: str, scheme: str):
+    page = axe_page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{site_url}embed/")
+    wait_ready(page)
+    assert violations(page) == []
+    # Waiting for a click, with the other theme forced and a notice showing.
+    other = "dark" if scheme == "light" else "light"
+    page.goto(f"{site_url}embed/?autostart=0&theme={other}&steps=maybe")
+    expect(page.get_by_role("button", name="Start the demo", exact=True)).to_be_visible()
+    expect(page.locator("#demo-notice")).to_be_visible()
+    assert violations(page) == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [320, 1280])
 def test_an_embed_in_a_host_page_works_and_fits_at_each_width(
-    browser, site_url: str, host: Host, artifacts: Path, width: int, scheme: str
+    page: Page, browser, site_url: str, host: Host, artifacts: Path, width: int, scheme: str
 ):
     snippet = snippet_from_dialog(browser, site_url)
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        page.goto(host.page(f"width-{width}-{scheme}", snippet))
-        frame = demo_frame(page)
-        wait_ready(frame)
-        pause(frame)
-        run_the_stateless_experiment(frame)
-        wait_until_the_frame_fits(page, frame)
-        sideways = frame.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert sideways <= 0, f"the embed scrolls sideways by {sideways}px at {width}px"
-        page.screenshot(path=artifacts / f"embed-{width}-{scheme}.png", full_page=True)
-    finally:
-        context.close()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    page.goto(host.page(f"width-{width}-{scheme}", snippet))
+    frame = demo_frame(page)
+    wait_ready(frame)
+    pause(frame)
+    run_the_stateless_experiment(frame)
+    wait_until_the_frame_fits(page, frame)
+    sideways = frame.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert sideways <= 0, f"the embed scrolls sideways by {sideways}px at {width}px"
+    page.screenshot(path=artifacts / f"embed-{width}-{scheme}.png", full_page=True)
 
 
 # ---------------------------------------------------------------- under a sub-path
