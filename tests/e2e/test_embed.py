@@ -94,6 +94,23 @@ def snippet_from_dialog(browser, site_url: str, choose=lambda dialog: None) -> s
         context.close()
 
 
+def wait_for_a_click(dialog) -> None:
+    """Choose a demo that starts when the reader presses Start, not when it comes into view."""
+    dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
+
+
+@pytest.fixture(scope="module")
+def snippet(browser, site_url: str) -> str:
+    """The dialog's code with its default options, read once for the tests that paste it."""
+    return snippet_from_dialog(browser, site_url)
+
+
+@pytest.fixture(scope="module")
+def snippet_on_request(browser, site_url: str) -> str:
+    """The dialog's code for a demo that waits for a click (wait_for_a_click), read once."""
+    return snippet_from_dialog(browser, site_url, wait_for_a_click)
+
+
 class SnippetParser(HTMLParser):
     """The elements of a snippet and their attributes."""
 
@@ -280,9 +297,8 @@ def test_the_open_dialog_passes_axe_and_fits_a_phone(browser, site_url: str, sch
 
 
 def test_the_stateless_experiment_runs_in_an_embed_on_another_origin_and_the_frame_fits(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    snippet = snippet_from_dialog(browser, site_url)
     page.goto(host.page("experiment", snippet))
     frame = demo_frame(page)
     wait_ready(frame)
@@ -313,9 +329,8 @@ def test_the_stateless_experiment_runs_in_an_embed_on_another_origin_and_the_fra
 
 
 def test_height_messages_from_anyone_but_the_demo_are_ignored(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    snippet = snippet_from_dialog(browser, site_url)
     other = '<iframe src="other.html" title="Another frame on the host" height="100"></iframe>'
     site_frame = (
         f'<iframe src="{site_url}licenses/" title="Another page of the same site"></iframe>'
@@ -370,9 +385,9 @@ def test_height_messages_from_anyone_but_the_demo_are_ignored(
 
 
 def test_without_embed_js_the_frame_keeps_its_height_and_scrolls(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    iframe_only = snippet_from_dialog(browser, site_url).split("\n")[0]
+    iframe_only = snippet.split("\n")[0]
     page.goto(host.page("no-script", iframe_only))
     frame = demo_frame(page)
     wait_ready(frame)
@@ -386,16 +401,12 @@ def test_without_embed_js_the_frame_keeps_its_height_and_scrolls(
 
 
 def test_a_snippet_from_before_with_its_inline_style_still_fits_without_a_border(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet_on_request: str
 ):
-    def wait_for_a_click(dialog) -> None:
-        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
-
-    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
-    older = snippet.replace(
+    older = snippet_on_request.replace(
         ' allow="clipboard-write"', ' style="border: 0" allow="clipboard-write"'
     )
-    assert older != snippet
+    assert older != snippet_on_request
     page.goto(host.page("older", older))
     frame = demo_frame(page)
     assert wait_until_the_frame_fits(page, frame) > 720
@@ -407,12 +418,12 @@ def test_a_snippet_from_before_with_its_inline_style_still_fits_without_a_border
 
 
 def test_three_embeds_far_apart_start_a_worker_each_only_once_scrolled_into_view(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    snippet = snippet_from_dialog(browser, site_url).replace(' loading="lazy"', "")
-    assert "loading=" not in snippet
+    eager = snippet.replace(' loading="lazy"', "")
+    assert "loading=" not in eager
     spacer = '<div style="height: 3000px" aria-hidden="true"></div>'
-    page.goto(host.page("three", spacer.join([snippet] * 3)))
+    page.goto(host.page("three", spacer.join([eager] * 3)))
     frames = [demo_frame(page, index) for index in range(3)]
     wait_ready(frames[0])
     for frame in frames[1:]:  # loaded, and waiting
@@ -433,12 +444,9 @@ def test_three_embeds_far_apart_start_a_worker_each_only_once_scrolled_into_view
 
 
 def test_with_autostart_0_nothing_starts_until_the_reader_presses_start(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet_on_request: str
 ):
-    def wait_for_a_click(dialog) -> None:
-        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
-
-    page.goto(host.page("on-request", snippet_from_dialog(browser, site_url, wait_for_a_click)))
+    page.goto(host.page("on-request", snippet_on_request))
     frame = demo_frame(page)
     start = frame.get_by_role("button", name="Start the demo", exact=True)
     expect(start).to_be_visible()
@@ -590,9 +598,8 @@ def test_the_embed_page_passes_axe(axe_page, site_url: str, scheme: str):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [320, 1280])
 def test_an_embed_in_a_host_page_works_and_fits_at_each_width(
-    page: Page, browser, site_url: str, host: Host, artifacts: Path, width: int, scheme: str
+    page: Page, site_url: str, host: Host, snippet: str, artifacts: Path, width: int, scheme: str
 ):
-    snippet = snippet_from_dialog(browser, site_url)
     page.set_viewport_size({"width": width, "height": 900})
     page.emulate_media(color_scheme=scheme)
     page.goto(host.page(f"width-{width}-{scheme}", snippet))
@@ -704,17 +711,13 @@ def record_theme_messages(frame: Frame) -> None:
 
 @pytest.mark.parametrize("on", ["html", "body"])
 def test_a_dark_host_switched_to_light_gets_a_dark_then_a_light_demo_without_a_reload(
-    browser, site_url: str, host: Host, artifacts: Path, on: str
+    browser, site_url: str, host: Host, snippet_on_request: str, artifacts: Path, on: str
 ):
-    def wait_for_a_click(dialog) -> None:  # the theme needs no Python
-        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
-
-    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
-    assert "theme=" not in snippet  # auto, the default
+    assert "theme=" not in snippet_on_request  # auto, the default; and no Python needed
     context = browser.new_context(color_scheme="light")  # the system says light
     page = context.new_page()
     try:
-        page.goto(themed_host(host, f"themed-{on}", on, snippet))
+        page.goto(themed_host(host, f"themed-{on}", on, snippet_on_request))
         frame = demo_frame(page)
         frame_theme(frame, "dark")
         wait_until_the_frame_fits(page, frame)
@@ -732,8 +735,9 @@ def test_a_dark_host_switched_to_light_gets_a_dark_then_a_light_demo_without_a_r
         context.close()
 
 
-def test_a_host_without_a_theme_of_its_own_gives_the_system_s(browser, site_url: str, host: Host):
-    snippet = snippet_from_dialog(browser, site_url)
+def test_a_host_without_a_theme_of_its_own_gives_the_system_s(
+    browser, site_url: str, host: Host, snippet: str
+):
     context = browser.new_context(color_scheme="dark")
     page = context.new_page()
     try:
@@ -833,15 +837,13 @@ def test_a_frame_sandboxed_without_allow_same_origin_says_what_it_needs(
 
 
 def test_a_frame_sandboxed_with_the_readme_s_tokens_runs(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     tokens = re.search(r'<iframe sandbox="([^"]+)"', readme).group(1)
     assert {"allow-scripts", "allow-same-origin"} <= set(tokens.split())
-    snippet = snippet_from_dialog(browser, site_url).replace(
-        "<iframe ", f'<iframe sandbox="{tokens}" '
-    )
-    page.goto(host.page("sandboxed-readme", snippet))
+    sandboxed = snippet.replace("<iframe ", f'<iframe sandbox="{tokens}" ')
+    page.goto(host.page("sandboxed-readme", sandboxed))
     frame = demo_frame(page)
     wait_ready(frame)
     pause(frame)
