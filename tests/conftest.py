@@ -63,6 +63,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build.build(tmp_path_factory.mktemp("site") / "dist", "/")
 
 
+SUB_PATH = "/stateless-guide/"
+
+
+@pytest.fixture(scope="session")
+def sub_path_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site built once per test session under a project's sub-path, as GitHub Pages
+    hosts it (tests serve it, or read it, and change nothing in it)."""
+    return build.build(tmp_path_factory.mktemp("sub") / "dist", SUB_PATH)
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """URL of the real site served at /."""

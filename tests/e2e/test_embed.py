@@ -18,8 +18,7 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-import build
-from tests.conftest import ROOT, serve_directory, sim_ready_outcome
+from tests.conftest import ROOT, SUB_PATH, serve_directory, sim_ready_outcome
 from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -619,9 +618,8 @@ def test_an_embed_in_a_host_page_works_and_fits_at_each_width(
 
 
 @pytest.fixture(scope="module")
-def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = build.build(tmp_path_factory.mktemp("sub") / "dist", "/repo-name/")
-    with serve_directory(site, "/repo-name/") as url:
+def sub_path_site(sub_path_build: Path) -> Iterator[str]:
+    with serve_directory(sub_path_build, SUB_PATH) as url:
         yield url
 
 
@@ -632,7 +630,7 @@ def test_an_embed_of_a_site_under_a_sub_path_works_and_fits(
     parts = parse_snippet(snippet)
     assert parts["iframe"]["src"] == f"{sub_path_site}embed/?mode=stateless"
     assert parts["script"]["src"] == f"{sub_path_site}embed.js"
-    assert urlparse(sub_path_site).path == "/repo-name/"
+    assert urlparse(sub_path_site).path == SUB_PATH
     page.goto(host.page("sub-path", snippet))
     frame = demo_frame(page)
     wait_ready(frame)
