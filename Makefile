@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 BASE_URL ?= /
 REPEAT ?= 1
+LAB_RUNS ?= lab/runs
 
 .PHONY: serve build test nightly lint bench clean lab lab-packages
 
@@ -40,10 +41,13 @@ bench: $(VENV)/.installed node_modules/.installed
 
 # An optional extra: the same chaos experiment on a real cluster (Redis, HAProxy, three
 # servers on 127.0.0.1; three Tomcats in replicated mode), then Redis killed with each
-# persistence setting, beside the simulator's prediction; writes lab/calibration.json.
+# persistence setting, beside the simulator's prediction; writes lab/calibration.json, and
+# each run's record in $(LAB_RUNS) (`python -m lab compare` replays them; a rare outcome can
+# be read there).
 lab: $(VENV)/.installed
 	@sh lab/install-packages
-	$(BIN)/python -m lab run --repeat $(REPEAT) --calibration lab/calibration.json
+	$(BIN)/python -m lab run --repeat $(REPEAT) --calibration lab/calibration.json \
+	  --record $(LAB_RUNS)
 
 lab-packages:
 	@sh lab/install-packages

@@ -211,7 +211,8 @@ def _compare_one(record: dict) -> tuple:
     """Print one run beside the simulator's prediction; return (measured, predicted, verdicts)."""
     measured = measure(record)
     predicted = predict(bindings(record))
-    lines, agree = report.run_section(record["plan"], measured, predicted)
+    exit_ns = record.get("crash_exit_ns")
+    lines, agree = report.run_section(record["plan"], measured, predicted, exit_ns)
     print("\n".join(lines), "", sep="\n", flush=True)
     return measured, predicted, agree
 

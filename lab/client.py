@@ -109,7 +109,10 @@ class Users:
     def _run(self, user: User, rng: random.Random) -> None:
         """Add items until stopped; a think time before each request."""
         while not self.stop.wait(rng.uniform(0, 2 * self.think_s)):
-            user.add_item(self.clock)
+            try:
+                user.add_item(self.clock)
+            except RuntimeError:  # httpx: the client was closed (the lab is stopping)
+                return
 
     def finish(self, timeout_s: float) -> None:
         """Stop sending; wait for requests still under way (up to timeout_s)."""
@@ -124,6 +127,7 @@ class Users:
             user.read_cart()
 
     def close(self) -> None:
-        """Close the HTTP clients."""
+        """Stop sending (if not yet told to) and close the HTTP clients."""
+        self.stop.set()
         for user in self.users:
             user.client.close()

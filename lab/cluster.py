@@ -189,7 +189,7 @@ class Cluster:
 
     def crash_store(self) -> int:
         """SIGKILL redis-server (it cannot save on its way out); return when."""
-        return self.processes.kill("redis")
+        return self.processes.kill("redis")[0]
 
     def restart_store(self) -> None:
         """Start redis-server again on the same folder (it loads what it kept); wait until it
@@ -216,8 +216,8 @@ class Cluster:
             time.sleep(STATE_POLL_S)
         return False
 
-    def crash(self, name: str) -> int:
-        """SIGKILL server `name`'s process; return when (`time.time_ns()`)."""
+    def crash(self, name: str) -> tuple[int, int]:
+        """SIGKILL server `name`'s process; return when, and when it was gone."""
         return self.processes.kill(f"server-{name}")
 
     def vanish(self, name: str) -> None:

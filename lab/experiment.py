@@ -61,6 +61,7 @@ class Run:
     balancer_log: dict  # request id -> what HAProxy logged
     ended_at_ns: int = 0
     record_version: int = RECORD_VERSION
+    crash_exit_ns: int | None = None  # a crash: from SIGKILL until the process was gone
     # Replicated mode: Tomcat's settings, and what its cluster logged about its members.
     tomcat_settings: dict | None = None
     cluster_events: list[dict] = field(default_factory=list)
@@ -76,8 +77,10 @@ def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
         try:
             users.start()
             time.sleep(plan.kill_after_s)
+            exit_ns = None
             if plan.kill_kind == "crash":
-                killed_at = clock.since_origin(cluster.crash(plan.victim))
+                sent, gone = cluster.crash(plan.victim)
+                killed_at, exit_ns = clock.since_origin(sent), gone - sent
             else:
                 cluster.vanish(plan.victim)
                 killed_at = clock.now_ns()
@@ -111,6 +114,7 @@ def run_experiment(plan: Plan, settings: Settings, progress=print) -> Run:
             settings=settings.to_dict(),
             server_ports=dict(cluster.server_ports),
             killed_at_ns=killed_at,
+            crash_exit_ns=exit_ns,
             check_events=events,
             users=[_user_record(u) for u in users.users],
             balancer_log={k: asdict(v) for k, v in parse_log(log).items()},

@@ -101,17 +101,17 @@ class Processes:
                 time.sleep(0.02)
         raise ChildFailed(f"{name} did not listen on port {port} in {timeout_s:.0f} s")
 
-    def kill(self, name: str) -> int:
+    def kill(self, name: str) -> tuple[int, int]:
         """SIGKILL child `name`: a crash, connections refused from now on. Return when the
-        signal was sent (`time.time_ns()`): the kill's moment. Waiting for the process to be
-        gone takes longer than its sockets need to close (Linux frees a process's memory
-        before its files: a large JVM's exit took 50 ms and more on a loaded machine, and
-        HAProxy's first refused check came before the wait ended)."""
+        signal was sent and when the process was gone (`time.time_ns()`). The first is the
+        kill's moment: Linux frees a process's memory before it closes its files, so a large
+        JVM keeps accepting connections (in the kernel's backlog) for a while after the
+        signal, and its sockets close only just before it is gone."""
         child = self.children[name]
         sent = time.time_ns()
         child.kill()
         child.wait()
-        return sent
+        return sent, time.time_ns()
 
     def stop_all(self) -> None:
         """Stop every child, newest first: SIGTERM, then SIGKILL after a grace period."""

@@ -85,8 +85,11 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def run_section(plan: dict, measured: Measured, predicted: dict) -> tuple[list[str], list[bool]]:
-    """The report of one run: a table, then its verdict lines; and the verdicts."""
+def run_section(
+    plan: dict, measured: Measured, predicted: dict, exit_ns: int | None = None
+) -> tuple[list[str], list[bool]]:
+    """The report of one run: a table, then its verdict lines; and the verdicts. `exit_ns`: a
+    crash's time from SIGKILL until the process was gone."""
     title = (
         f"{plan['mode']}: {plan['kill_kind']} of server {plan['victim']} "
         f"{plan['kill_after_s']:g} s into traffic from {plan['users']} users"
@@ -125,6 +128,11 @@ def run_section(plan: dict, measured: Measured, predicted: dict) -> tuple[list[s
         )
     if measured.indeterminate_items:
         lines.append(f"  {measured.indeterminate_items} item(s) present but never acknowledged")
+    if exit_ns:
+        lines.append(
+            f"  server {plan['victim']}'s process was gone {exit_ns / 1e9:.3f} s after SIGKILL"
+            " (its sockets close only then; requests it accepted meanwhile get no answer)"
+        )
     checks = ", ".join(f"+{s:.2f} s" for s in measured.failed_checks_s) or "none seen"
     lines.append(f"  HAProxy's failed checks of {plan['victim']} after the kill: {checks}")
     name = experiment_name(plan)

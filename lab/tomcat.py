@@ -209,6 +209,9 @@ CLUSTER_MESSAGES = {
     "Verification complete. Member already disappeared[": "already_gone",
     "Received member disappeared:[": "removed",  # SimpleTcpCluster: the cluster heard it
     "Replication member added:[": "added",
+    # AbstractReplicatedMap.get: a send failed while this node took over a session it held a
+    # proxy of; get() returns null, so the request does not find its session (no member named)
+    "Unable to replicate out data for an AbstractReplicatedMap.get": "get_failed",
 }
 MEMBER_PORT = re.compile(r"tcp://\{[\d, ]+\}:(\d+)")
 
@@ -227,14 +230,14 @@ def parse_cluster_events(server: str, log: str, members: dict[str, int]) -> list
             (e for start, e in CLUSTER_MESSAGES.items() if message.startswith(start)), None
         )
         port = MEMBER_PORT.search(message)
-        if event is None or port is None:
+        if event is None or (port is None and event != "get_failed"):
             continue
         events.append(
             {
                 "time_ns": int(parts[0]) * 1_000_000,
                 "server": server,
                 "event": event,
-                "member": names.get(int(port.group(1)), port.group(1)),
+                "member": names.get(int(port.group(1)), port.group(1)) if port else "",
             }
         )
     return events

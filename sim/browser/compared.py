@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sim.browser.others import BUILT_IN
 from sim.browser.snapshot import metrics_of
 from sim.core.config import MODE_LABELS, MODES
+from sim.story.compare_rows import compare_rows
 from sim.story.exercises import compare_labels
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class ComparedRun:
         return json.dumps(self._others.progress(), separators=(",", ":"))
 
     def comparison(self) -> dict:
-        """This run's metrics in every mode, and the simulated time they were taken at."""
+        """This run's metrics in every mode, the simulated time they were taken at, and the
+        rows the table shows (sim/story/compare_rows.py)."""
         others = self._others.metrics()
         here = self.model.config.mode
         modes = {mode: metrics_of(self.model) if mode == here else others[mode] for mode in MODES}
@@ -42,7 +44,12 @@ class ComparedRun:
             modes[BUILT_IN] = others[BUILT_IN]
             labels = compare_labels(here, BUILT_IN, MODE_LABELS[here], self.model.config.policy)
         self._compared = (self._runs, self.model.now)
-        return {"time_ns": self.model.now, "modes": modes, "labels": labels}
+        rows = compare_rows(
+            self.model.servers_added > 0,
+            self.model.servers_removed > 0,
+            any(figures["remap_share"] is not None for figures in modes.values()),
+        )
+        return {"time_ns": self.model.now, "modes": modes, "labels": labels, "rows": rows}
 
     def comparison_json(self) -> str:
         """comparison() as JSON."""

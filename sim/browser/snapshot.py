@@ -59,6 +59,12 @@ New snapshot keys:
   `deploy_killed` (SIGKILL at the end of the grace period)
 - `comparison`: null until "Compare modes" has answered, then {"time_ns", "stale"}: stale
   once a reset has started another run (the page hides a stale comparison)
+- Compare's answer (`Demo.comparison()`, sim/browser/compared.py) is {"time_ns", "modes":
+  {mode: `metrics` as below}, "labels", "rows": [{"key", "name", "unit", "none"}]}: the
+  table's rows in order, `key` a key of each mode's metrics, `name` the row's header, `unit`
+  how the page formats it ("count", "ms", "s", "ratio", "percent"), `none` the text for a
+  null figure; the scaling rows (`rebalance_s`, `load_spread`, `remap_share`) come only once
+  the run has added or removed a server (sim/story/compare_rows.py)
 - `own_policy` (added by the facade): {"on", "error", "codes"}: whether a policy the learner
   wrote runs the balancer, the learner's traceback or message when it last failed (null once
   a new one is given), and how many codes this run holds (the page keeps its list in step)
@@ -71,6 +77,12 @@ Scaling (issue 20; config `server_threads`, `server_max_connections`, `accept_qu
   `config.server_max_connections` + `config.accept_queue`
 - `metrics.load_spread`: the busiest live server's rps over the mean of the live ones (1.0
   is even), null with no traffic
+- `metrics.rebalance_s`: seconds from the last "Add server" to the end of the first bucket
+  of the series in which the new server finished at least 0.8 of the live servers' mean
+  (sim/core/rebalance.py, the figure `python -m sim compare --lesson scale-out` prints);
+  null with no server added, before it has its share, or if it left first
+- `metrics.remap_share`: `remap.moved` over `remap.users` (three places), null when `remap`
+  is null or no user was visiting
 - `remap`: {"users", "moved"} for the last change of the servers policy "source" hashes
   over: of the users still visiting, how many now hash to another server; null before any
   such change, and with other policies
@@ -89,7 +101,7 @@ the step; `text` is the same without tags; the "predict" step's text is the ques
 """
 
 from sim import __version__
-from sim.core import capacity, deploy, failover, faults
+from sim.core import capacity, deploy, failover, faults, rebalance, source_hash
 from sim.core.cluster import DEMO_USER, Server, User, items_of
 from sim.core.config import MODE_LABELS, MODES
 from sim.core.model import Model
@@ -174,6 +186,8 @@ def metrics_of(model: Model) -> dict:
         "lost_sessions": metrics.lost_sessions,
         **metrics.percentiles(),
         "load_spread": capacity.load_spread(model),
+        "rebalance_s": rebalance.rebalance_s(model),
+        "remap_share": source_hash.moved_share(model),
         "per_server": {
             s.name: {"requests": s.requests, "sessions": len(s.sessions)} for s in model.servers
         },

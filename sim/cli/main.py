@@ -51,8 +51,9 @@ def _run(args: argparse.Namespace) -> None:
     snap = demo.snapshot()
     for line in demo.narrator.log.tail():  # the whole ring buffer, not the snapshot's tail
         print(f"[{seconds(line['time_ns']):>9}] {line['level']:<5} {line['text']}")
-    # The run's totals: not the per-server counts, nor the spread of the last second.
-    skip = ("per_server", "load_spread")
+    # The run's totals: not the per-server counts, nor the scaling figures (the spread of the
+    # last second, the last add's rebalance, the last remap's share), which Compare shows.
+    skip = ("per_server", "load_spread", "rebalance_s", "remap_share")
     metrics = {k: v for k, v in snap["metrics"].items() if k not in skip}
     print("metrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
 

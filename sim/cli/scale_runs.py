@@ -6,7 +6,8 @@ work a request, visits of 60 s on average) and the model's own traffic at 200 re
 second from 100 users; three servers, which cannot keep up; a fourth added at 60 s; the run
 ends 180 s after that. Per mode, with its default policy:
 - `rebalance_s`: the seconds from the add until the new server finished at least 0.8 of the
-  mean rate of the live servers in a one-second bucket (null if it never did);
+  mean rate of the live servers in a one-second bucket (null if it never did), by the rule
+  the page's lesson and Compare read too (sim/core/rebalance.py);
 - `p99_before_ms`: p99 over the 30 s before the add; `p99_after_ms`: over the run's last 30 s;
 - `lost_sessions` over the run;
 - `moved`: {"map-based": share, "consistent": share}, the share of users still visiting that
@@ -15,7 +16,7 @@ ends 180 s after that. Per mode, with its default policy:
   after the add (stateless: none; stateful: the moved users who came back).
 """
 
-from sim.core import capacity
+from sim.core import rebalance, source_hash
 from sim.core.config import HASH_TYPES, MODES, build_config
 from sim.core.metrics import Histogram
 from sim.core.model import Model
@@ -26,7 +27,6 @@ ADD_AT_S = 60
 AFTER_S = 180
 WINDOW_S = 30
 SOURCE_AFTER_S = 60
-SHARE = 0.8
 
 
 def run_scale_out(seed: int) -> dict:
@@ -61,29 +61,15 @@ def _default_policy(mode: str, seed: int) -> dict:
     model = _model(mode, seed)
     model.advance((ADD_AT_S - WINDOW_S) * S)
     p99_before = _p99_over(model, ADD_AT_S)
-    new = model.add_server()
-    rebalance_s = None
-    for second in range(1, AFTER_S - WINDOW_S + 1):
-        model.advance(S)
-        if rebalance_s is None and _has_share(model, new):
-            rebalance_s = second
+    model.add_server()
+    model.advance((AFTER_S - WINDOW_S) * S)
     p99_after = _p99_over(model, ADD_AT_S + AFTER_S)
     return {
-        "rebalance_s": rebalance_s,
+        "rebalance_s": rebalance.rebalance_s(model),
         "p99_before_ms": p99_before,
         "p99_after_ms": p99_after,
         "lost_sessions": model.metrics.lost_sessions,
     }
-
-
-def _has_share(model: Model, new: object) -> bool:
-    """Whether the new server finished at least SHARE of the live servers' mean rate in the
-    last full bucket."""
-    rates = [capacity.finished_per_s(model, s) for s in model.servers if s.alive]
-    total = 0.0
-    for rate in rates:
-        total += rate
-    return bool(total) and capacity.finished_per_s(model, new) >= SHARE * total / len(rates)
 
 
 def _source(mode: str, hash_type: str, seed: int) -> tuple[float, int]:
@@ -92,7 +78,6 @@ def _source(mode: str, hash_type: str, seed: int) -> tuple[float, int]:
     model.advance(ADD_AT_S * S)
     lost_before = model.metrics.lost_sessions
     model.add_server()
-    remap = model.remap
+    share = source_hash.moved_share(model)
     model.advance(SOURCE_AFTER_S * S)
-    share = round(remap["moved"] / remap["users"], 3) if remap and remap["users"] else 0.0
-    return share, model.metrics.lost_sessions - lost_before
+    return share or 0.0, model.metrics.lost_sessions - lost_before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core import capacity, deploy, replication, sessions
+from sim.core import capacity, deploy, rebalance, replication, sessions
 from sim.core.cluster import Request, Server
 from sim.core.records import RequestFinished
 
@@ -102,6 +102,9 @@ def detach(model: Model, req: Request) -> None:
     if server.attached.pop(req.seq, None) is not None:
         server.in_flight -= 1
         if capacity.holds_thread(req):
+            watched = model.added
+            if watched is not None and watched.done_ns is None:
+                rebalance.judge(model, watched)  # before the counters move to a new bucket
             capacity.release(model, server, req)
         if server.draining and not server.in_flight:
             # A removed server stops once its last request has been handled.

@@ -104,15 +104,18 @@ def finished_per_s(model: Model, server: Server) -> float:
 def per_s(model: Model, counter: list) -> float:
     """A counter's count per second over the last full bucket of the series."""
     width = model.series.width_ns
-    last_full = model.queue.now // width - 1
-    bucket, now, before = counter
-    if bucket == last_full:
-        count = now
-    elif bucket == last_full + 1:
-        count = before
-    else:
-        count = 0
-    return count * 1_000_000_000 / width
+    return count_in(counter, model.queue.now // width - 1) * 1_000_000_000 / width
+
+
+def count_in(counter: list, bucket: int) -> int:
+    """A counter's count in `bucket`, the current one or the one before (else 0: a bucket
+    further back is forgotten, and one with no count left the counter behind)."""
+    last, now, before = counter
+    if last == bucket:
+        return now
+    if last == bucket + 1:
+        return before
+    return 0
 
 
 def load(model: Model, server: Server) -> dict:

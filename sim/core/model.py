@@ -15,6 +15,7 @@ from sim.core import (
     deploy,
     failover,
     faults,
+    rebalance,
     requests,
     sessions,
     source_hash,
@@ -79,6 +80,8 @@ class Model:
         self.balancer = Balancer(config.policy, explain=record, hash_type=config.hash_type)
         self.balancer.on_remap = lambda old, new: source_hash.remapped(self, old, new)
         self.remap: dict | None = None  # the last change of the servers a source hash spans
+        self.servers_added = self.servers_removed = 0  # by Add and Remove server
+        self.added: rebalance.Added | None = None  # the last add, and when it had its share
         self.visits = (
             None
             if not config.visit_s
@@ -184,12 +187,15 @@ class Model:
     def add_server(self) -> Server:
         """Add a server, empty and believed up at once."""
         server = faults.add_server(self)
+        rebalance.added(self, server)
         self._rehash()
         return server
 
     def remove_server(self) -> None:
         """Remove the last server; the requests inside it finish."""
+        server = self.servers[-1]
         faults.remove_server(self)
+        rebalance.removed(self, server)
         self._rehash()
 
     def _rehash(self) -> None:

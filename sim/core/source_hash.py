@@ -144,6 +144,15 @@ def moved(old: SourceHash, new: SourceHash, user_ids: list[str]) -> int:
     return len([uid for uid in user_ids if old.pick(uid) != new.pick(uid)])
 
 
+def moved_share(model: Model) -> float | None:
+    """The share of the users still visiting that the last change of the servers moved, to
+    three places; None before any change, with another policy, or with no user visiting."""
+    remap = model.remap
+    if remap is None or not remap["users"]:
+        return None
+    return round(remap["moved"] / remap["users"], 3)
+
+
 def remapped(model: Model, old: SourceHash, new: SourceHash) -> None:
     """The servers hashed over changed: count the users still visiting who now go elsewhere."""
     users = visits.present_users(model)

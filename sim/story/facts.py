@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.core import capacity
+from sim.core import capacity, rebalance
 from sim.core.cluster import DEMO_USER, items_of
 from sim.core.config import Config
 from sim.core.metrics import to_ms
@@ -47,6 +47,7 @@ class Facts:
     rates: dict[str, float] = field(default_factory=dict)
     remap: dict | None = None
     recent_p99_ms: float | None = None
+    added: tuple[str, int, int | None] | None = None  # rebalance.last_add
 
 
 def facts(model: Model, narrator: Narrator) -> Facts:
@@ -79,5 +80,6 @@ def facts(model: Model, narrator: Narrator) -> Facts:
         traffic_milli=model.traffic_milli,
         rates={s.name: capacity.finished_per_s(model, s) for s in model.servers if s.alive},
         remap=model.remap,
+        added=rebalance.last_add(model),
         recent_p99_ms=to_ms(model.series.recent_percentile_ns(model.now, RECENT_BUCKETS, 99)),
     )

@@ -1,11 +1,13 @@
 """The rule of the scale-out lesson: when each step is done, and what is said.
 
-Every figure it quotes is the model's: each live server's finished requests per second, the
-p99 over the last five seconds, the remap of a source hash (see sim/story/rules_servers.py).
+Every figure it quotes is the model's: when the new server had its share (the rule of
+sim/core/rebalance.py, which Compare and the command line read too), the p99 over the last
+five seconds, the remap of a source hash (see sim/story/rules_servers.py).
 """
 
 from __future__ import annotations
 
+from sim.core.rebalance import SHARE
 from sim.core.units import MS
 from sim.story.facts import RECENT_BUCKETS, Facts
 from sim.story.lessons import SCALE_SETUP
@@ -13,7 +15,6 @@ from sim.story.progress import Progress
 from sim.story.seen import Seen
 from sim.story.words import plural
 
-SHARE = 0.8  # the new server has taken its share at 0.8 of the mean rate (issue 20)
 SOURCE_STEPS = {"map-based": "scale-source-map", "consistent": "scale-source-consistent"}
 
 
@@ -29,14 +30,6 @@ def under_load(facts: Facts) -> bool:
 def _ms(value: float | None) -> str:
     """A p99 in words."""
     return "none yet" if value is None else f"{value:.0f} ms"
-
-
-def _mean(rates: dict[str, float]) -> float:
-    """The mean of the live servers' rates (0 with none)."""
-    total = 0.0
-    for rate in rates.values():
-        total += rate
-    return total / len(rates) if rates else 0.0
 
 
 def scale_out(p: Progress, seen: Seen) -> None:
@@ -66,14 +59,13 @@ def _watch(p: Progress, seen: Seen) -> None:
     later, what that did to the latency."""
     after = seen.after
     name, added_ns, p99_before, took = p.memo["added"]
-    rate = after.rates.get(name)
-    if rate is None:  # killed or removed meanwhile
+    if name not in after.rates:  # killed or removed meanwhile
         p.memo.pop("added")
         return
-    mean = _mean(after.rates)
     if took is None:
-        if mean and rate >= SHARE * mean:
-            p.memo["added"] = (name, added_ns, p99_before, after.time_ns - added_ns)
+        watched = after.added
+        if watched is not None and watched[0] == name and watched[2] is not None:
+            p.memo["added"] = (name, added_ns, p99_before, watched[2] - watched[1])
         return
     if after.time_ns < added_ns + took + RECENT_BUCKETS * after.config.series_bucket_ms * MS:
         return

@@ -1,12 +1,15 @@
 """The lab's pieces that need no cluster: HAProxy's and Tomcat's configuration and logs, the
 figures, the bindings and the report's verdicts (these run everywhere, root or not)."""
 
+import random
 import subprocess
 from xml.etree import ElementTree
 
 import pytest
 
 from lab.analysis import bindings, check_origin_ns, measure, nearest_rank
+from lab.client import Users
+from lab.cluster import Clock
 from lab.firewall import _restore_line, cgroup_rule_spec
 from lab.haproxy import Settings, parse_check_events, parse_log, redispatch_of, render_config
 from lab.prerequisites import CATALINA_HOME, MissingPrerequisite, find_program
@@ -287,6 +290,7 @@ TOMCAT_LOG = """\
 1796647220001 WARNING org.apache.catalina.tribes.transport.nio.ParallelNioSender Member send is failing for:[tcp://{127, 0, 0, 1}:4002] ; Setting to suspect and retrying.
 1796647220004 INFO org.apache.catalina.tribes.group.interceptors.TcpFailureDetector Received memberDisappeared[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]] message. Will verify.
 	at org.apache.catalina.tribes.transport.nio.ParallelNioSender.sendMessage(ParallelNioSender.java:123)
+1796647221004 SEVERE org.apache.catalina.tribes.tipis.AbstractReplicatedMap Unable to replicate out data for an AbstractReplicatedMap.get operation
 1796647221005 INFO org.apache.catalina.tribes.group.interceptors.TcpFailureDetector Verification complete. Member disappeared[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]]
 1796647221007 INFO org.apache.catalina.ha.tcp.SimpleTcpCluster Received member disappeared:[org.apache.catalina.tribes.membership.StaticMember[tcp://{127, 0, 0, 1}:4002]]
 """  # noqa: E501
@@ -298,6 +302,7 @@ def test_tomcats_log_gives_the_clusters_membership_events_to_the_millisecond() -
         ("added", "C"),
         ("send_failing", "B"),
         ("verify", "B"),
+        ("get_failed", ""),
         ("confirmed", "B"),
         ("removed", "B"),
     ]
@@ -446,3 +451,27 @@ def test_a_request_the_victim_answered_just_after_the_noted_kill_came_before_it(
     assert bound["users"][1] == {"id": "u2", "server": "B", "items": 3}
     assert {"user": "u2", "at_ms": 2502.0} not in bound["requests_after_kill"]
     assert measure(run).after_kill["requests"] == 2
+
+
+def test_a_crash_says_how_long_the_killed_process_took_to_be_gone() -> None:
+    run = _replicated_run("crash")
+    predicted = {
+        "lost_items": 2,
+        "acknowledged_items": 5,
+        "lost_sessions": 1,
+        "detection_s": 5.2,
+        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
+        "p50_ms": 1.0,
+        "p95_ms": 1.2,
+        "p99_ms": 1.3,
+    }
+    lines, _ = run_section(run["plan"], measure(run), predicted, exit_ns=253_000_000)
+    assert "  server B's process was gone 0.253 s after SIGKILL" in "\n".join(lines)
+
+
+def test_a_user_stops_quietly_once_its_client_is_closed() -> None:
+    # When the lab is interrupted it closes the clients while users may still be sending.
+    users = Users("http://127.0.0.1:9", 1, 0.0, 1, Clock())
+    users.users[0].client.close()
+    users._run(users.users[0], random.Random(1))  # returns instead of raising
+    assert users.users[0].records == []

@@ -2,18 +2,18 @@
 // table, and takes it away once another run has started.
 import { calls } from "guide/bridge/messages.js";
 import { setText } from "guide/demo/dom.js";
-import { count, milliseconds, simulatedTime } from "guide/demo/format.js";
+import { count, milliseconds, percent, ratio, secondsFigure, simulatedTime } from "guide/demo/format.js";
 import { root, showNotice } from "guide/demo/page.js";
 import { run, ui } from "guide/demo/state.js";
 
-const COMPARED = [
-  ["Items lost", (m) => count(m.lost_items)],
-  ["Sessions lost", (m) => count(m.lost_sessions)],
-  ["Failed requests", (m) => count(m.failed)],
-  ["Retried", (m) => count(m.retried)],
-  ["Latency p50", (m) => milliseconds(m.p50_ms)],
-  ["Latency p99", (m) => milliseconds(m.p99_ms)],
-];
+// The simulator names the rows and their units (sim/story/compare_rows.py); this formats them.
+const UNITS = { count, ms: milliseconds, s: secondsFigure, ratio, percent };
+
+function figure(row, metrics) {
+  const value = metrics[row.key];
+  const format = UNITS[row.unit];
+  return value === null || value === undefined || !format ? row.none : format(value);
+}
 
 export async function compareModes() {
   if (ui.comparing) return; // one comparison at a time: a second click starts nothing
@@ -47,7 +47,8 @@ export function forgetComparison() {
   root.querySelector("#demo-compare").hidden = true;
 }
 
-// One column per mode and a row per figure, so three narrow columns fit a phone.
+// One column per mode and a row per figure, so three narrow columns fit a phone; the rows are
+// the comparison's (the scaling figures only once the run has added or removed a server).
 function renderComparison(result, labels) {
   const modes = Object.keys(result.modes);
   const head = document.createElement("tr");
@@ -60,15 +61,16 @@ function renderComparison(result, labels) {
     head.append(cell);
   }
   root.querySelector("#demo-compare-head").replaceChildren(head);
-  const rows = COMPARED.map(([name, value]) => {
+  const rows = result.rows.map((compared) => {
     const row = document.createElement("tr");
+    row.dataset.figure = compared.key;
     const header = document.createElement("th");
     header.scope = "row";
-    header.textContent = name;
+    header.textContent = compared.name;
     row.append(header);
     for (const mode of modes) {
       const cell = document.createElement("td");
-      cell.textContent = value(result.modes[mode]);
+      cell.textContent = figure(compared, result.modes[mode]);
       row.append(cell);
     }
     return row;

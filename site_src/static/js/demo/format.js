@@ -26,6 +26,21 @@ export function duration(ms) {
   return ms % 60_000 === 0 && ms >= 120_000 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }
 
+/** A figure in seconds, as Compare gives one: "0.7 s", "59 s". */
+export function secondsFigure(value) {
+  return value < 10 ? `${value.toFixed(1)} s` : `${value.toFixed(0)} s`;
+}
+
+/** A ratio, such as the busiest server's rate over the mean: "1.10×". */
+export function ratio(value) {
+  return `${value.toFixed(2)}×`;
+}
+
+/** A share as a percentage: 0.743 is "74%". */
+export function percent(value) {
+  return `${Math.round(value * 100)}%`;
+}
+
 /** A large count with thousands separators. */
 export function count(value) {
   return value.toLocaleString("en");
