@@ -23,9 +23,14 @@ Then, in a fresh page, the frames the page paints while Auto traffic runs at 200
 second at 1x for `--traffic-minutes` (10 by default, so 10 simulated minutes), against the same
 page running at 1x with no traffic for `--idle-seconds` first (the reference, same run): the
 gaps between animation frames (p50, p95, p99, max), the share longer than 1.5 frames (a frame
-dropped), frames per second, and the main thread's long tasks (over 50 ms).
+dropped), frames per second, the main thread's long tasks (over 50 ms), and Chromium's own
+counters per second (main-thread and renderer CPU time, layouts, style recalculations).
 
     .venv/bin/python bench/bench_demo.py --only-traffic [--traffic-minutes 10]
+                                         [--against main] [--traffic-runs 1]
+
+With `--against`, the site of that git revision (built by its own `build.py`) is measured
+too, in turn with ours, in the same session.
 
 No assertion: this prints figures and writes bench/results/demo.json (demo-traffic.json with
 --only-traffic).
@@ -382,12 +387,32 @@ def time_clicks(playwright, url: str, scratch: Path, clicks: int) -> dict:
     }
 
 
-def record_frames(page, seconds: float) -> dict:
-    """The page's frames and long tasks over `seconds` of wall time."""
+# Chromium's own counters (DevTools Protocol, Performance.getMetrics), per second of the span:
+# CPU time is what the page costs, which a shared machine's load changes much less than frames.
+RENDERER_METRICS = {
+    "ThreadTime": "main_thread_cpu_s_per_s",
+    "ProcessTime": "renderer_cpu_s_per_s",
+    "LayoutCount": "layouts_per_s",
+    "RecalcStyleCount": "style_recalcs_per_s",
+}
+
+
+def renderer_metrics(cdp) -> dict:
+    found = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {name: found[name] for name in RENDERER_METRICS}
+
+
+def record_frames(page, cdp, seconds: float) -> dict:
+    """The page's frames, long tasks and Chromium's counters over `seconds` of wall time."""
+    before = renderer_metrics(cdp)
     page.evaluate(FRAME_RECORDER)
     page.wait_for_timeout(seconds * 1000)  # a bench measures over a fixed span; no test waits
     recorded = page.evaluate("() => window.__frames.stop()")
-    return frame_figures(recorded["times"], recorded["longTasks"], seconds)
+    after = renderer_metrics(cdp)
+    figures = frame_figures(recorded["times"], recorded["longTasks"], seconds)
+    for name, label in RENDERER_METRICS.items():
+        figures[label] = round((after[name] - before[name]) / seconds, 4)
+    return figures
 
 
 def frame_figures(times: list[float], long_tasks: list[float], seconds: float) -> dict:
@@ -413,21 +438,24 @@ def time_traffic(
     """Frames at 1x with no traffic (the reference), then with Auto traffic at `rate`."""
     with new_profile(playwright, scratch) as context:
         page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
         page.goto(url)
         page.evaluate("() => window.simReady")
         page.evaluate("() => window.offlineReady")
         page.wait_for_function(f"() => {SNAPSHOT_SAVED}", timeout=120_000)
         page.locator("select[data-setting=speed]").select_option("1")
-        idle = record_frames(page, idle_s)
+        idle = record_frames(page, cdp, idle_s)
         page.get_by_label("Traffic rate, requests per second").select_option(str(rate))
         page.get_by_role("switch", name="Auto traffic").click()
-        busy = record_frames(page, minutes * 60)
+        busy = record_frames(page, cdp, minutes * 60)
         simulated = page.locator("[data-field=time]").text_content()
     return {
         "rate_per_s": rate,
         "simulated_time_shown": simulated,
         "idle_reference": idle,
         "auto_traffic": busy,
+        "frames_per_s_against_idle": round(busy["frames_per_s"] / idle["frames_per_s"], 3),
     }
 
 
@@ -510,6 +538,10 @@ def main() -> int:
     parser.add_argument("--traffic-minutes", type=float, default=10)
     parser.add_argument("--idle-seconds", type=float, default=60)
     parser.add_argument("--only-traffic", action="store_true", help="only the frames under traffic")
+    parser.add_argument("--traffic-runs", type=int, default=1, help="with --only-traffic")
+    parser.add_argument(
+        "--against", help="with --only-traffic: also measure this git revision, in turn"
+    )
     args = parser.parse_args()
     if args.only_traffic:
         return main_traffic(args)
@@ -576,21 +608,36 @@ def main() -> int:
 
 
 def main_traffic(args: argparse.Namespace) -> int:
-    """Only the frames under Auto traffic, in our site as `build.py` builds it."""
+    """Only the frames under Auto traffic, in our site as `build.py` builds it; with
+    `--against`, also in that revision's site, in turn (`--traffic-runs` each), one session."""
     from playwright.sync_api import sync_playwright
+
+    from bench.bench_compare import build_today
 
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
-        ours_dir = build.build(scratch / "ours", "/")
-        with serve(ours_dir) as (ours_url, _), sync_playwright() as playwright:
-            results = time_traffic(
-                playwright,
-                ours_url,
-                scratch,
-                args.traffic_rate,
-                args.traffic_minutes,
-                args.idle_seconds,
-            )
+        sites = {"ours": build.build(scratch / "ours", "/")}
+        if args.against:
+            sites[args.against] = build_today(args.against, scratch)
+        runs: dict[str, list[dict]] = {name: [] for name in sites}
+        with contextlib.ExitStack() as stack:
+            urls = {name: stack.enter_context(serve(path))[0] for name, path in sites.items()}
+            playwright = stack.enter_context(sync_playwright())
+            for run in range(args.traffic_runs):
+                order = list(sites) if run % 2 == 0 else list(sites)[::-1]
+                for name in order:
+                    result = time_traffic(
+                        playwright,
+                        urls[name],
+                        scratch,
+                        args.traffic_rate,
+                        args.traffic_minutes,
+                        args.idle_seconds,
+                    )
+                    result["load_average_after"] = os.getloadavg()
+                    runs[name].append(result)
+                    print(f"{name}: {json.dumps(result)}", file=sys.stderr, flush=True)
+    results = runs["ours"][0] if len(runs) == 1 and args.traffic_runs == 1 else runs
     results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

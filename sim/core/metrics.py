@@ -31,19 +31,26 @@ class Histogram:
 
     def percentile_ns(self, percent: int) -> int | None:
         """Return the nearest-rank percentile (its bucket's middle), None when empty."""
+        return self.percentiles_ns((percent,))[0]
+
+    def percentiles_ns(self, percents: tuple[int, ...]) -> list[int | None]:
+        """The nearest-rank percentiles, in ascending order, from one sorted walk of the buckets."""
         if not self.count:
-            return None
-        rank = max(1, (percent * self.count + 99) // 100)
+            return [None] * len(percents)
+        assert list(percents) == sorted(percents), percents
+        found: list[int | None] = []
+        keys = iter(sorted(self.buckets))
         seen = 0
-        for key in sorted(self.buckets):
-            seen += self.buckets[key]
-            if seen >= rank:
-                shift = key >> BITS
-                if shift == 0:
-                    return key
-                low = (key & ((1 << BITS) - 1)) << shift
-                return low + (1 << shift) // 2
-        raise AssertionError("rank beyond count")  # unreachable: rank <= count
+        key = 0
+        for percent in percents:
+            rank = max(1, (percent * self.count + 99) // 100)
+            while seen < rank:  # rank <= count, so the keys never run out
+                key = next(keys)
+                seen += self.buckets[key]
+            shift = key >> BITS  # a bucket's middle: exact below 2**BITS
+            low = (key & ((1 << BITS) - 1)) << shift
+            found.append(key if shift == 0 else low + (1 << shift) // 2)
+        return found
 
 
 class Metrics:
@@ -73,23 +80,23 @@ class Metrics:
 
     def percentiles(self) -> dict:
         """Return p50/p95/p99 in ms (None when no request succeeded)."""
-        return {
-            "p50_ms": to_ms(self.latency.percentile_ns(50)),
-            "p95_ms": to_ms(self.latency.percentile_ns(95)),
-            "p99_ms": to_ms(self.latency.percentile_ns(99)),
-        }
+        p50, p95, p99 = self.latency.percentiles_ns((50, 95, 99))
+        return {"p50_ms": to_ms(p50), "p95_ms": to_ms(p95), "p99_ms": to_ms(p99)}
 
 
 class Series:
     """Fixed-width buckets of simulated time, keeping only the last few for a chart."""
 
-    __slots__ = ("buckets", "keep", "width_ns")
+    __slots__ = ("buckets", "keep", "points_of", "width_ns")
 
     def __init__(self, width_ns: int, keep: int = 60) -> None:
         """Bucket by width_ns, keep the last `keep` buckets."""
         self.width_ns = width_ns
         self.keep = keep
         self.buckets: dict[int, list] = {}
+        # Each bucket's point as last computed, with its request count then: a snapshot is made
+        # ten times a second while the demo runs, and only the newest bucket changes between two.
+        self.points_of: dict[int, tuple[int, dict]] = {}
 
     def record(self, time_ns: int, ok: bool, latency_ns: int) -> None:
         """Count one finished request in the bucket of time_ns."""
@@ -99,6 +106,7 @@ class Series:
             bucket = self.buckets[index] = [0, 0, Histogram()]
             for old in [i for i in self.buckets if i <= index - self.keep]:
                 del self.buckets[old]
+                self.points_of.pop(old, None)
         bucket[0] += 1
         if ok:
             bucket[2].add(latency_ns)
@@ -134,13 +142,21 @@ class Series:
                     }
                 )
             else:
-                out.append(
-                    {
-                        "t_ns": index * self.width_ns,
-                        "p50_ms": to_ms(bucket[2].percentile_ns(50)),
-                        "p99_ms": to_ms(bucket[2].percentile_ns(99)),
-                        "errors": bucket[1],
-                        "requests": bucket[0],
-                    }
-                )
+                out.append(dict(self._point(index, bucket)))
         return out
+
+    def _point(self, index: int, bucket: list) -> dict:
+        """A bucket's point, computed again only when a request has been counted in it since."""
+        known = self.points_of.get(index)
+        if known is not None and known[0] == bucket[0]:
+            return known[1]
+        p50, p99 = bucket[2].percentiles_ns((50, 99))
+        point = {
+            "t_ns": index * self.width_ns,
+            "p50_ms": to_ms(p50),
+            "p99_ms": to_ms(p99),
+            "errors": bucket[1],
+            "requests": bucket[0],
+        }
+        self.points_of[index] = (bucket[0], point)
+        return point

@@ -87,3 +87,38 @@ def test_no_wire_crosses_a_server_box_from_three_servers_to_the_most(
         assert found["wires"] == 1 + 2 * count
         assert found["crossings"] == [], f"{count} servers at {width} px"
     assert page.console_errors == []
+
+
+# Where the newest dot starts and where it passes the balancer, and the centres of the user's and
+# the balancer's boxes, all relative to the diagram (the dots' container).
+DOT_AND_BOXES = """() => {
+  const diagram = document.querySelector("#demo-diagram").getBoundingClientRect();
+  const centre = (selector) => {
+    const r = document.querySelector(selector).getBoundingClientRect();
+    return [r.left - diagram.left + r.width / 2, r.top - diagram.top + r.height / 2];
+  };
+  const newest = [...document.querySelectorAll(".packet")].at(-1);
+  const frames = newest.getAnimations()[0].effect.getKeyframes();
+  const at = (frame) => frame.transform.match(/-?[0-9.]+/g).map((v) => Number(v) + 6);
+  return { dot: [at(frames[0]), at(frames[1])], boxes: [centre(".node-user"), centre(".node-lb")] };
+}"""
+
+
+def test_dots_follow_the_boxes_after_the_diagram_is_laid_out_again(page: Page, site_url: str):
+    # The dots reuse the routes measured when the wires were drawn, so a new layout must
+    # measure them again: a dot after the phone's layout starts from the phone's boxes.
+    open_demo(page, f"{site_url}#demo")
+    send = page.get_by_role("button", name="Send request", exact=True)
+    send.click()
+    expect(page.locator(".packet")).to_have_count(1)
+    wide = page.evaluate(DOT_AND_BOXES)
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.wait_for_function(SETTLED, arg=3)
+    send.click()
+    page.wait_for_function("() => window.simSnapshot().user.cart_text === 'Cart: 2 items'")
+    narrow = page.evaluate(DOT_AND_BOXES)
+    assert narrow["boxes"] != wide["boxes"]
+    for found in (wide, narrow):
+        for dot, box in zip(found["dot"], found["boxes"], strict=True):
+            assert dot == pytest.approx(box, abs=1)
+    assert page.console_errors == []

@@ -111,3 +111,27 @@ def test_after_two_tabs_the_user_box_shows_each_tabs_answer_and_the_session_in_e
         name = mode.replace(" + ", "-").lower()
         user.screenshot(path=str(artifacts / f"two-tabs-user-{name}.png"))
     assert page.console_errors == []
+
+
+def test_the_chart_follows_each_request_and_is_left_alone_while_nothing_changes(
+    page: Page, site_url: str
+):
+    # The chart is drawn again only when its data changed (ten snapshots a second while running,
+    # most with the same series when there is no traffic).
+    open_demo(page, f"{site_url}#demo")
+    chart = page.locator("#demo-chart")
+    send = page.get_by_role("button", name="Send request", exact=True)
+    for count in range(1, 4):
+        send.click()
+        page.wait_for_function(f"() => window.simSnapshot().metrics.ok === {count}")
+        latest = page.evaluate("() => window.simSnapshot().series.at(-1).p50_ms")
+        expect(chart.locator("desc")).to_contain_text(f"latest median latency is {latest:.2f} ms")
+        expect(chart.locator("circle")).to_have_count(1)
+    # New snapshots with the same series (time held): the chart's shapes stay the same elements.
+    page.evaluate("() => { window.__line = document.querySelector('#demo-chart path'); }")
+    chaos = page.get_by_role("switch", name="Chaos Monkey")
+    for on in ("true", "false"):
+        chaos.click()
+        expect(chaos).to_have_attribute("aria-checked", on)
+    assert page.evaluate("() => document.querySelector('#demo-chart path') === window.__line")
+    assert page.console_errors == []

@@ -7,6 +7,7 @@ const WIDTH = 320;
 const HEIGHT = 120;
 const WINDOW = 60; // buckets shown, as many as the simulator keeps (sim/metrics.py, Series)
 const PAD = { left: 34, right: 6, top: 8, bottom: 18 };
+const drawn = new WeakMap(); // what each chart shows now, as its data
 
 function element(name, attributes, text) {
   const node = document.createElementNS(SVG, name);
@@ -16,12 +17,16 @@ function element(name, attributes, text) {
 }
 
 // `bucketMs` is the width of one bucket (the snapshot's series_bucket_ms): every span the
-// chart names is a number of buckets times it.
+// chart names is a number of buckets times it. The chart is drawn again only when what it shows
+// changed: a running demo sends ten snapshots a second, most with no new request while idle.
 export function renderChart(svg, series, bucketMs) {
+  const points = series.slice(-WINDOW);
+  const shows = JSON.stringify([bucketMs, points]);
+  if (drawn.get(svg) === shows) return;
+  drawn.set(svg, shows);
   const keep = [...svg.querySelectorAll("title, desc")];
   svg.replaceChildren(...keep);
   const desc = svg.querySelector("desc");
-  const points = series.slice(-WINDOW);
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   svg.append(

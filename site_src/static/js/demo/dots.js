@@ -9,6 +9,10 @@ const HOP_MS = 160; // how long a dot takes per hop at 1x
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 let lastAnimatedSeq = -1; // the newest trace a dot has been shown for
 let wiresKey = ""; // what the wires drawn last showed
+// The routes and box centres as the wires were last drawn. Boxes move only when a box, a column
+// or the diagram changes size, and then the wires are drawn again (followBoxes), so the dots
+// reuse them: measuring for every snapshot's dots would force a layout after its writes.
+let geometry = null;
 
 function nodeElement(id) {
   if (id === "user") return diagram.querySelector(".node-user");
@@ -17,8 +21,7 @@ function nodeElement(id) {
   return diagram.querySelector(`[data-server="${id}"]`);
 }
 
-// Every box's centre, measured once for all the dots of a snapshot: a measurement taken after a
-// dot is appended would force the browser to lay the page out again, once per dot.
+// Every box's centre, measured with the wires' routes.
 function centres() {
   const outer = diagram.getBoundingClientRect();
   const found = new Map();
@@ -53,14 +56,28 @@ function polyline(svg, points, className) {
   svg.append(wire);
 }
 
+// The wires (and the dots' routes) follow the boxes: a box, a column or the diagram that grows
+// or shrinks moves the boxes beside it. Boxes added later are observed when the wires are drawn.
+let wiresSnapshot = null; // the snapshot the wires were drawn for
+const boxesMoved = new ResizeObserver(() => {
+  if (wiresSnapshot) drawWires(wiresSnapshot);
+});
+
+export function followBoxes() {
+  for (const element of [diagram, ...diagram.querySelectorAll(".cluster-col")]) boxesMoved.observe(element);
+}
+
 // Wires: user to balancer, balancer to each server, and each server to the store when the
 // mode keeps state there. A dead server's wires are dashed.
-export function drawWires(snapshot) {
+function drawWires(snapshot) {
   const svg = diagram.querySelector(".wires");
   const rect = diagram.getBoundingClientRect();
   svg.setAttribute("viewBox", `0 0 ${rect.width} ${rect.height}`);
   svg.replaceChildren();
   const routes = plan();
+  geometry = { routes, at: centres() };
+  wiresSnapshot = snapshot;
+  for (const element of diagram.querySelectorAll(".node")) boxesMoved.observe(element);
   polyline(svg, routes.user, "wire");
   for (const server of snapshot.servers) {
     if (!nodeElement(server.name)) continue;
@@ -94,9 +111,8 @@ export function animateNewTraces(snapshot) {
   // The learner's own requests always show; background traffic is sampled so it stays legible.
   const you = snapshot.user.id;
   const shown = [...fresh.filter((t) => t.user === you), ...fresh.filter((t) => t.user !== you).slice(-3)];
-  const routes = plan();
-  const at = centres();
-  for (const trace of shown) animateTrace(trace, hopMs, routes, at);
+  if (!geometry) geometry = { routes: plan(), at: centres() };
+  for (const trace of shown) animateTrace(trace, hopMs, geometry.routes, geometry.at);
 }
 
 const isServer = (id) => id !== "user" && id !== "lb" && id !== "store";

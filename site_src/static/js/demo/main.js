@@ -6,13 +6,12 @@
 // - time.js sends the passing of time; lesson-picker.js shows "Try this".
 import { listenForActions } from "guide/demo/actions.js";
 import { renderCompareHint } from "guide/demo/compare.js";
-import { drawWires } from "guide/demo/dots.js";
+import { followBoxes } from "guide/demo/dots.js";
 import { listenForExercises } from "guide/demo/exercises.js";
 import { listenForCode } from "guide/demo/code-ran.js";
 import { followLessonLink, listenForLessons } from "guide/demo/lesson-picker.js";
 import { startDemo } from "guide/demo/loading.js";
-import { diagram, root, showNotice } from "guide/demo/page.js";
-import { run } from "guide/demo/state.js";
+import { root, showNotice } from "guide/demo/page.js";
 import { listenDuringReplays } from "guide/demo/replay.js";
 import { startClock } from "guide/demo/time.js";
 
@@ -22,11 +21,7 @@ listenDuringReplays();
 listenForExercises();
 listenForCode();
 startClock();
-// The wires follow the boxes: a column that grows or shrinks moves the boxes beside it.
-const wiresFollow = new ResizeObserver(() => {
-  if (run.snapshot) drawWires(run.snapshot);
-});
-for (const element of [diagram, ...diagram.querySelectorAll(".cluster-col")]) wiresFollow.observe(element);
+followBoxes();
 new ResizeObserver(renderCompareHint).observe(root.querySelector("#demo-compare"));
 showNotice("");
 followLessonLink();

@@ -66,7 +66,8 @@ function renderLog(snapshot) {
   log.dataset.time = String(snapshot.time_ns);
   const shown = Number(log.dataset.lastSeq);
   const fresh = entries.filter((entry) => entry.seq > shown);
-  const pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  // Reading the scroll height after the figures were written forces a layout: only for new lines.
+  const pinned = fresh.length > 0 && log.scrollHeight - log.scrollTop - log.clientHeight < 24;
   for (const entry of fresh) {
     const line = document.createElement("p");
     line.className = `log-line log-${entry.level}`;
@@ -84,7 +85,7 @@ function renderLog(snapshot) {
     if (Number(line.dataset.seq) < from) line.remove();
   }
   log.dataset.lastSeq = String(Math.max(shown, lastSeq));
-  if (pinned && fresh.length) log.scrollTop = log.scrollHeight;
+  if (pinned) log.scrollTop = log.scrollHeight;
 }
 
 function renderControls(snapshot) {
