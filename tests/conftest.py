@@ -226,6 +226,10 @@ def sim_ready_outcome(page, timeout_ms: int = READY_TIMEOUT_MS) -> str:
 
 
 ARTIFACTS = ROOT / "test-artifacts"
+# Full-page screenshots of every guide page at each width and scheme: for a person to look at,
+# asserting nothing, and a third of the page tests' time (a 22,000 px page takes 10-15 s), so
+# taken on request: `make screenshots`.
+FULL_PAGE_SCREENSHOTS = os.environ.get("GUIDE_SCREENSHOTS") == "1"
 
 
 @pytest.fixture

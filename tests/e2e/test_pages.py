@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from site_build.content import read_content
 from site_build.paths import ROOT
-from tests.conftest import SUB_PATH, serve_directory
+from tests.conftest import FULL_PAGE_SCREENSHOTS, SUB_PATH, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +45,12 @@ def test_every_page_fits_its_width_in_light_and_dark(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         if guide_page.slug == "index":
             expect(page.locator("#wizard[data-enhanced='true']")).to_be_attached()
-        page.screenshot(  # the longest pages take more than 30 s on a busy machine
-            path=artifacts / f"page-{guide_page.slug}-{width}-{scheme}.png",
-            full_page=True,
-            timeout=120_000,
-        )
+        if FULL_PAGE_SCREENSHOTS:
+            page.screenshot(  # the longest pages take more than 30 s on a busy machine
+                path=artifacts / f"page-{guide_page.slug}-{width}-{scheme}.png",
+                full_page=True,
+                timeout=120_000,
+            )
         assert overflow_px(page) == 0
         background = page.evaluate("() => getComputedStyle(document.documentElement).background")
         assert ("rgb(18, 21, 27)" in background) == (scheme == "dark")
