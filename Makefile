@@ -11,7 +11,7 @@ BASE_URL ?= /
 REPEAT ?= 1
 LAB_RUNS ?= lab/runs
 
-.PHONY: serve build test nightly lint bench clean lab lab-packages
+.PHONY: serve build test nightly lint bench clean lab lab-packages screenshots
 
 serve: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python build.py serve --port $(PORT) --base-url $(BASE_URL)
@@ -31,6 +31,12 @@ test: $(VENV)/.installed node_modules/.installed
 # them out): minutes, not seconds.
 nightly: $(VENV)/.installed
 	$(BIN)/pytest -m nightly tests/sim
+
+# Every guide page at 375 and 1280 px, light and dark, as full-page PNGs in test-artifacts/,
+# to look at (make test leaves them out: they assert nothing and take minutes).
+screenshots: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python tools/system_packages.py
+	GUIDE_SCREENSHOTS=1 $(BIN)/pytest tests/e2e/test_pages.py -k fits_its_width
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python tools/system_packages.py

@@ -63,6 +63,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build.build(tmp_path_factory.mktemp("site") / "dist", "/")
 
 
+SUB_PATH = "/stateless-guide/"
+
+
+@pytest.fixture(scope="session")
+def sub_path_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site built once per test session under a project's sub-path, as GitHub Pages
+    hosts it (tests serve it, or read it, and change nothing in it)."""
+    return build.build(tmp_path_factory.mktemp("sub") / "dist", SUB_PATH)
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """URL of the real site served at /."""
@@ -129,12 +139,10 @@ def forget_what_the_page_kept(page, origins: set[str]) -> None:
     page.context.clear_permissions()
 
 
-@pytest.fixture
-def page(returning_context):
-    """A new page in the session's returning context, with nothing a previous test stored
-    but the saved interpreter; console errors are collected for tests to assert on. Tests of
-    the start, the offline copy or storage itself use `fresh_page` instead."""
-    page = returning_context.new_page()
+def returning_page(context) -> Iterator:
+    """A new page in a returning context, with nothing a previous test stored but the saved
+    interpreter (of every origin the page or its frames visited); console errors collected."""
+    page = context.new_page()
     collect_console_errors(page)
     origins: set[str] = set()
     page.on("framenavigated", lambda frame: origins.add(origin_of(frame.url)))
@@ -142,6 +150,47 @@ def page(returning_context):
     origins.discard("")
     forget_what_the_page_kept(page, origins)
     page.close()
+
+
+@pytest.fixture
+def page(returning_context):
+    """A new page in the session's returning context, with nothing a previous test stored
+    but the saved interpreter; console errors are collected for tests to assert on. Tests of
+    the start, the offline copy or storage itself use `fresh_page` instead."""
+    yield from returning_page(returning_context)
+
+
+@pytest.fixture(scope="session")
+def another_readers_context(browser):
+    """A second returning context, shared with `page`'s by nothing: the browser of a reader a
+    link was sent to. Service workers blocked, as in `returning_context`."""
+    context = browser.new_context(service_workers="block", viewport=VIEWPORT)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def another_readers_page(another_readers_context):
+    """A page in `another_readers_context`, with nothing a previous test stored there but the
+    saved interpreter; console errors collected."""
+    yield from returning_page(another_readers_context)
+
+
+@pytest.fixture(scope="session")
+def axe_context(browser):
+    """A returning context like `page`'s that bypasses the page's CSP so that tests can inject
+    axe-core. Kept apart so that every other test still runs under the page's own CSP."""
+    # Playwright's own viewport (1280 x 720), as the checks' contexts of their own had.
+    context = browser.new_context(service_workers="block", bypass_csp=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def axe_page(axe_context):
+    """A page for the axe-core checks, in the returning `axe_context`; tests set its colour
+    scheme (page.emulate_media) and width (page.set_viewport_size) before they open the site."""
+    yield from returning_page(axe_context)
 
 
 def origin_of(url: str) -> str:
@@ -177,6 +226,10 @@ def sim_ready_outcome(page, timeout_ms: int = READY_TIMEOUT_MS) -> str:
 
 
 ARTIFACTS = ROOT / "test-artifacts"
+# Full-page screenshots of every guide page at each width and scheme: for a person to look at,
+# asserting nothing, and a third of the page tests' time (a 22,000 px page takes 10-15 s), so
+# taken on request: `make screenshots`.
+FULL_PAGE_SCREENSHOTS = os.environ.get("GUIDE_SCREENSHOTS") == "1"
 
 
 @pytest.fixture

@@ -40,22 +40,19 @@ def test_every_page_passes_axe(browser, site_url: str, slug: str, scheme: str):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_live_demo_after_a_kill_passes_axe(browser, site_url: str, scheme: str):
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        page.goto(site_url)
-        assert sim_ready_outcome(page) == "ready"
-        page.get_by_role("button", name="Pause", exact=True).click()
-        page.get_by_role("radio", name="Stateful + replication", exact=True).check()
-        for _ in range(2):
-            page.get_by_role("button", name="Send request", exact=True).click()
-        page.get_by_role("button", name="Kill Server A", exact=True).click()
-        page.get_by_role("button", name="Compare modes", exact=True).click()
-        page.get_by_role("table").wait_for()
-        assert violations(page) == []
-    finally:
-        context.close()
+def test_the_live_demo_after_a_kill_passes_axe(axe_page, site_url: str, scheme: str):
+    page = axe_page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url)
+    assert sim_ready_outcome(page) == "ready"
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("radio", name="Stateful + replication", exact=True).check()
+    for _ in range(2):
+        page.get_by_role("button", name="Send request", exact=True).click()
+    page.get_by_role("button", name="Kill Server A", exact=True).click()
+    page.get_by_role("button", name="Compare modes", exact=True).click()
+    page.get_by_role("table").wait_for()
+    assert violations(page) == []
 
 
 def test_the_checker_itself_finds_a_violation(browser, site_url: str):

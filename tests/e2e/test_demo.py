@@ -148,7 +148,9 @@ def test_the_browser_matches_cpython_for_the_same_scenario(demo: Page):
     assert cpython_snapshot(browser_snapshot["scenario"]) == browser_snapshot
 
 
-def test_a_shared_link_replays_to_the_same_state(page: Page, site_url: str, browser):
+def test_a_shared_link_replays_to_the_same_state(
+    page: Page, site_url: str, another_readers_page: Page
+):
     open_demo(page, site_url)
     choose_mode(page, "Stateful")
     send_requests(page, 3)
@@ -157,16 +159,13 @@ def test_a_shared_link_replays_to_the_same_state(page: Page, site_url: str, brow
     send_requests(page, 1)
     shared = settled(page)
     link = f"{site_url}?scenario={quote(shared['scenario'])}#demo"
-    other = browser.new_context().new_page()
-    try:
-        open_demo(other, link, pause=False)
-        expect(other.get_by_role("button", name="Resume", exact=True)).to_be_visible()
-        expect(other.get_by_text("Replayed a shared scenario")).to_be_visible()
-        assert other.evaluate("() => window.simSnapshot()") == shared
-        expect(cart_of(other, "User")).to_have_text("Cart: 1 item")
-        expect(other.get_by_role("radio", name="Stateful", exact=True)).to_be_checked()
-    finally:
-        other.context.close()
+    other = another_readers_page
+    open_demo(other, link, pause=False)
+    expect(other.get_by_role("button", name="Resume", exact=True)).to_be_visible()
+    expect(other.get_by_text("Replayed a shared scenario")).to_be_visible()
+    assert other.evaluate("() => window.simSnapshot()") == shared
+    expect(cart_of(other, "User")).to_have_text("Cart: 1 item")
+    expect(other.get_by_role("radio", name="Stateful", exact=True)).to_be_checked()
 
 
 def test_copy_link_gives_a_link_that_carries_the_scenario(demo: Page):

@@ -160,18 +160,15 @@ def test_a_link_to_a_run_that_used_a_learners_policy_replays_with_the_built_in_o
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_panels_with_an_error_and_marked_code_pass_axe(browser, site_url: str, scheme: str):
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        open_demo(page, site_url)
-        run_policy(page, "def choose(user, servers, memory)\n")
-        expect(error_block(page)).to_contain_text("SyntaxError")
-        page.get_by_role("region", name="The code that ran").get_by_text(
-            "The code that ran"
-        ).first.click()
-        send_requests(page, 1)
-        expect(page.locator("#demo-code mark").first).to_be_visible()
-        assert violations(page) == []
-    finally:
-        context.close()
+def test_the_panels_with_an_error_and_marked_code_pass_axe(axe_page, site_url: str, scheme: str):
+    page = axe_page
+    page.emulate_media(color_scheme=scheme)
+    open_demo(page, site_url)
+    run_policy(page, "def choose(user, servers, memory)\n")
+    expect(error_block(page)).to_contain_text("SyntaxError")
+    page.get_by_role("region", name="The code that ran").get_by_text(
+        "The code that ran"
+    ).first.click()
+    send_requests(page, 1)
+    expect(page.locator("#demo-code mark").first).to_be_visible()
+    assert violations(page) == []

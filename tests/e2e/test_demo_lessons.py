@@ -229,7 +229,7 @@ def test_the_guide_links_open_each_lesson(page, site_url):
 
 
 def test_copy_link_carries_the_new_actions_replays_as_in_cpython_and_opens_the_lesson(
-    page, site_url, browser
+    page, site_url, another_readers_page
 ):
     open_demo(page, site_url + "#lesson-two-tabs")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -250,32 +250,26 @@ def test_copy_link_carries_the_new_actions_replays_as_in_cpython_and_opens_the_l
     assert cpython_snapshot(shared["scenario"]) == shared, (
         "the browser's run differs from CPython's"
     )
-    other = browser.new_context().new_page()
-    try:
-        open_demo(other, link, pause=False)
-        expect(other.get_by_text("Replayed a shared scenario")).to_be_visible()
-        assert other.evaluate("() => window.simSnapshot()") == shared
-        expect(other.get_by_role("radio", name="Two tabs, one cart")).to_be_checked()
-        expect(other.locator("#demo-servers")).to_contain_text("Draining for the deploy")
-    finally:
-        other.context.close()
+    other = another_readers_page
+    open_demo(other, link, pause=False)
+    expect(other.get_by_text("Replayed a shared scenario")).to_be_visible()
+    assert other.evaluate("() => window.simSnapshot()") == shared
+    expect(other.get_by_role("radio", name="Two tabs, one cart")).to_be_checked()
+    expect(other.locator("#demo-servers")).to_contain_text("Draining for the deploy")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_lesson_in_progress_passes_axe(browser, site_url: str, scheme: str):
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        open_demo(page, site_url + "#lesson-store-failover")
-        choose_mode(page, "Stateful")
-        send_requests(page, 2)
-        page.get_by_role("button", name="Rolling deploy", exact=True).click()
-        expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
-        page.get_by_role("button", name="Fail over the store", exact=True).click()
-        expect(page.locator(".node-store")).to_contain_text("Sentinel calls it down")
-        assert violations(page) == []
-    finally:
-        context.close()
+def test_a_lesson_in_progress_passes_axe(axe_page, site_url: str, scheme: str):
+    page = axe_page
+    page.emulate_media(color_scheme=scheme)
+    open_demo(page, site_url + "#lesson-store-failover")
+    choose_mode(page, "Stateful")
+    send_requests(page, 2)
+    page.get_by_role("button", name="Rolling deploy", exact=True).click()
+    expect(page.locator("#demo-servers")).to_contain_text("Draining for the deploy")
+    page.get_by_role("button", name="Fail over the store", exact=True).click()
+    expect(page.locator(".node-store")).to_contain_text("Sentinel calls it down")
+    assert violations(page) == []
 
 
 @pytest.mark.parametrize("width", [375, 1280])

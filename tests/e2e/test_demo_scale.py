@@ -50,21 +50,18 @@ def test_scale_out_spreads_a_stateless_tier_and_a_source_hash_moves_users(page, 
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_the_loaded_servers_pass_axe_at_each_width(browser, site_url: str, width: int):
-    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    try:
-        open_demo(page, site_url + "#lesson-scale-out")
-        page.get_by_role("button", name="Set up the load", exact=True).click()
-        page.get_by_role("button", name="Resume", exact=True).click()
-        expect(load_of(page, "B")).to_contain_text("busy")
-        expect(load_of(page, "B")).to_be_visible()
-        box = load_of(page, "B").bounding_box()
-        server = page.locator('#demo-servers [data-server="B"]').bounding_box()
-        assert box["x"] + box["width"] <= server["x"] + server["width"] + 1  # wraps, not spills
-        assert violations(page) == []
-    finally:
-        context.close()
+def test_the_loaded_servers_pass_axe_at_each_width(axe_page, site_url: str, width: int):
+    page = axe_page
+    page.set_viewport_size({"width": width, "height": 900})
+    open_demo(page, site_url + "#lesson-scale-out")
+    page.get_by_role("button", name="Set up the load", exact=True).click()
+    page.get_by_role("button", name="Resume", exact=True).click()
+    expect(load_of(page, "B")).to_contain_text("busy")
+    expect(load_of(page, "B")).to_be_visible()
+    box = load_of(page, "B").bounding_box()
+    server = page.locator('#demo-servers [data-server="B"]').bounding_box()
+    assert box["x"] + box["width"] <= server["x"] + server["width"] + 1  # wraps, not spills
+    assert violations(page) == []
 
 
 def table_rows(table) -> dict[str, list[str]]:

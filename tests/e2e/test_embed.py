@@ -18,8 +18,7 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-import build
-from tests.conftest import ROOT, serve_directory, sim_ready_outcome
+from tests.conftest import ROOT, SUB_PATH, serve_directory, sim_ready_outcome
 from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -92,6 +91,23 @@ def snippet_from_dialog(browser, site_url: str, choose=lambda dialog: None) -> s
         return dialog.get_by_role("textbox", name="Embed code").input_value()
     finally:
         context.close()
+
+
+def wait_for_a_click(dialog) -> None:
+    """Choose a demo that starts when the reader presses Start, not when it comes into view."""
+    dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
+
+
+@pytest.fixture(scope="module")
+def snippet(browser, site_url: str) -> str:
+    """The dialog's code with its default options, read once for the tests that paste it."""
+    return snippet_from_dialog(browser, site_url)
+
+
+@pytest.fixture(scope="module")
+def snippet_on_request(browser, site_url: str) -> str:
+    """The dialog's code for a demo that waits for a click (wait_for_a_click), read once."""
+    return snippet_from_dialog(browser, site_url, wait_for_a_click)
 
 
 class SnippetParser(HTMLParser):
@@ -230,7 +246,7 @@ def test_the_dialog_builds_the_snippet_from_the_mode_and_the_options(page: Page,
 
 
 def test_this_run_from_the_dialog_replays_the_same_state_in_the_embed(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, another_readers_page: Page
 ):
     page.goto(site_url)
     assert sim_ready_outcome(page) == "ready"
@@ -250,15 +266,12 @@ def test_this_run_from_the_dialog_replays_the_same_state_in_the_embed(
     query = parse_qs(urlparse(parse_snippet(snippet)["iframe"]["src"]).query)
     assert query == {"scenario": [shared["scenario"]]}
 
-    other = browser.new_context().new_page()
-    try:
-        other.goto(host.page("replay", snippet))
-        frame = demo_frame(other)
-        wait_ready(frame)
-        expect(frame.get_by_text("Replayed a shared scenario")).to_be_visible()
-        assert frame.evaluate("() => window.simSnapshot()") == shared
-    finally:
-        other.context.close()
+    other = another_readers_page
+    other.goto(host.page("replay", snippet))
+    frame = demo_frame(other)
+    wait_ready(frame)
+    expect(frame.get_by_text("Replayed a shared scenario")).to_be_visible()
+    assert frame.evaluate("() => window.simSnapshot()") == shared
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -283,9 +296,8 @@ def test_the_open_dialog_passes_axe_and_fits_a_phone(browser, site_url: str, sch
 
 
 def test_the_stateless_experiment_runs_in_an_embed_on_another_origin_and_the_frame_fits(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    snippet = snippet_from_dialog(browser, site_url)
     page.goto(host.page("experiment", snippet))
     frame = demo_frame(page)
     wait_ready(frame)
@@ -316,9 +328,8 @@ def test_the_stateless_experiment_runs_in_an_embed_on_another_origin_and_the_fra
 
 
 def test_height_messages_from_anyone_but_the_demo_are_ignored(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    snippet = snippet_from_dialog(browser, site_url)
     other = '<iframe src="other.html" title="Another frame on the host" height="100"></iframe>'
     site_frame = (
         f'<iframe src="{site_url}licenses/" title="Another page of the same site"></iframe>'
@@ -373,9 +384,9 @@ def test_height_messages_from_anyone_but_the_demo_are_ignored(
 
 
 def test_without_embed_js_the_frame_keeps_its_height_and_scrolls(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    iframe_only = snippet_from_dialog(browser, site_url).split("\n")[0]
+    iframe_only = snippet.split("\n")[0]
     page.goto(host.page("no-script", iframe_only))
     frame = demo_frame(page)
     wait_ready(frame)
@@ -389,16 +400,12 @@ def test_without_embed_js_the_frame_keeps_its_height_and_scrolls(
 
 
 def test_a_snippet_from_before_with_its_inline_style_still_fits_without_a_border(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet_on_request: str
 ):
-    def wait_for_a_click(dialog) -> None:
-        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
-
-    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
-    older = snippet.replace(
+    older = snippet_on_request.replace(
         ' allow="clipboard-write"', ' style="border: 0" allow="clipboard-write"'
     )
-    assert older != snippet
+    assert older != snippet_on_request
     page.goto(host.page("older", older))
     frame = demo_frame(page)
     assert wait_until_the_frame_fits(page, frame) > 720
@@ -410,12 +417,12 @@ def test_a_snippet_from_before_with_its_inline_style_still_fits_without_a_border
 
 
 def test_three_embeds_far_apart_start_a_worker_each_only_once_scrolled_into_view(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
-    snippet = snippet_from_dialog(browser, site_url).replace(' loading="lazy"', "")
-    assert "loading=" not in snippet
+    eager = snippet.replace(' loading="lazy"', "")
+    assert "loading=" not in eager
     spacer = '<div style="height: 3000px" aria-hidden="true"></div>'
-    page.goto(host.page("three", spacer.join([snippet] * 3)))
+    page.goto(host.page("three", spacer.join([eager] * 3)))
     frames = [demo_frame(page, index) for index in range(3)]
     wait_ready(frames[0])
     for frame in frames[1:]:  # loaded, and waiting
@@ -436,12 +443,9 @@ def test_three_embeds_far_apart_start_a_worker_each_only_once_scrolled_into_view
 
 
 def test_with_autostart_0_nothing_starts_until_the_reader_presses_start(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet_on_request: str
 ):
-    def wait_for_a_click(dialog) -> None:
-        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
-
-    page.goto(host.page("on-request", snippet_from_dialog(browser, site_url, wait_for_a_click)))
+    page.goto(host.page("on-request", snippet_on_request))
     frame = demo_frame(page)
     start = frame.get_by_role("button", name="Start the demo", exact=True)
     expect(start).to_be_visible()
@@ -498,31 +502,27 @@ def test_a_broken_scenario_keeps_the_parameter_notices_and_starts_from_the_defau
     assert page.evaluate("() => window.simSnapshot().metrics.requests") == 0
 
 
-def test_good_parameters_choose_the_mode_and_hide_what_they_say(browser, site_url: str):
-    context = browser.new_context(color_scheme="light")
-    page = context.new_page()
-    try:
-        page.goto(f"{site_url}embed/?mode=replicated&steps=0&controls=compact&theme=dark")
-        wait_ready(page)
-        expect(page.get_by_role("radio", name="Stateful + replication", exact=True)).to_be_checked()
-        assert page.evaluate("() => window.simSnapshot().mode") == "replicated"
-        expect(page.locator("#demo-notice")).to_be_hidden()
-        expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
-        copy_link = "Copy a link to this run in the guide"
-        hidden_buttons = ("Add server", "Remove server", "Compare modes", copy_link)
-        lesson_buttons = ("Rolling deploy", "Fail over the store", "Two tabs at once")
-        for hidden in (*hidden_buttons, *lesson_buttons):
-            expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
-        expect(page.get_by_text("Failure settings", exact=True)).to_be_hidden()
-        expect(page.get_by_role("switch", name="Auto traffic")).to_be_hidden()
-        expect(page.get_by_role("combobox", name="Speed")).to_be_hidden()
-        for kept in ("Send request", "Pause", "Reset", "Kill Server A", "Kill database"):
-            expect(page.get_by_role("button", name=kept, exact=True)).to_be_visible()
-        expect(page.get_by_role("switch", name="Chaos Monkey")).to_be_visible()
-        background = page.evaluate("() => getComputedStyle(document.documentElement).background")
-        assert "rgb(18, 21, 27)" in background  # dark, though the system is light
-    finally:
-        context.close()
+def test_good_parameters_choose_the_mode_and_hide_what_they_say(page: Page, site_url: str):
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{site_url}embed/?mode=replicated&steps=0&controls=compact&theme=dark")
+    wait_ready(page)
+    expect(page.get_by_role("radio", name="Stateful + replication", exact=True)).to_be_checked()
+    assert page.evaluate("() => window.simSnapshot().mode") == "replicated"
+    expect(page.locator("#demo-notice")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Try this")).to_be_hidden()
+    copy_link = "Copy a link to this run in the guide"
+    hidden_buttons = ("Add server", "Remove server", "Compare modes", copy_link)
+    lesson_buttons = ("Rolling deploy", "Fail over the store", "Two tabs at once")
+    for hidden in (*hidden_buttons, *lesson_buttons):
+        expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
+    expect(page.get_by_text("Failure settings", exact=True)).to_be_hidden()
+    expect(page.get_by_role("switch", name="Auto traffic")).to_be_hidden()
+    expect(page.get_by_role("combobox", name="Speed")).to_be_hidden()
+    for kept in ("Send request", "Pause", "Reset", "Kill Server A", "Kill database"):
+        expect(page.get_by_role("button", name=kept, exact=True)).to_be_visible()
+    expect(page.get_by_role("switch", name="Chaos Monkey")).to_be_visible()
+    background = page.evaluate("() => getComputedStyle(document.documentElement).background")
+    assert "rgb(18, 21, 27)" in background  # dark, though the system is light
 
 
 def palette_names() -> list[str]:
@@ -580,54 +580,46 @@ def test_a_forced_theme_has_exactly_the_colours_of_the_system_theme(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_embed_page_passes_axe(browser, site_url: str, scheme: str):
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        page.goto(f"{site_url}embed/")
-        wait_ready(page)
-        assert violations(page) == []
-        # Waiting for a click, with the other theme forced and a notice showing.
-        other = "dark" if scheme == "light" else "light"
-        page.goto(f"{site_url}embed/?autostart=0&theme={other}&steps=maybe")
-        expect(page.get_by_role("button", name="Start the demo", exact=True)).to_be_visible()
-        expect(page.locator("#demo-notice")).to_be_visible()
-        assert violations(page) == []
-    finally:
-        context.close()
+def test_the_embed_page_passes_axe(axe_page, site_url: str, scheme: str):
+    page = axe_page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{site_url}embed/")
+    wait_ready(page)
+    assert violations(page) == []
+    # Waiting for a click, with the other theme forced and a notice showing.
+    other = "dark" if scheme == "light" else "light"
+    page.goto(f"{site_url}embed/?autostart=0&theme={other}&steps=maybe")
+    expect(page.get_by_role("button", name="Start the demo", exact=True)).to_be_visible()
+    expect(page.locator("#demo-notice")).to_be_visible()
+    assert violations(page) == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [320, 1280])
 def test_an_embed_in_a_host_page_works_and_fits_at_each_width(
-    browser, site_url: str, host: Host, artifacts: Path, width: int, scheme: str
+    page: Page, site_url: str, host: Host, snippet: str, artifacts: Path, width: int, scheme: str
 ):
-    snippet = snippet_from_dialog(browser, site_url)
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    try:
-        page.goto(host.page(f"width-{width}-{scheme}", snippet))
-        frame = demo_frame(page)
-        wait_ready(frame)
-        pause(frame)
-        run_the_stateless_experiment(frame)
-        wait_until_the_frame_fits(page, frame)
-        sideways = frame.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert sideways <= 0, f"the embed scrolls sideways by {sideways}px at {width}px"
-        page.screenshot(path=artifacts / f"embed-{width}-{scheme}.png", full_page=True)
-    finally:
-        context.close()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    page.goto(host.page(f"width-{width}-{scheme}", snippet))
+    frame = demo_frame(page)
+    wait_ready(frame)
+    pause(frame)
+    run_the_stateless_experiment(frame)
+    wait_until_the_frame_fits(page, frame)
+    sideways = frame.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert sideways <= 0, f"the embed scrolls sideways by {sideways}px at {width}px"
+    page.screenshot(path=artifacts / f"embed-{width}-{scheme}.png", full_page=True)
 
 
 # ---------------------------------------------------------------- under a sub-path
 
 
 @pytest.fixture(scope="module")
-def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = build.build(tmp_path_factory.mktemp("sub") / "dist", "/repo-name/")
-    with serve_directory(site, "/repo-name/") as url:
+def sub_path_site(sub_path_build: Path) -> Iterator[str]:
+    with serve_directory(sub_path_build, SUB_PATH) as url:
         yield url
 
 
@@ -638,7 +630,7 @@ def test_an_embed_of_a_site_under_a_sub_path_works_and_fits(
     parts = parse_snippet(snippet)
     assert parts["iframe"]["src"] == f"{sub_path_site}embed/?mode=stateless"
     assert parts["script"]["src"] == f"{sub_path_site}embed.js"
-    assert urlparse(sub_path_site).path == "/repo-name/"
+    assert urlparse(sub_path_site).path == SUB_PATH
     page.goto(host.page("sub-path", snippet))
     frame = demo_frame(page)
     wait_ready(frame)
@@ -717,17 +709,13 @@ def record_theme_messages(frame: Frame) -> None:
 
 @pytest.mark.parametrize("on", ["html", "body"])
 def test_a_dark_host_switched_to_light_gets_a_dark_then_a_light_demo_without_a_reload(
-    browser, site_url: str, host: Host, artifacts: Path, on: str
+    browser, site_url: str, host: Host, snippet_on_request: str, artifacts: Path, on: str
 ):
-    def wait_for_a_click(dialog) -> None:  # the theme needs no Python
-        dialog.get_by_role("checkbox", name="Start when it comes into view").uncheck()
-
-    snippet = snippet_from_dialog(browser, site_url, wait_for_a_click)
-    assert "theme=" not in snippet  # auto, the default
+    assert "theme=" not in snippet_on_request  # auto, the default; and no Python needed
     context = browser.new_context(color_scheme="light")  # the system says light
     page = context.new_page()
     try:
-        page.goto(themed_host(host, f"themed-{on}", on, snippet))
+        page.goto(themed_host(host, f"themed-{on}", on, snippet_on_request))
         frame = demo_frame(page)
         frame_theme(frame, "dark")
         wait_until_the_frame_fits(page, frame)
@@ -745,8 +733,9 @@ def test_a_dark_host_switched_to_light_gets_a_dark_then_a_light_demo_without_a_r
         context.close()
 
 
-def test_a_host_without_a_theme_of_its_own_gives_the_system_s(browser, site_url: str, host: Host):
-    snippet = snippet_from_dialog(browser, site_url)
+def test_a_host_without_a_theme_of_its_own_gives_the_system_s(
+    browser, site_url: str, host: Host, snippet: str
+):
     context = browser.new_context(color_scheme="dark")
     page = context.new_page()
     try:
@@ -846,15 +835,13 @@ def test_a_frame_sandboxed_without_allow_same_origin_says_what_it_needs(
 
 
 def test_a_frame_sandboxed_with_the_readme_s_tokens_runs(
-    page: Page, site_url: str, host: Host, browser
+    page: Page, site_url: str, host: Host, snippet: str
 ):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     tokens = re.search(r'<iframe sandbox="([^"]+)"', readme).group(1)
     assert {"allow-scripts", "allow-same-origin"} <= set(tokens.split())
-    snippet = snippet_from_dialog(browser, site_url).replace(
-        "<iframe ", f'<iframe sandbox="{tokens}" '
-    )
-    page.goto(host.page("sandboxed-readme", snippet))
+    sandboxed = snippet.replace("<iframe ", f'<iframe sandbox="{tokens}" ')
+    page.goto(host.page("sandboxed-readme", sandboxed))
     frame = demo_frame(page)
     wait_ready(frame)
     pause(frame)

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 import build
 from tests.conftest import (
     CHROMIUM_FLAGS,
+    SUB_PATH,
     chromium_executable,
     serve_directory,
     sim_ready_outcome,
@@ -151,17 +152,16 @@ def test_offline_ready_says_why_when_the_browser_cannot_keep_the_site(page, site
 
 
 def test_the_service_worker_keeps_its_caches_apart_from_other_sites_on_the_origin(
-    browser, tmp_path: Path
+    browser, sub_path_build: Path
 ):
-    site = build.build(tmp_path / "dist", "/stateless-guide/")
-    source = (site / "sw.js").read_text()
+    source = (sub_path_build / "sw.js").read_text()
     assert source.startswith('const BASE = "/stateless-guide/";')
     assert '"/stateless-guide/pyodide/314.0.7/pyodide.asm.wasm"' in source
     assert '"/stateless-guide/sticky-sessions/"' in source
     context = browser.new_context()
     page = context.new_page()
     try:
-        with serve_directory(site, "/stateless-guide/") as url:
+        with serve_directory(sub_path_build, SUB_PATH) as url:
             page.goto(url)
             assert sim_ready_outcome(page) == "ready"
             assert page.evaluate(OFFLINE_READY) == "saved"

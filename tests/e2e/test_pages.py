@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-import build
 from site_build.content import read_content
 from site_build.paths import ROOT
-from tests.conftest import serve_directory
+from tests.conftest import FULL_PAGE_SCREENSHOTS, SUB_PATH, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +45,12 @@ def test_every_page_fits_its_width_in_light_and_dark(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         if guide_page.slug == "index":
             expect(page.locator("#wizard[data-enhanced='true']")).to_be_attached()
-        page.screenshot(  # the longest pages take more than 30 s on a busy machine
-            path=artifacts / f"page-{guide_page.slug}-{width}-{scheme}.png",
-            full_page=True,
-            timeout=120_000,
-        )
+        if FULL_PAGE_SCREENSHOTS:
+            page.screenshot(  # the longest pages take more than 30 s on a busy machine
+                path=artifacts / f"page-{guide_page.slug}-{width}-{scheme}.png",
+                full_page=True,
+                timeout=120_000,
+            )
         assert overflow_px(page) == 0
         background = page.evaluate("() => getComputedStyle(document.documentElement).background")
         assert ("rgb(18, 21, 27)" in background) == (scheme == "dark")
@@ -118,12 +118,11 @@ def test_previous_and_next_walk_through_every_page_in_order(page, site_url):
     expect(page).to_have_url(site_url + PAGES[-2].path)
 
 
-def test_the_404_page_works_under_a_sub_path(browser, tmp_path_factory, artifacts: Path):
-    out = build.build(tmp_path_factory.mktemp("sub404") / "dist", "/stateless-guide/")
+def test_the_404_page_works_under_a_sub_path(browser, sub_path_build: Path, artifacts: Path):
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     try:
-        with serve_directory(out, "/stateless-guide/") as url:
+        with serve_directory(sub_path_build, SUB_PATH) as url:
             response = page.goto(url + "no/such/page/")
             assert response.status == 404
             expect(page.get_by_role("heading", name="Page not found")).to_be_visible()

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-import build
 import sim
-from tests.conftest import READY_TIMEOUT_MS, serve_directory, sim_ready_outcome
+from tests.conftest import READY_TIMEOUT_MS, SUB_PATH, serve_directory, sim_ready_outcome
 
 
 @pytest.fixture
@@ -35,15 +34,14 @@ def test_the_simulator_answers_with_its_version_at_the_root(page, site_url):
     assert page.console_errors == []
 
 
-def test_the_same_build_works_under_a_project_sub_path(page, tmp_path: Path):
-    site = build.build(tmp_path / "dist", "/stateless-guide/")
-    with serve_directory(site, "/stateless-guide/") as url:
+def test_the_same_build_works_under_a_project_sub_path(page, sub_path_build: Path):
+    with serve_directory(sub_path_build, SUB_PATH) as url:
         page.set_default_timeout(READY_TIMEOUT_MS)
         requests: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
         page.goto(url)
         assert wait_for_sim(page) == sim.__version__
-        outside = [u for u in requests if "/stateless-guide/" not in u]
+        outside = [u for u in requests if SUB_PATH not in u]
         assert outside == [], f"requests escaped the sub-path: {outside}"
         assert page.console_errors == []
 
