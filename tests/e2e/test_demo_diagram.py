@@ -122,3 +122,53 @@ def test_dots_follow_the_boxes_after_the_diagram_is_laid_out_again(page: Page, s
         for dot, box in zip(found["dot"], found["boxes"], strict=True):
             assert dot == pytest.approx(box, abs=1)
     assert page.console_errors == []
+
+
+# Counts the background dots (not the reader's) in the diagram after every change to it, and
+# remembers the most seen at once and how many were ever added.
+WATCH_DOTS = """() => {
+  const diagram = document.querySelector("#demo-diagram");
+  window.dots = { most: 0, added: 0 };
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (node.classList?.contains("packet") && !node.classList.contains("packet-yours")) {
+          window.dots.added += 1;
+        }
+      }
+    }
+    const now = diagram.querySelectorAll(".packet:not(.packet-yours)").length;
+    window.dots.most = Math.max(window.dots.most, now);
+  }).observe(diagram, { childList: true });
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_at_200_a_second_the_dots_are_a_sample_and_yours_always_shows(
+    page: Page, site_url: str, artifacts: Path, width: int
+):
+    # Every dot in flight costs a style recalculation a frame (bench/README.md), so background
+    # dots are capped; the reader's own request is never the one left out.
+    page.set_viewport_size({"width": width, "height": 900})
+    open_demo(page, f"{site_url}#demo", pause=False)
+    cap = int(page.locator("#demo-diagram").get_attribute("data-background-dots"))
+    page.evaluate(WATCH_DOTS)
+    page.get_by_role("combobox", name="Traffic rate, requests per second").select_option("200")
+    page.get_by_role("switch", name="Auto traffic").click()
+    page.locator("#demo-caption").scroll_into_view_if_needed()  # off screen, no dots are drawn
+    hint = page.locator("#demo-dots-sampled")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("a sample of the other users")
+    # Enough dots have come and gone for the cap to have been reached several times over.
+    page.wait_for_function("(cap) => window.dots.added >= 3 * cap", arg=cap)
+    page.wait_for_function(
+        "(cap) => document.querySelectorAll('.packet:not(.packet-yours)').length >= cap", arg=cap
+    )
+    page.get_by_role("button", name="Send request", exact=True).click()
+    expect(page.locator(".packet-yours")).to_have_count(1)
+    page.locator("#demo-diagram").screenshot(path=str(artifacts / f"dots-200-{width}px.png"))
+    page.locator("#demo-caption").locator("..").screenshot(
+        path=str(artifacts / f"dots-200-caption-{width}px.png")
+    )
+    assert 0 < page.evaluate("() => window.dots.most") <= cap
+    assert page.console_errors == []

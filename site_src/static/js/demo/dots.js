@@ -6,6 +6,13 @@ import { planWires, rectOf } from "guide/demo/wires.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HOP_MS = 160; // how long a dot takes per hop at 1x
+// At most this many background dots in flight: at 200 requests/s about 40 walked at once, and
+// Chromium recalculates every animated dot's style on every frame (bench/README.md, "Frames
+// under Auto traffic"). A sample keeps the page at its idle frame rate; yours always show.
+// The number is the diagram's data-background-dots (_demo.html), where the tests read it too.
+const BACKGROUND_DOTS_MAX = Number(diagram.dataset.backgroundDots);
+const SAMPLED_HINT_MS = 3000; // the "sample" note stays this long after a dot was left out
+let hintTimer = 0;
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 let lastAnimatedSeq = -1; // the newest trace a dot has been shown for
 let wiresKey = ""; // what the wires drawn last showed
@@ -110,9 +117,23 @@ export function animateNewTraces(snapshot) {
   const hopMs = HOP_MS / Math.sqrt(ui.speed);
   // The learner's own requests always show; background traffic is sampled so it stays legible.
   const you = snapshot.user.id;
-  const shown = [...fresh.filter((t) => t.user === you), ...fresh.filter((t) => t.user !== you).slice(-3)];
+  const others = fresh.filter((t) => t.user !== you);
+  // Counted in the page, not tallied: a dot removed by anything else frees its place too.
+  const inFlight = diagram.querySelectorAll(".packet:not(.packet-yours)").length;
+  const room = Math.max(0, BACKGROUND_DOTS_MAX - inFlight);
+  const shownOthers = room ? others.slice(-Math.min(3, room)) : [];
+  if (shownOthers.length < others.length) showSampledHint();
   if (!geometry) geometry = { routes: plan(), at: centres() };
-  for (const trace of shown) animateTrace(trace, hopMs, geometry.routes, geometry.at);
+  for (const trace of fresh.filter((t) => t.user === you)) animateTrace(trace, hopMs, true);
+  for (const trace of shownOthers) animateTrace(trace, hopMs, false);
+}
+
+// The caption's note that the dots show a sample of the requests, while some are left out.
+function showSampledHint() {
+  const hint = document.getElementById("demo-dots-sampled");
+  if (hint.hidden) hint.hidden = false;
+  clearTimeout(hintTimer);
+  hintTimer = setTimeout(() => (hint.hidden = true), SAMPLED_HINT_MS);
 }
 
 const isServer = (id) => id !== "user" && id !== "lb" && id !== "store";
@@ -149,11 +170,12 @@ function keyframes(ids, routes, at) {
 }
 
 // A dot walks the trace's path, one hop at a time; failures end in a cross-marked dot.
-function animateTrace(trace, hopMs, routes, at) {
+function animateTrace(trace, hopMs, yours) {
+  const { routes, at } = geometry;
   const ids = trace.path.filter((id) => at.has(id));
   if (ids.length < 2) return;
   const dot = document.createElement("span");
-  dot.className = `packet packet-${trace.outcome}`;
+  dot.className = `packet packet-${trace.outcome}${yours ? " packet-yours" : ""}`;
   dot.setAttribute("aria-hidden", "true");
   diagram.append(dot);
   const animation = dot.animate(keyframes(ids, routes, at), {
