@@ -28,6 +28,22 @@ MS = 1_000_000
 S = 1_000_000_000
 
 
+def _prediction(**figures: object) -> dict:
+    """A simulator's prediction for the report's tests: a stateful run's figures, with
+    `figures` added or changed."""
+    return {
+        "lost_items": 2,
+        "acknowledged_items": 5,
+        "lost_sessions": 1,
+        "detection_s": 5.2,
+        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
+        "p50_ms": 1.0,
+        "p95_ms": 1.2,
+        "p99_ms": 1.3,
+        **figures,
+    }
+
+
 def test_haproxy_gets_exactly_the_models_defaults() -> None:
     config = Config()
     text = render_config(Settings.from_model(), "stateful", 8000, {"A": 1, "B": 2}, "sock")
@@ -199,16 +215,7 @@ def test_each_verdict_line_names_its_experiment_and_says_agree_or_disagree() -> 
         True,
         "stateful crash: recovery never, predicted never: AGREE",
     )
-    predicted = {
-        "lost_items": 2,
-        "acknowledged_items": 5,
-        "lost_sessions": None,
-        "detection_s": 5.2,
-        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
-        "p50_ms": 1.0,
-        "p95_ms": 1.2,
-        "p99_ms": 1.3,
-    }
+    predicted = _prediction(lost_sessions=None)
     lines, agree = run_section(_run()["plan"], measure(_run()), predicted)
     assert agree == [True, True]
     verdict_lines = [line for line in lines if "AGREE" in line]
@@ -358,19 +365,7 @@ def test_replicated_runs_measure_the_clusters_detection_copy_stall_and_recovery(
 
 def test_a_tomcat_run_has_five_verdicts_and_says_what_the_model_assumes_of_a_copy_stall() -> None:
     run = _replicated_run("vanish")
-    predicted = {
-        "lost_items": 2,
-        "acknowledged_items": 5,
-        "lost_sessions": 1,
-        "detection_s": 5.2,
-        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
-        "p50_ms": 1.0,
-        "p95_ms": 1.2,
-        "p99_ms": 1.3,
-        "member_removed_s": 4.0,
-        "copy_stall_s": 4.0,
-        "recovery_s": 5.0,
-    }
+    predicted = _prediction(member_removed_s=4.0, copy_stall_s=4.0, recovery_s=5.0)
     lines, agree = run_section(run["plan"], measure(run), predicted)
     verdicts = [line for line in lines if line.endswith(("AGREE", "DISAGREE"))]
     assert [line.split(":")[0] for line in verdicts] == ["tomcat vanish"] * 5
@@ -417,19 +412,7 @@ def test_a_copy_stall_that_disagrees_shows_the_measured_wait_for_the_detectors_l
         {"time_ns": 8000 * MS, "server": "A", "event": "verify", "member": "B"},
         {"time_ns": 8600 * MS, "server": "A", "event": "already_gone", "member": "B"},
     ]
-    predicted = {
-        "lost_items": 2,
-        "acknowledged_items": 5,
-        "lost_sessions": 1,
-        "detection_s": 5.2,
-        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
-        "p50_ms": 1.0,
-        "p95_ms": 1.2,
-        "p99_ms": 1.3,
-        "member_removed_s": 3.9,
-        "copy_stall_s": 4.0,
-        "recovery_s": 5.0,
-    }
+    predicted = _prediction(member_removed_s=3.9, copy_stall_s=4.0, recovery_s=5.0)
     lines, _ = run_section(run["plan"], measure(run), predicted)
     found = [line for line in lines if line.startswith("  found:")]
     assert len(found) == 1 and "waited 0.60 s" in found[0]
@@ -455,16 +438,7 @@ def test_a_request_the_victim_answered_just_after_the_noted_kill_came_before_it(
 
 def test_a_crash_says_how_long_the_killed_process_took_to_be_gone() -> None:
     run = _replicated_run("crash")
-    predicted = {
-        "lost_items": 2,
-        "acknowledged_items": 5,
-        "lost_sessions": 1,
-        "detection_s": 5.2,
-        "after_kill": {"requests": 2, "ok": 2, "failed": 0, "retried": 1},
-        "p50_ms": 1.0,
-        "p95_ms": 1.2,
-        "p99_ms": 1.3,
-    }
+    predicted = _prediction()
     lines, _ = run_section(run["plan"], measure(run), predicted, exit_ns=253_000_000)
     assert "  server B's process was gone 0.253 s after SIGKILL" in "\n".join(lines)
 
