@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_demo import percentile, serve  # noqa: E402
+from bench_demo import percentile, save_results, serve  # noqa: E402
 
 import build  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, chromium_executable  # noqa: E402
@@ -276,11 +275,7 @@ def main() -> int:
         }
         results["ours"] = summarise(runs["ours"])
         results["today"] = summarise(runs["today"])
-    results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    save_results("compare.json", results)
     return 0
 
 

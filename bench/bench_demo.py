@@ -598,12 +598,9 @@ def main() -> int:
             )
     results = summarise(runs, clicks)
     results["frames under traffic"] = frames
-    results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "demo.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out / "demo-runs.json").write_text(json.dumps(runs, indent=2, default=dict) + "\n")
-    print(json.dumps(results, indent=2))
+    save_results("demo.json", results)
+    runs_file = ROOT / "bench" / "results" / "demo-runs.json"
+    runs_file.write_text(json.dumps(runs, indent=2, default=dict) + "\n")
     return 0
 
 
@@ -638,12 +635,17 @@ def main_traffic(args: argparse.Namespace) -> int:
                     runs[name].append(result)
                     print(f"{name}: {json.dumps(result)}", file=sys.stderr, flush=True)
     results = runs["ours"][0] if len(runs) == 1 and args.traffic_runs == 1 else runs
+    save_results("demo-traffic.json", results)
+    return 0
+
+
+def save_results(name: str, results: dict) -> None:
+    """Note the machine, keep the figures in bench/results/`name` and print them."""
     results["machine"] = f"{os.cpu_count()} cores; {sys.platform}"
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "demo-traffic.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / name).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
-    return 0
 
 
 if __name__ == "__main__":
