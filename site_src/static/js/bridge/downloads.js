@@ -11,8 +11,12 @@ const realFetch = self.fetch.bind(self); // before startDownloads() wraps it
 // Each file is also checked here, on a copy of its body: whatever Pyodide does with a file
 // cut short (it may wait forever, or exit with a bare status), `checked` rejects with what
 // happened, in words, once a file stalls for `stallMs`, breaks off, or arrives short or
-// damaged. Whoever takes a response gets it as the network gave it (a wasm compiled from a
-// response with its URL can be kept in the browser's code cache).
+// damaged. The wasm is handed over as the network gives it, since it compiles as it streams
+// (and a wasm compiled from a response with its URL can be kept in the browser's code cache).
+// An archive is read whole anyway, so it is handed over once checked, and one that failed is
+// never handed over: Pyodide asks for its standard library before it waits for it, so a
+// failed body would reject where nothing listens yet, an uncaught "Failed to fetch" beside
+// the message `checked` gives.
 export function startDownloads(downloads, stallMs, progress) {
   const total = Object.values(downloads).reduce((sum, file) => sum + file.size, 0);
   let loaded = 0;
@@ -25,7 +29,7 @@ export function startDownloads(downloads, stallMs, progress) {
   for (const [url, expected] of Object.entries(downloads)) {
     const file = download(url, expected, stallMs, count);
     file.response.catch(() => {}); // whoever takes it sees the rejection; `checked` says why
-    pending.set(url, file.response);
+    pending.set(url, url.endsWith(".wasm") ? file.response : file.whole);
     checks.push(file.checked);
   }
   const checked = Promise.all(checks);
@@ -42,8 +46,9 @@ export function startDownloads(downloads, stallMs, progress) {
   return { take, checked };
 }
 
-// One file: { response, checked }. A time-out restarts with every chunk, so a slow download
-// that keeps arriving is never cut, and one that stops is, headers or body.
+// One file: { response, checked, whole }, `whole` being a response of the checked body. A
+// time-out restarts with every chunk, so a slow download that keeps arriving is never cut,
+// and one that stops is, headers or body.
 function download(url, expected, stallMs, count) {
   const name = url.slice(url.lastIndexOf("/") + 1);
   const failed = (what) => new Error(`Could not download ${name}: ${what}`);
@@ -87,12 +92,16 @@ function download(url, expected, stallMs, count) {
       if (received !== expected.size) {
         throw failed(`it arrived incomplete (${megabytes(received)} of ${megabytes(expected.size)}).`);
       }
-      if ((await sha256(await new Blob(chunks).arrayBuffer())) !== expected.sha256) {
+      const body = new Blob(chunks);
+      if ((await sha256(await body.arrayBuffer())) !== expected.sha256) {
         throw failed("it arrived damaged (its checksum is not the one this version lists).");
       }
+      return body;
     })
     .finally(() => clearTimeout(timer));
-  return { response, checked };
+  const never = new Promise(() => {});
+  const whole = checked.then((body) => new Response(body), () => never);
+  return { response, checked, whole };
 }
 
 // The runtime's two modules are imported, so their bytes cannot be counted or timed. They are
