@@ -11,7 +11,7 @@ BASE_URL ?= /
 REPEAT ?= 1
 LAB_RUNS ?= lab/runs
 
-.PHONY: serve build test nightly lint bench clean lab lab-packages screenshots
+.PHONY: serve build test nightly lint bench clean lab lab-test lab-packages screenshots
 
 serve: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python build.py serve --port $(PORT) --base-url $(BASE_URL)
@@ -54,6 +54,12 @@ lab: $(VENV)/.installed
 	@sh lab/install-packages
 	$(BIN)/python -m lab run --repeat $(REPEAT) --calibration lab/calibration.json \
 	  --record $(LAB_RUNS)
+
+# The lab's integration test: short experiments on the real cluster, asserted (as root; about
+# two minutes). `make test` leaves it out and checks the lab's pieces; CI runs both.
+lab-test: $(VENV)/.installed
+	@sh lab/install-packages
+	$(BIN)/pytest -m lab tests/lab
 
 lab-packages:
 	@sh lab/install-packages

@@ -239,11 +239,20 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+# Tests left out unless the marker expression names them: the long randomised property runs
+# (`make nightly`) and the lab's experiments on a real cluster (`make lab-test`, which CI runs
+# after `make test`; `make test` checks the lab's pieces).
+OPT_IN_MARKERS = ("nightly", "lab")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out the nightly tests unless the marker expression asks for them (make nightly)."""
-    if "nightly" in (config.option.markexpr or ""):
-        return
-    nightly = [item for item in items if item.get_closest_marker("nightly")]
-    if nightly:
-        config.hook.pytest_deselected(items=nightly)
-        items[:] = [item for item in items if not item.get_closest_marker("nightly")]
+    """Leave out the opt-in tests whose marker the marker expression does not name."""
+    named = config.option.markexpr or ""
+    left_out = [
+        item
+        for item in items
+        if any(marker not in named and item.get_closest_marker(marker) for marker in OPT_IN_MARKERS)
+    ]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if item not in left_out]

@@ -40,8 +40,7 @@ pytestmark = pytest.mark.lab
 _problems = prerequisites.missing()
 if _problems:
     pytest.skip(
-        f"lab test skipped: {'; '.join(_problems)}. To run it: `make lab-packages` as root,"
-        " then `.venv/bin/pytest -m lab` as root",
+        f"lab test skipped: {'; '.join(_problems)}. To run it: `make lab-test` as root",
         allow_module_level=True,
     )
 
