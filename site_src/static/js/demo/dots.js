@@ -174,11 +174,15 @@ function animateTrace(trace, hopMs, yours) {
   const { routes, at } = geometry;
   const ids = trace.path.filter((id) => at.has(id));
   if (ids.length < 2) return;
+  const frames = keyframes(ids, routes, at);
   const dot = document.createElement("span");
   dot.className = `packet packet-${trace.outcome}${yours ? " packet-yours" : ""}`;
   dot.setAttribute("aria-hidden", "true");
+  // Where its walk starts, for any frame painted before the animation takes over (else the
+  // dot would flash at the diagram's corner, as a screenshot under traffic once showed).
+  dot.style.transform = frames[0].transform;
   diagram.append(dot);
-  const animation = dot.animate(keyframes(ids, routes, at), {
+  const animation = dot.animate(frames, {
     duration: hopMs * (ids.length - 1),
     easing: "linear",
     fill: "forwards",
