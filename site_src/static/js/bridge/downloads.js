@@ -29,8 +29,8 @@ export function startDownloads(downloads, stallMs, progress) {
   for (const [url, expected] of Object.entries(downloads)) {
     const file = download(url, expected, stallMs, count);
     file.response.catch(() => {}); // whoever takes it sees the rejection; `checked` says why
-    pending.set(url, url.endsWith(".wasm") ? file.response : file.whole);
-    checks.push(file.checked);
+    pending.set(url, url.endsWith(".wasm") ? file.response : wholeOnceChecked(file.body));
+    checks.push(file.body.then(() => {})); // settled, not holding the bodies for the session
   }
   const checked = Promise.all(checks);
   checked.catch(() => {}); // init reports it
@@ -46,9 +46,17 @@ export function startDownloads(downloads, stallMs, progress) {
   return { take, checked };
 }
 
-// One file: { response, checked, whole }, `whole` being a response of the checked body. A
-// time-out restarts with every chunk, so a slow download that keeps arriving is never cut,
-// and one that stops is, headers or body.
+// A response of a checked body; for one that failed, a promise that never settles.
+function wholeOnceChecked(body) {
+  return body.then(
+    (blob) => new Response(blob),
+    () => new Promise(() => {}),
+  );
+}
+
+// One file: { response, body }, `body` being the checked body as a Blob (rejected, in words,
+// when the check fails). A time-out restarts with every chunk, so a slow download that keeps
+// arriving is never cut, and one that stops is, headers or body.
 function download(url, expected, stallMs, count) {
   const name = url.slice(url.lastIndexOf("/") + 1);
   const failed = (what) => new Error(`Could not download ${name}: ${what}`);
@@ -75,7 +83,7 @@ function download(url, expected, stallMs, count) {
       throw failed(stalled ? stalledText() : "the network request failed.");
     },
   );
-  const checked = response
+  const body = response
     .then(async (answer) => {
       const reader = answer.clone().body.getReader();
       const chunks = [];
@@ -92,16 +100,14 @@ function download(url, expected, stallMs, count) {
       if (received !== expected.size) {
         throw failed(`it arrived incomplete (${megabytes(received)} of ${megabytes(expected.size)}).`);
       }
-      const body = new Blob(chunks);
-      if ((await sha256(await body.arrayBuffer())) !== expected.sha256) {
+      const blob = new Blob(chunks);
+      if ((await sha256(await blob.arrayBuffer())) !== expected.sha256) {
         throw failed("it arrived damaged (its checksum is not the one this version lists).");
       }
-      return body;
+      return blob;
     })
     .finally(() => clearTimeout(timer));
-  const never = new Promise(() => {});
-  const whole = checked.then((body) => new Response(body), () => never);
-  return { response, checked, whole };
+  return { response, body };
 }
 
 // The runtime's two modules are imported, so their bytes cannot be counted or timed. They are
