@@ -19,6 +19,7 @@ let wiresKey = ""; // what the wires drawn last showed
 // The routes and box centres as the wires were last drawn. Boxes move only when a box, a column
 // or the diagram changes size, and then the wires are drawn again (followBoxes), so the dots
 // reuse them: measuring for every snapshot's dots would force a layout after its writes.
+// view.js draws the wires (when they changed) before it animates a snapshot's dots.
 let geometry = null;
 
 function nodeElement(id) {
@@ -123,7 +124,6 @@ export function animateNewTraces(snapshot) {
   const room = Math.max(0, BACKGROUND_DOTS_MAX - inFlight);
   const shownOthers = room ? others.slice(-Math.min(3, room)) : [];
   if (shownOthers.length < others.length) showSampledHint();
-  if (!geometry) geometry = { routes: plan(), at: centres() };
   for (const trace of fresh.filter((t) => t.user === you)) animateTrace(trace, hopMs, true);
   for (const trace of shownOthers) animateTrace(trace, hopMs, false);
 }
